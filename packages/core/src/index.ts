@@ -1,0 +1,24 @@
+/**
+ * @faultline/core: the error catalog, `ApiError`, and the wire formats that
+ * write and parse error bodies. No runtime dependencies.
+ * @packageDocumentation
+ */
+export { ApiError, isApiError, type ApiErrorOptions, type FieldError, type FieldLocation } from './api-error.js';
+export type {
+  CatalogEntry,
+  CatalogEntryDefinition,
+  CatalogVariant,
+  ErrorCategory,
+  ErrorContext,
+  ProfileName,
+  RetryPolicy,
+} from './catalog/catalog-entry.js';
+export { Catalog, defineCatalog, type ResolvedCode } from './catalog/define-catalog.js';
+export { builtinCatalog, type BuiltinCode } from './catalog/builtin-catalog.js';
+export { httpStatuses, statusName, type HttpStatus } from './catalog/http-statuses.js';
+export type { ErrorProfile, WriteContext } from './profiles/error-profile.js';
+export { profiles, profileNames, isProfileName } from './profiles/profiles.js';
+export { retryAfterSentence } from './profiles/classic-profile.js';
+export { toOAuthText } from './profiles/oauth-profile.js';
+export { writeErrorResponse, type ErrorResponse, type WriteErrorOptions } from './write-error-response.js';
+export { parseErrorResponse, parseRetryAfter, type ResponseLike } from './parse-error-response.js';

@@ -1,0 +1,25 @@
+import type { ErrorProfile } from './error-profile.js';
+import { fieldErrorsMember } from './field-errors.js';
+
+/** The sentence the classic format uses to say when a rate-limited client may try again. */
+export const retryAfterSentence = 'Please wait and try again after: ';
+
+/**
+ * Seed 000's body, exactly `{code, error, time}`, where `error` is a message
+ * for a person. Field-level failures add an `errors` member, since a client
+ * deserves every failing field and not only the first.
+ */
+export const classicProfile: ErrorProfile = {
+  name: 'classic',
+  contentType: 'application/json; charset=utf-8',
+  body(error, resolved, context) {
+    const rateLimited = resolved.entry.category === 'rate_limit' && error.retryAt !== undefined;
+    const body: Record<string, unknown> = {
+      code: resolved.code,
+      error: rateLimited ? retryAfterSentence + error.retryAt.toISOString() : error.detail,
+      time: context.time,
+    };
+    if (error.errors.length > 0) body['errors'] = fieldErrorsMember(error.errors);
+    return body;
+  },
+};

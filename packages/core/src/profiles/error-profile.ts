@@ -1,0 +1,25 @@
+import type { ApiError } from '../api-error.js';
+import type { ErrorContext, ProfileName } from '../catalog/catalog-entry.js';
+import type { ResolvedCode } from '../catalog/define-catalog.js';
+
+/** What a profile needs to know about the response it writes. */
+export interface WriteContext {
+  readonly requestId: string;
+  /** When the error happened, as an ISO-8601 string. */
+  readonly time: string;
+  /** Where the docs for the codes live; a code's anchor is `${docsUrl}#${code}`. */
+  readonly docsUrl: string;
+  readonly context?: ErrorContext;
+}
+
+/**
+ * A wire format for errors. A profile only shapes the body; the catalog has
+ * already chosen the code and status it writes (see `Catalog.resolve`).
+ */
+export interface ErrorProfile {
+  readonly name: ProfileName;
+  /** The media type of the body, e.g. `application/problem+json`. */
+  readonly contentType: string;
+  /** The body as a plain object, ready for `JSON.stringify`. */
+  body(error: ApiError, resolved: ResolvedCode, context: WriteContext): Record<string, unknown>;
+}

@@ -1,0 +1,54 @@
+import type { ApiError } from './api-error.js';
+import type { ErrorContext, ProfileName } from './catalog/catalog-entry.js';
+import type { Catalog, ResolvedCode } from './catalog/define-catalog.js';
+import { profiles } from './profiles/profiles.js';
+
+/** A complete error response, ready to send with any HTTP server. */
+export interface ErrorResponse {
+  readonly status: number;
+  /** The code written in the body, after the profile's variants. */
+  readonly code: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+export interface WriteErrorOptions {
+  readonly catalog: Catalog;
+  readonly profile: ProfileName;
+  readonly requestId: string;
+  /** Base URL of the error reference; each code's anchor is appended. */
+  readonly docsUrl: string;
+  readonly context?: ErrorContext;
+  /** Milliseconds since the epoch; `Date.now()` by default. */
+  readonly now?: number;
+}
+
+/**
+ * Turns an {@link ApiError} into status, headers and body for a profile.
+ * Returns undefined when the error's code is not in the catalog, so the
+ * caller can treat that as the programming error it is.
+ */
+export function writeErrorResponse(error: ApiError, options: WriteErrorOptions): ErrorResponse | undefined {
+  const context = options.context ?? 'api';
+  const found = options.catalog.resolve(error.code, options.profile, context);
+  if (found === undefined) return undefined;
+  // A status given explicitly on the error wins over the catalog's.
+  const resolved: ResolvedCode = error.status === found.entry.status ? found : { ...found, status: error.status };
+  const now = options.now ?? Date.now();
+  const profile = profiles[options.profile];
+  const body = profile.body(error, resolved, {
+    requestId: options.requestId,
+    time: new Date(now).toISOString(),
+    docsUrl: options.docsUrl,
+    context,
+  });
+  const headers: Record<string, string> = { 'content-type': profile.contentType };
+  const retryAfter = error.retryAfterSeconds(now);
+  if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter);
+  // RFC 6749 section 5.2: token responses, errors included, must not be cached.
+  if (context === 'oauth-token') {
+    headers['cache-control'] = 'no-store';
+  }
+  for (const [name, value] of Object.entries(error.headers)) headers[name.toLowerCase()] = value;
+  return { status: resolved.status, code: resolved.code, headers, body: JSON.stringify(body) };
+}
