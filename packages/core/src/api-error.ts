@@ -87,5 +87,7 @@ export class ApiError<C extends string = string> extends Error {
 
 /** True for an {@link ApiError}, also across copies of this package. */
 export function isApiError(value: unknown): value is ApiError {
-  return value instanceof ApiError || (value instanceof Error && value.name === 'ApiError' && 'code' in value && 'status' in value);
+  return (
+    value instanceof ApiError || (value instanceof Error && value.name === 'ApiError' && 'code' in value && 'status' in value)
+  );
 }

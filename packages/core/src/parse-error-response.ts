@@ -62,7 +62,8 @@ function parse(status: number, response: ResponseLike): ApiError {
     const read = readKnownShape(value);
     const code = read.code ?? fallbackCode(status);
     const detail = read.detail ?? statusName(status);
-    const retryAt = headerRetryAt ?? read.retryAt;
+    // The body's time is absolute and to the millisecond; `Retry-After` is whole seconds from when it was sent.
+    const retryAt = read.retryAt ?? headerRetryAt;
     const requestId = read.requestId ?? headerRequestId;
     return new ApiError(code, status, detail, {
       errors: readFieldErrors(value['errors']),

@@ -29,7 +29,11 @@ export const builtinCatalog = defineCatalog({
     retry: 'never',
     occursIn: ['api', 'oauth-authorization', 'oauth-token'],
     variants: [
-      { profile: 'classic', code: 'invalid_parameter', note: 'The classic vocabulary calls a malformed request an invalid parameter.' },
+      {
+        profile: 'classic',
+        code: 'invalid_parameter',
+        note: 'The classic vocabulary calls a malformed request an invalid parameter.',
+      },
     ],
   },
   missing_parameter: {
@@ -99,7 +103,8 @@ export const builtinCatalog = defineCatalog({
     status: 401,
     title: 'Authentication required',
     description: 'The request carries no credentials: no API key and no access token.',
-    action: 'Send an API key or an OAuth2 access token in the `Authorization` header, as the `WWW-Authenticate` header describes.',
+    action:
+      'Send an API key or an OAuth2 access token in the `Authorization` header, as the `WWW-Authenticate` header describes.',
     category: 'authentication',
     retry: 'never',
     headers: authenticate,
@@ -148,9 +153,14 @@ export const builtinCatalog = defineCatalog({
     action: 'Enable the grant type for your OAuth app, or use a client that holds the permission.',
     category: 'authentication',
     retry: 'never',
+    headers: authenticate,
     occursIn: ['api', 'oauth-token'],
     variants: [
-      { context: 'oauth-token', status: 400, note: 'RFC 6749 section 5.2 answers a token request from an unauthorized client with 400.' },
+      {
+        context: 'oauth-token',
+        status: 400,
+        note: 'RFC 6749 section 5.2 answers a token request from an unauthorized client with 400.',
+      },
     ],
   },
 
@@ -168,7 +178,8 @@ export const builtinCatalog = defineCatalog({
     status: 403,
     title: 'Access denied',
     description: 'The request was understood and refused: the resource owner or the server denied it.',
-    action: 'At the authorization step, the user declined: ask again only if they choose to. Elsewhere, use credentials with the needed permission.',
+    action:
+      'At the authorization step, the user declined: ask again only if they choose to. Elsewhere, use credentials with the needed permission.',
     category: 'permission',
     retry: 'never',
     occursIn: ['api', 'oauth-authorization'],
@@ -182,7 +193,9 @@ export const builtinCatalog = defineCatalog({
     category: 'permission',
     retry: 'never',
     headers: authenticate,
-    variants: [{ profile: 'classic', code: 'missing_scope', note: 'The classic vocabulary calls a missing scope `missing_scope`.' }],
+    variants: [
+      { profile: 'classic', code: 'missing_scope', note: 'The classic vocabulary calls a missing scope `missing_scope`.' },
+    ],
   },
   missing_scope: {
     status: 403,
@@ -257,7 +270,8 @@ export const builtinCatalog = defineCatalog({
   conflict: {
     status: 409,
     title: 'Conflict',
-    description: 'The request clashes with the current state of the resource, for example creating something that already exists.',
+    description:
+      'The request clashes with the current state of the resource, for example creating something that already exists.',
     action: 'Fetch the current state, decide whether your change still applies, and send it again if so.',
     category: 'conflict',
     retry: 'never',
@@ -265,8 +279,10 @@ export const builtinCatalog = defineCatalog({
   precondition_failed: {
     status: 412,
     title: 'Precondition failed',
-    description: 'The `If-Match` header names a version of the resource that is no longer current: someone changed it since you read it.',
-    action: 'Fetch the resource again (the `ETag` header of this response is the current version), reapply your change and retry with the new ETag.',
+    description:
+      'The `If-Match` header names a version of the resource that is no longer current: someone changed it since you read it.',
+    action:
+      'Fetch the resource again (the `ETag` header of this response is the current version), reapply your change and retry with the new ETag.',
     category: 'precondition',
     retry: 'never',
     headers: ['ETag'],
@@ -277,11 +293,14 @@ export const builtinCatalog = defineCatalog({
     status: 429,
     title: 'Rate limit reached',
     description: 'Too many requests in too short a time.',
-    action: 'Wait until the time in the message (or the `Retry-After` seconds), then try again; pace your requests by the `RateLimit` header.',
+    action:
+      'Wait until the time in the message (or the `Retry-After` seconds), then try again; pace your requests by the `RateLimit` header.',
     category: 'rate_limit',
     retry: 'retry-after',
     headers: rateLimited,
-    variants: [{ profile: 'oauth', code: 'usage_limit_exceeded', note: 'The OAuth-style vocabulary calls this `usage_limit_exceeded`.' }],
+    variants: [
+      { profile: 'oauth', code: 'usage_limit_exceeded', note: 'The OAuth-style vocabulary calls this `usage_limit_exceeded`.' },
+    ],
   },
   usage_limit_exceeded: {
     status: 429,
@@ -344,7 +363,8 @@ export const builtinCatalog = defineCatalog({
     status: 504,
     title: 'Gateway timeout',
     description: 'A proxy in front of the API did not hear back from the server behind it in time.',
-    action: 'Retry idempotent requests with backoff; for others, check whether the first attempt took effect before repeating it.',
+    action:
+      'Retry idempotent requests with backoff; for others, check whether the first attempt took effect before repeating it.',
     category: 'server',
     retry: 'backoff',
   },

@@ -21,6 +21,9 @@ export class Catalog<C extends string = string> {
 
   constructor(entries: ReadonlyMap<string, CatalogEntry<C>>) {
     this.#entries = entries;
+    // Bound, so `const { error } = catalog` works; a method (not an arrow property) so that
+    // a `Catalog<'a' | 'b'>` is assignable to `Catalog` (method parameters are bivariant).
+    this.error = this.error.bind(this);
   }
 
   /** Every entry, in definition order. */
@@ -69,10 +72,10 @@ export class Catalog<C extends string = string> {
    * An {@link ApiError} for a code of this catalog, with the catalog's status
    * and, unless a detail is given, its description as the message.
    */
-  error = (code: C, options: ApiErrorOptions = {}): ApiError<C> => {
+  error(code: C, options: ApiErrorOptions = {}): ApiError<C> {
     const entry = this.get(code);
     return new ApiError(code, entry.status, options.detail ?? entry.description, options);
-  };
+  }
 }
 
 function resolveVariants(entry: CatalogEntry, profile: ProfileName, context: ErrorContext): ResolvedCode {
@@ -117,7 +120,7 @@ export function defineCatalog<const D extends Record<string, CatalogEntryDefinit
       if (!headerPattern.test(header)) throw new TypeError(`${where}: "${header}" is not a header name.`);
     }
     for (const variant of definition.variants ?? []) {
-      if (variant.code !== undefined && !(variant.code in definitions)) {
+      if (variant.code !== undefined && !Object.hasOwn(definitions, variant.code)) {
         throw new TypeError(`${where}: variant code "${variant.code}" is not in the catalog.`);
       }
       if (variant.status !== undefined && (!Number.isInteger(variant.status) || variant.status < 300 || variant.status > 599)) {

@@ -1,0 +1,102 @@
+import type { FastifyError, FastifyInstance, FastifyPluginCallback } from 'fastify';
+import fastifyPlugin from 'fastify-plugin';
+import { createJsonBodyParser } from './json-body-parser.js';
+import { requestIdHeader } from './request-id.js';
+import { RouteIndex } from './route-index.js';
+import { sendApiError } from './send-api-error.js';
+import { rememberSettings } from './settings-store.js';
+import { resolveSettings, type FaultlineOptions, type FaultlineSettings } from './settings.js';
+import { toApiError } from './to-api-error.js';
+import { createValidatorCompiler } from './validator-compiler.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The contract's settings: the catalog, the default profile, the docs URL. */
+    faultline: FaultlineSettings;
+  }
+}
+
+const plugin: FastifyPluginCallback<FaultlineOptions> = (fastify, options, done) => {
+  const settings = resolveSettings(options);
+  rememberSettings(fastify, settings);
+  fastify.decorate('faultline', settings);
+
+  // Only the media types the app declares are read; anything else is a 415.
+  if (!settings.contentTypes.includes('text/plain')) fastify.removeContentTypeParser('text/plain');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, createJsonBodyParser(settings.catalog));
+  fastify.setValidatorCompiler(createValidatorCompiler());
+
+  const routes = new RouteIndex(routeMatching(fastify));
+  fastify.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.add(method, route.url);
+  });
+
+  fastify.addHook('onRequest', (request, reply, next) => {
+    reply.header(requestIdHeader, request.id);
+    next();
+  });
+
+  fastify.setNotFoundHandler((request, reply) => {
+    const path = pathOf(request.url);
+    const allowed = routes.allowedMethods(path);
+    if (allowed.length > 0) {
+      const detail = `${request.method} is not allowed on ${shorten(path)}. Use ${allowed.join(', ')}.`;
+      return sendApiError(
+        reply,
+        settings.catalog.error('method_not_allowed', { detail, headers: { allow: allowed.join(', ') } }),
+        settings,
+      );
+    }
+    const detail = `No operation matches ${request.method} ${shorten(path)}. Check the path against the API reference.`;
+    return sendApiError(reply, settings.catalog.error('not_found', { detail }), settings);
+  });
+
+  fastify.setErrorHandler((thrown: FastifyError, request, reply) => {
+    const { error, unexpected } = toApiError(thrown, request, settings);
+    if (unexpected) {
+      request.log.error({ err: thrown }, 'Unexpected error; answered with internal_error');
+    } else if (error.status >= 500) {
+      request.log.warn({ code: error.code }, error.detail);
+    }
+    return sendApiError(reply, error, settings);
+  });
+
+  done();
+};
+
+/**
+ * Makes a whole Fastify app speak the Faultline contract: every failure, from
+ * an unknown route to an unexpected exception, is answered with a catalog
+ * code, the right status and headers, and a body in the configured profile.
+ *
+ * Register it before the routes, and pass {@link faultlineServerOptions} to
+ * the Fastify constructor.
+ */
+export const faultline = fastifyPlugin(plugin, { fastify: '5.x', name: '@faultline/fastify' });
+
+function routeMatching(fastify: FastifyInstance): {
+  ignoreTrailingSlash?: boolean;
+  ignoreDuplicateSlashes?: boolean;
+  caseSensitive?: boolean;
+} {
+  const config = fastify.initialConfig as { routerOptions?: Record<string, unknown> } & Record<string, unknown>;
+  const router = { ...config, ...(config.routerOptions ?? {}) };
+  const pick = (name: string): boolean | undefined => (typeof router[name] === 'boolean' ? (router[name] as boolean) : undefined);
+  const matching: { ignoreTrailingSlash?: boolean; ignoreDuplicateSlashes?: boolean; caseSensitive?: boolean } = {};
+  for (const name of ['ignoreTrailingSlash', 'ignoreDuplicateSlashes', 'caseSensitive'] as const) {
+    const value = pick(name);
+    if (value !== undefined) matching[name] = value;
+  }
+  return matching;
+}
+
+function pathOf(url: string): string {
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}
+
+/** Paths are echoed in messages, cut short so a huge URL does not make a huge body. */
+function shorten(path: string): string {
+  return path.length > 200 ? `${path.slice(0, 199)}…` : path;
+}

@@ -1,0 +1,10 @@
+/**
+ * @faultline/fastify: a Fastify 5 plugin that answers every failure with the
+ * Faultline contract.
+ * @packageDocumentation
+ */
+export { faultline } from './faultline-plugin.js';
+export { faultlineServerOptions, type FaultlineServerOptions } from './server-options.js';
+export { sendApiError, internalErrorDetail } from './send-api-error.js';
+export { isWellFormedRequestId, requestIdHeader } from './request-id.js';
+export type { FaultlineOptions, FaultlineRouteConfig, FaultlineSettings } from './settings.js';

@@ -1,0 +1,45 @@
+import { writeErrorResponse, type ApiError } from '@faultline/core';
+import type { FastifyReply } from 'fastify';
+import { authenticationChallenge } from './authentication-challenge.js';
+import { chooseProfile, routeConfig } from './choose-profile.js';
+import { requestIdHeader } from './request-id.js';
+import type { FaultlineSettings } from './settings.js';
+
+/**
+ * Writes an {@link ApiError} as the reply: status, headers and body in the
+ * profile this request gets. The one place every error response goes through.
+ */
+export function sendApiError(reply: FastifyReply, error: ApiError, settings: FaultlineSettings): FastifyReply {
+  const request = reply.request;
+  const profile = chooseProfile(request, settings.profile);
+  const context = routeConfig(request)?.context;
+  const options = {
+    catalog: settings.catalog,
+    profile,
+    requestId: request.id,
+    docsUrl: settings.docsUrl,
+    ...(context ? { context } : {}),
+  };
+  let response = writeErrorResponse(error, options);
+  if (response === undefined) {
+    // A code outside the catalog is a bug in the app, not in the request.
+    request.log.error(
+      { code: error.code },
+      `Error code "${error.code}" is not in the catalog; answering internal_error instead.`,
+    );
+    response = writeErrorResponse(settings.catalog.error('internal_error', { detail: internalErrorDetail(request.id) }), options);
+    if (response === undefined) throw new TypeError('The catalog has no internal_error entry.');
+  }
+  reply.code(response.status);
+  reply.headers(response.headers);
+  reply.header(requestIdHeader, request.id);
+  if (response.status === 401 && !reply.hasHeader('www-authenticate')) {
+    reply.header('www-authenticate', authenticationChallenge(settings.realm, response.code, error.detail));
+  }
+  return reply.send(response.body);
+}
+
+/** The whole detail an unexpected failure discloses: that it happened, and the id to quote. */
+export function internalErrorDetail(requestId: string): string {
+  return `Something went wrong on our side. If it persists, contact support and quote request id ${requestId}.`;
+}

@@ -1,0 +1,75 @@
+import type { FieldError, FieldLocation } from '@faultline/core';
+import type { FastifyRequest, FastifySchemaValidationError } from 'fastify';
+
+type HttpPart = 'params' | 'body' | 'querystring' | 'headers';
+
+/** Fastify validates the parts of a request in this order and stops at the first that fails. */
+const parts: readonly HttpPart[] = ['params', 'body', 'querystring', 'headers'];
+
+const locations: Readonly<Record<HttpPart, FieldLocation>> = {
+  params: 'path',
+  body: 'body',
+  querystring: 'query',
+  headers: 'header',
+};
+
+const partValue = (request: FastifyRequest, part: HttpPart): unknown =>
+  part === 'params' ? request.params : part === 'body' ? request.body : part === 'querystring' ? request.query : request.headers;
+
+/**
+ * Every failing field of a request. Fastify reports only the first failing
+ * part (say the path), so the parts after it are validated here too: a client
+ * should learn about all of its mistakes in one round trip.
+ */
+export function collectFieldErrors(
+  request: FastifyRequest,
+  failedPart: string | undefined,
+  failures: readonly FastifySchemaValidationError[],
+): FieldError[] {
+  const failed = parts.includes(failedPart as HttpPart) ? (failedPart as HttpPart) : 'body';
+  const fields = failures.map((failure) => toFieldError(failure, locations[failed]));
+  for (const part of parts.slice(parts.indexOf(failed) + 1)) {
+    const validate = request.getValidationFunction(part);
+    if (validate === undefined) continue;
+    if (validate(partValue(request, part)) === true) continue;
+    for (const failure of validate.errors ?? []) fields.push(toFieldError(failure, locations[part]));
+  }
+  return fields;
+}
+
+function toFieldError(failure: FastifySchemaValidationError, location: FieldLocation): FieldError {
+  const params = failure.params as Record<string, unknown>;
+  const path = failure.instancePath;
+  if (failure.keyword === 'required' && typeof params['missingProperty'] === 'string') {
+    return {
+      pointer: `${path}/${escapeToken(params['missingProperty'])}`,
+      location,
+      code: 'missing_parameter',
+      detail: 'is required',
+    };
+  }
+  if (failure.keyword === 'additionalProperties' && typeof params['additionalProperty'] === 'string') {
+    return {
+      pointer: `${path}/${escapeToken(params['additionalProperty'])}`,
+      location,
+      code: 'invalid_parameter',
+      detail: 'is not a field this operation accepts',
+    };
+  }
+  return { pointer: path, location, code: 'invalid_parameter', detail: failure.message ?? `fails the "${failure.keyword}" rule` };
+}
+
+/** RFC 6901: `~` and `/` inside a token are escaped. */
+function escapeToken(token: string): string {
+  return token.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** One line naming every failing field, for the human-readable detail. */
+export function describeFieldErrors(fields: readonly FieldError[], listed: number): string {
+  const names = fields
+    .slice(0, listed)
+    .map((field) => `${field.location} ${field.pointer === '' ? '(whole)' : field.pointer} ${field.detail}`);
+  const more = fields.length > listed ? ` (and ${fields.length - listed} more)` : '';
+  const count = fields.length === 1 ? 'One field is' : `${fields.length} fields are`;
+  return `${count} missing or invalid: ${names.join('; ')}${more}.`;
+}
