@@ -1,0 +1,47 @@
+import type { ProfileName } from '@faultline/core';
+import { faultline, faultlineServerOptions } from '@faultline/fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Kysely } from 'kysely';
+import { authenticate } from './authentication/authenticate.js';
+import type { Principal } from './authentication/authenticate.js';
+import type { Database } from './database/schema.js';
+import { campaignRoutes } from './routes/campaign-routes.js';
+import { docsRoutes } from './routes/docs-routes.js';
+import { healthRoutes } from './routes/health-routes.js';
+import { meRoutes } from './routes/me-routes.js';
+import { recipientRoutes } from './routes/recipient-routes.js';
+
+export interface AppOptions {
+  readonly db: Kysely<Database>;
+  /** The error format; `problem` by default. */
+  readonly profile?: ProfileName;
+  readonly logger?: FastifyServerOptions['logger'];
+}
+
+/** The realm named in authentication challenges. */
+export const realm = 'faultline';
+
+/** Builds the reference API on an open database. The caller listens and closes. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { db } = options;
+  const profile = options.profile ?? 'problem';
+  const app = Fastify({ ...faultlineServerOptions({ bodyLimit: 1024 * 1024 }), logger: options.logger ?? false });
+  await app.register(faultline, { profile, realm, docsUrl: '/docs/errors' });
+  app.decorateRequest('principal', null as unknown as Principal);
+
+  await app.register(healthRoutes, { db });
+  await app.register(docsRoutes, { profile });
+  await app.register(
+    async (v1) => {
+      // Authentication runs before the body is read, so an unauthenticated caller costs no parsing.
+      v1.addHook('onRequest', async (request) => {
+        request.principal = await authenticate(db, request.headers.authorization, realm);
+      });
+      await v1.register(meRoutes, { db });
+      await v1.register(campaignRoutes, { db });
+      await v1.register(recipientRoutes, { db });
+    },
+    { prefix: '/v1' },
+  );
+  return app;
+}

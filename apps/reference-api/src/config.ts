@@ -1,0 +1,28 @@
+import { isProfileName, type ProfileName } from '@faultline/core';
+import { parseDatabaseUrl, type DatabaseLocation } from './database/open-database.js';
+
+/** The reference API's settings, all from the environment, all with defaults. */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly database: DatabaseLocation;
+  readonly profile: ProfileName;
+  readonly logLevel: string;
+}
+
+/** Reads the environment; throws an Error that names the bad variable and what it accepts. */
+export function readConfig(environment: NodeJS.ProcessEnv = process.env): Config {
+  const port = environment['PORT'] === undefined || environment['PORT'] === '' ? 3000 : Number(environment['PORT']);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`PORT must be a port number (0-65535), not "${environment['PORT']}".`);
+  const profile =
+    environment['ERROR_FORMAT'] === undefined || environment['ERROR_FORMAT'] === '' ? 'problem' : environment['ERROR_FORMAT'];
+  if (!isProfileName(profile)) throw new Error(`ERROR_FORMAT must be one of problem, classic, message, oauth; not "${profile}".`);
+  return {
+    port,
+    host: environment['HOST'] || '127.0.0.1',
+    database: parseDatabaseUrl(environment['DATABASE_URL']),
+    profile,
+    logLevel: environment['LOG_LEVEL'] || 'info',
+  };
+}

@@ -1,0 +1,20 @@
+import { builtinCatalog } from '@faultline/core';
+import type { FastifyPluginAsync } from 'fastify';
+import { sql } from 'kysely';
+import type { RouteContext } from './route-context.js';
+
+/** `GET /healthz`: 200 when the database answers, 503 otherwise. */
+export const healthRoutes: FastifyPluginAsync<RouteContext> = async (app, { db }) => {
+  app.get('/healthz', async (request) => {
+    try {
+      await sql`select 1`.execute(db);
+    } catch (error) {
+      request.log.error({ err: error }, 'Health check: the database did not answer');
+      throw builtinCatalog.error('service_unavailable', {
+        detail: 'The database is not answering.',
+        retryAt: new Date(Date.now() + 5000),
+      });
+    }
+    return { status: 'ok' };
+  });
+};

@@ -1,0 +1,22 @@
+import { builtinCatalog } from '@faultline/core';
+
+/**
+ * Cursors are opaque to clients: the base64url of the last id seen. Opaque,
+ * so the storage order can change without breaking clients that keep them.
+ */
+export function encodeCursor(lastId: number): string {
+  return Buffer.from(`id:${lastId}`).toString('base64url');
+}
+
+export function decodeCursor(cursor: string | undefined): number | undefined {
+  if (cursor === undefined) return undefined;
+  const match = /^id:(\d{1,10})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  const id = match === null ? Number.NaN : Number(match[1]);
+  if (!Number.isSafeInteger(id)) {
+    throw builtinCatalog.error('invalid_parameter', {
+      detail: 'The cursor is not one this API returned. Use the next_cursor of the previous page, or leave it out.',
+      errors: [{ pointer: '/cursor', location: 'query', code: 'invalid_parameter', detail: 'is not a cursor this API returned' }],
+    });
+  }
+  return id;
+}

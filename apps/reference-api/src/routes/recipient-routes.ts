@@ -1,0 +1,84 @@
+import { builtinCatalog } from '@faultline/core';
+import type { FastifyPluginAsync } from 'fastify';
+import type { Recipient } from '../database/schema.js';
+import { addRecipientsBody, campaignIdParams, listQuery } from './campaign-schemas.js';
+import { findCampaign } from './campaign-routes.js';
+import { decodeCursor, encodeCursor } from './pagination.js';
+import type { RouteContext } from './route-context.js';
+
+interface IdParams {
+  id: number;
+}
+
+interface NewRecipient {
+  email: string;
+  name?: string;
+}
+
+/** Room for 10,000 recipients with long names and addresses. */
+const recipientsBodyLimit = 5 * 1024 * 1024;
+/** SQLite allows 32,766 bound values per statement; 4 columns a row leaves room for 500 rows a batch. */
+const insertBatch = 500;
+
+function presentRecipient(recipient: Recipient) {
+  return { id: recipient.id, email: recipient.email, name: recipient.name, created_at: recipient.created_at };
+}
+
+export const recipientRoutes: FastifyPluginAsync<RouteContext> = async (app, { db }) => {
+  app.get<{ Params: IdParams; Querystring: { limit: number; cursor?: string } }>(
+    '/campaigns/:id/recipients',
+    { schema: { params: campaignIdParams, querystring: listQuery } },
+    async (request) => {
+      const campaign = await findCampaign(db, request.principal.teamId, request.params.id);
+      if (campaign === undefined) throw missingCampaign(request.params.id);
+      const after = decodeCursor(request.query.cursor);
+      let query = db
+        .selectFrom('recipients')
+        .selectAll()
+        .where('campaign_id', '=', campaign.id)
+        .orderBy('id', 'asc')
+        .limit(request.query.limit + 1);
+      if (after !== undefined) query = query.where('id', '>', after);
+      const rows = await query.execute();
+      const page = rows.slice(0, request.query.limit);
+      const last = page.at(-1);
+      return { data: page.map(presentRecipient), next_cursor: rows.length > page.length && last ? encodeCursor(last.id) : null };
+    },
+  );
+
+  app.post<{ Params: IdParams; Body: { recipients: NewRecipient[] } }>(
+    '/campaigns/:id/recipients',
+    { schema: { params: campaignIdParams, body: addRecipientsBody }, bodyLimit: recipientsBodyLimit },
+    async (request, reply) => {
+      const campaign = await findCampaign(db, request.principal.teamId, request.params.id);
+      if (campaign === undefined) throw missingCampaign(request.params.id);
+      const now = new Date().toISOString();
+      const rows = request.body.recipients.map((recipient) => ({
+        campaign_id: campaign.id,
+        email: recipient.email.toLowerCase(),
+        name: recipient.name ?? null,
+        created_at: now,
+      }));
+      // One transaction: the batch is added whole or not at all.
+      const added = await db.transaction().execute(async (transaction) => {
+        let count = 0;
+        for (let start = 0; start < rows.length; start += insertBatch) {
+          const result = await transaction
+            .insertInto('recipients')
+            .values(rows.slice(start, start + insertBatch))
+            .onConflict((conflict) => conflict.columns(['campaign_id', 'email']).doNothing())
+            .executeTakeFirst();
+          count += Number(result.numInsertedOrUpdatedRows ?? 0n);
+        }
+        return count;
+      });
+      return reply.code(201).send({ added, skipped: rows.length - added });
+    },
+  );
+};
+
+function missingCampaign(id: number) {
+  return builtinCatalog.error('missing_dependent_data', {
+    detail: `No campaign of your team has id ${id}, so it has no recipients.`,
+  });
+}
