@@ -1,0 +1,37 @@
+// A server for the benchmark to load, in its own process so it does not share
+// a core with the load generator. Prints its port on stdout once listening.
+import Fastify from 'fastify';
+import { buildApp, ensureDemoData, openDatabase } from '@faultline/reference-api';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const kind = process.argv[2];
+
+async function start() {
+  if (kind === 'bare') {
+    // The baseline: a route that hand-writes a static 404 JSON reply, nothing else.
+    const app = Fastify({ logger: false });
+    const body = '{"code":"not_found","error":"Not found","time":"2026-01-01T00:00:00.000Z"}';
+    app.get('/bare', (_request, reply) => {
+      reply.code(404).type('application/json; charset=utf-8').send(body);
+    });
+    return app;
+  }
+  if (kind === 'reference-api') {
+    const db = await openDatabase({ kind: 'sqlite', path: ':memory:' });
+    await ensureDemoData(db, join(mkdtempSync(join(tmpdir(), 'faultline-bench-')), 'demo.json'));
+    return buildApp({ db, profile: 'problem', logger: false });
+  }
+  throw new Error(`Unknown server kind "${kind}": use bare or reference-api.`);
+}
+
+const app = await start();
+await app.listen({ port: 0, host: '127.0.0.1' });
+process.stdout.write(`${app.server.address().port}\n`);
+// The parent asks for CPU time, so the cost per request can be compared even
+// when the load generator, not the server, is the bottleneck.
+process.on('message', (message) => {
+  if (message === 'cpu-usage') process.send?.(process.cpuUsage());
+});
+process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));
