@@ -2,8 +2,7 @@ import type { ProfileName } from '@faultline/core';
 import { faultline, faultlineServerOptions } from '@faultline/fastify';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Kysely } from 'kysely';
-import { authenticate } from './authentication/authenticate.js';
-import type { Principal } from './authentication/authenticate.js';
+import { findPrincipal, readApiKey, type Principal } from './authentication/authenticate.js';
 import type { Database } from './database/schema.js';
 import { campaignRoutes } from './routes/campaign-routes.js';
 import { docsRoutes } from './routes/docs-routes.js';
@@ -34,8 +33,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(
     async (v1) => {
       // Authentication runs before the body is read, so an unauthenticated caller costs no parsing.
-      v1.addHook('onRequest', async (request) => {
-        request.principal = await authenticate(db, request.headers.authorization, realm);
+      v1.addHook('onRequest', (request, _reply, done) => {
+        let key: string;
+        try {
+          key = readApiKey(request.headers.authorization, realm);
+        } catch (error) {
+          done(error as Error);
+          return;
+        }
+        findPrincipal(db, key, realm).then((principal) => {
+          request.principal = principal;
+          done();
+        }, done);
       });
       await v1.register(meRoutes, { db });
       await v1.register(campaignRoutes, { db });

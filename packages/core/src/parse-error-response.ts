@@ -175,17 +175,26 @@ function fallbackCode(status: number): string {
   return codeForStatus[status] ?? (status >= 500 ? 'internal_error' : 'invalid_request');
 }
 
+/** IMF-fixdate, RFC 850 and asctime dates (RFC 9110 section 5.6.7) all start with a day name and hold a time of day. */
+const httpDate = /^[A-Za-z]{3,9},? .*\b\d{2}:\d{2}:\d{2}\b/;
+/** The ISO 8601 date-times our profiles write (`Date.toISOString`). */
+const isoDateTime = /^[+-]?\d{4,6}-\d{2}-\d{2}T\d{2}:\d{2}/;
+
 /** `Retry-After` is either delay-seconds or an HTTP date (RFC 9110 section 10.2.3). */
 export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): Date | undefined {
   if (value === null || value === undefined) return undefined;
   const trimmed = value.trim();
   if (/^\d{1,10}$/.test(trimmed)) return new Date(now + Number(trimmed) * 1000);
+  // `Date.parse` alone would read `1.5` or `-5` as a day in 2001.
+  if (!httpDate.test(trimmed)) return undefined;
   const time = Date.parse(trimmed);
   return Number.isNaN(time) ? undefined : new Date(time);
 }
 
 function parseTime(value: string): Date | undefined {
-  const time = Date.parse(value.trim());
+  const trimmed = value.trim();
+  if (!isoDateTime.test(trimmed)) return undefined;
+  const time = Date.parse(trimmed);
   return Number.isNaN(time) ? undefined : new Date(time);
 }
 

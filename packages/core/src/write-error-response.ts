@@ -38,7 +38,7 @@ export function writeErrorResponse(error: ApiError, options: WriteErrorOptions):
   const profile = profiles[options.profile];
   const body = profile.body(error, resolved, {
     requestId: options.requestId,
-    time: new Date(now).toISOString(),
+    time: isoTime(now),
     docsUrl: options.docsUrl,
     context,
   });
@@ -49,6 +49,18 @@ export function writeErrorResponse(error: ApiError, options: WriteErrorOptions):
   if (context === 'oauth-token') {
     headers['cache-control'] = 'no-store';
   }
-  for (const [name, value] of Object.entries(error.headers)) headers[name.toLowerCase()] = value;
+  for (const name in error.headers) headers[name.toLowerCase()] = error.headers[name] as string;
   return { status: resolved.status, code: resolved.code, headers, body: JSON.stringify(body) };
+}
+
+let lastTime = Number.NaN;
+let lastIso = '';
+
+/** `toISOString` is slow next to the rest of an error response, and a flood of errors shares each millisecond. */
+function isoTime(now: number): string {
+  if (now !== lastTime) {
+    lastTime = now;
+    lastIso = new Date(now).toISOString();
+  }
+  return lastIso;
 }

@@ -11,8 +11,9 @@ import type { FaultlineSettings } from './settings.js';
  */
 export function sendApiError(reply: FastifyReply, error: ApiError, settings: FaultlineSettings): FastifyReply {
   const request = reply.request;
-  const profile = chooseProfile(request, settings.profile);
-  const context = routeConfig(request)?.context;
+  const route = routeConfig(request);
+  const profile = chooseProfile(request, route, settings.profile);
+  const context = route?.context;
   const options = {
     catalog: settings.catalog,
     profile,

@@ -29,12 +29,27 @@ export function collectFieldErrors(
   const failed = parts.includes(failedPart as HttpPart) ? (failedPart as HttpPart) : 'body';
   const fields = failures.map((failure) => toFieldError(failure, locations[failed]));
   for (const part of parts.slice(parts.indexOf(failed) + 1)) {
-    const validate = request.getValidationFunction(part);
+    const validate = validationFunction(request, part);
     if (validate === undefined) continue;
     if (validate(partValue(request, part)) === true) continue;
     for (const failure of validate.errors ?? []) fields.push(toFieldError(failure, locations[part]));
   }
   return fields;
+}
+
+type Validate = ReturnType<FastifyRequest['getValidationFunction']>;
+
+/**
+ * The compiled schema of one part. A body schema given per media type
+ * (`body: { content: { 'application/json': { schema } } }`) is stored as a map
+ * of functions by media type, not as one function.
+ */
+function validationFunction(request: FastifyRequest, part: HttpPart): Validate | undefined {
+  const compiled: unknown = request.getValidationFunction(part);
+  if (typeof compiled === 'function') return compiled as Validate;
+  if (part !== 'body' || typeof compiled !== 'object' || compiled === null || request.mediaType === undefined) return undefined;
+  const byMediaType: unknown = (compiled as Record<string, unknown>)[request.mediaType];
+  return typeof byMediaType === 'function' ? (byMediaType as Validate) : undefined;
 }
 
 function toFieldError(failure: FastifySchemaValidationError, location: FieldLocation): FieldError {

@@ -1,6 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Kysely } from 'kysely';
-import { issueApiKey } from '../authentication/api-keys.js';
+import { issueApiKey, parseApiKey, secretMatches } from '../authentication/api-keys.js';
 import type { Database } from '../database/schema.js';
 
 /** What scripts need to use the demo account. */
@@ -25,7 +25,10 @@ export async function ensureDemoData(
 ): Promise<{ credentials: DemoCredentials; created: boolean }> {
   const saved = readSaved(credentialsFile);
   const user = await db.selectFrom('users').select(['id', 'team_id']).where('email', '=', demoEmail).executeTakeFirst();
-  if (user !== undefined && saved !== undefined && saved.userId === user.id) return { credentials: saved, created: false };
+  // The saved key counts only if this database knows it: the file may come from another
+  // database (`sqlite::memory:` and the default file share data/), or the key was revoked.
+  if (user !== undefined && saved !== undefined && saved.userId === user.id && (await isLiveKey(db, user.id, saved.apiKey)))
+    return { credentials: saved, created: false };
 
   const credentials = await db.transaction().execute(async (transaction) => {
     const now = new Date().toISOString();
@@ -58,7 +61,23 @@ export async function ensureDemoData(
     return { apiKey: key.key, teamId: owner.team_id, userId: owner.id, email: demoEmail };
   });
   writeFileSync(credentialsFile, JSON.stringify(credentials, null, 2) + '\n', { mode: 0o600 });
+  // `mode` applies only when the file is created; an existing file keeps its permissions otherwise.
+  chmodSync(credentialsFile, 0o600);
   return { credentials, created: true };
+}
+
+/** True when `apiKey` is an unrevoked key of this user in this database. */
+async function isLiveKey(db: Kysely<Database>, userId: number, apiKey: string): Promise<boolean> {
+  const parts = parseApiKey(apiKey);
+  if (parts === undefined) return false;
+  const row = await db
+    .selectFrom('api_keys')
+    .select('secret_hash')
+    .where('public_id', '=', parts.publicId)
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return row !== undefined && secretMatches(parts.secret, row.secret_hash);
 }
 
 function readSaved(file: string): DemoCredentials | undefined {

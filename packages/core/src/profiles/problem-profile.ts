@@ -21,7 +21,7 @@ export const problemProfile: ErrorProfile = {
     };
     if (error.errors.length > 0) body['errors'] = fieldErrorsMember(error.errors);
     if (error.retryAt !== undefined) body['retry_after'] = error.retryAt.toISOString();
-    for (const [name, value] of Object.entries(error.extensions)) if (!(name in body)) body[name] = value;
+    for (const name in error.extensions) if (!(name in body)) body[name] = error.extensions[name];
     return body;
   },
 };
