@@ -164,8 +164,9 @@ function toValue(body: unknown): unknown {
 /** A short, tag-free line from a text or HTML body. */
 function textOf(body: string): string {
   const head = body.slice(0, 20_000);
-  const title = /<title[^>]*>([^<]*)<\/title>/i.exec(head)?.[1];
-  const text = (title ?? head.replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' '))
+  // `[^<>]` stops a tag match at the next `<`, so a body of many `<` cannot make the scan quadratic.
+  const title = /<title[^<>]*>([^<]*)<\/title>/i.exec(head)?.[1];
+  const text = (title ?? head.replace(/<(script|style)[^<>]*>[^]*?<\/\1>/gi, ' ').replace(/<[^<>]*>/g, ' '))
     .replace(/\s+/g, ' ')
     .trim();
   return text.length > maxTextDetail ? text.slice(0, maxTextDetail - 1) + '…' : text;

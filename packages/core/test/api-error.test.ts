@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError, builtinCatalog, isApiError } from '../src/index.js';
 
-const stackFrames = (error: Error): string[] => (error.stack ?? '').split('\n').filter((line) => line.includes(' at '));
+/** The frame lines of a V8 stack (`    at fn (file:line:col)`); the first line is the message, which may say "at" too. */
+const stackFrames = (error: Error): string[] => (error.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
 
 describe('ApiError', () => {
   const originalLimit = Error.stackTraceLimit;

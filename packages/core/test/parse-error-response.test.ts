@@ -55,8 +55,15 @@ describe('bodies that are not JSON', () => {
   });
 
   it('falls back to the status name without a body at all', () => {
-    expect(parseErrorResponse({ status: 429 })).toMatchObject({ code: 'limit_reached', status: 429, detail: 'Too Many Requests' });
-    expect(parseErrorResponse({ status: 400, body: undefined })).toMatchObject({ code: 'invalid_request', detail: 'Bad Request' });
+    expect(parseErrorResponse({ status: 429 })).toMatchObject({
+      code: 'limit_reached',
+      status: 429,
+      detail: 'Too Many Requests',
+    });
+    expect(parseErrorResponse({ status: 400, body: undefined })).toMatchObject({
+      code: 'invalid_request',
+      detail: 'Bad Request',
+    });
   });
 
   it('reads malformed JSON as text', () => {
@@ -116,18 +123,22 @@ describe('JSON objects', () => {
 
   it('takes the code of a problem+json body from the anchor of its type', () => {
     const body = JSON.stringify({
-      type: 'https://docs.example.com/errors#precondition_failed',
-      title: 'Precondition failed',
-      status: 412,
-      detail: 'The ETag changed.',
+      type: 'https://docs.example.com/errors#missing_dependent_data',
+      title: 'Target not found',
+      status: 404,
+      detail: 'No campaign 7.',
     });
-    expect(parseErrorResponse({ status: 412, body })).toMatchObject({ code: 'precondition_failed', detail: 'The ETag changed.' });
+    // The status alone would read as not_found.
+    expect(parseErrorResponse({ status: 404, body })).toMatchObject({ code: 'missing_dependent_data', detail: 'No campaign 7.' });
   });
 
   it('falls back to the title of a problem+json body without detail', () => {
     const body = { type: 'https://example.com/probs/out-of-credit', title: 'You do not have enough credit.' };
     // No anchor in `type`, so the code comes from the status.
-    expect(parseErrorResponse({ status: 403, body })).toMatchObject({ code: 'not_authorized', detail: 'You do not have enough credit.' });
+    expect(parseErrorResponse({ status: 403, body })).toMatchObject({
+      code: 'not_authorized',
+      detail: 'You do not have enough credit.',
+    });
   });
 
   it('ignores a type anchor that is not code-like', () => {
@@ -141,8 +152,12 @@ describe('JSON objects', () => {
   });
 
   it('reads an OAuth2 body (RFC 6749 section 5.2)', () => {
-    const body = '{"error":"invalid_grant","error_description":"The code was already used.","error_uri":"https://x#invalid_grant"}';
-    expect(parseErrorResponse({ status: 400, body })).toMatchObject({ code: 'invalid_grant', detail: 'The code was already used.' });
+    const body =
+      '{"error":"invalid_grant","error_description":"The code was already used.","error_uri":"https://x#invalid_grant"}';
+    expect(parseErrorResponse({ status: 400, body })).toMatchObject({
+      code: 'invalid_grant',
+      detail: 'The code was already used.',
+    });
   });
 
   it('reads seed 002 bodies, whose `error` is the code and `message` the detail', () => {
@@ -237,10 +252,18 @@ describe('retry times', () => {
     expect(error.retryAt?.toISOString()).toBe('2037-10-21T07:28:00.000Z');
   });
 
-  it('ignores a Retry-After it cannot read', () => {
-    expect(parseErrorResponse({ status: 503, headers: { 'retry-after': 'soon' } }).retryAt).toBeUndefined();
-    expect(parseErrorResponse({ status: 503, headers: { 'retry-after': '-5' } }).retryAt).toBeUndefined();
+  it('reads the obsolete RFC 850 and asctime date forms too', () => {
+    expect(parseRetryAfter('Sunday, 06-Nov-94 08:49:37 GMT')?.toISOString()).toBe('1994-11-06T08:49:37.000Z');
+    expect(parseRetryAfter('Sun Nov  6 08:49:37 1994')?.toISOString()).toBe('1994-11-06T08:49:37.000Z');
   });
+
+  it.each([['soon'], ['-5'], ['+5'], ['1.5'], ['0.5'], ['1,5'], ['May 5'], ['1 2 3'], ['2031-07-08'], ['12345678901']])(
+    'ignores the Retry-After %j rather than reading it as some date',
+    (value) => {
+      expect(parseErrorResponse({ status: 503, headers: { 'retry-after': value } }).retryAt).toBeUndefined();
+      expect(parseRetryAfter(value, now)).toBeUndefined();
+    },
+  );
 
   it('uses Retry-After when the body names no time', () => {
     const error = parseErrorResponse({ status: 429, headers: { 'retry-after': '3' }, body: { code: 'limit_reached' } });
@@ -260,8 +283,21 @@ describe('retry times', () => {
     expect(error.detail).toBe('Please wait and try again after: 2031-07-08T09:10:15.001Z');
   });
 
-  it('ignores a retry_after it cannot read', () => {
-    expect(parseErrorResponse({ status: 429, body: { retry_after: 'later' } }).retryAt).toBeUndefined();
+  it.each([['later'], ['30'], ['1.5'], ['-5'], ['Wed, 21 Oct 2037 07:28:00 GMT'], ['']])(
+    'ignores the body retry_after %j, which is not an ISO 8601 time',
+    (retryAfter) => {
+      expect(parseErrorResponse({ status: 429, body: { retry_after: retryAfter } }).retryAt).toBeUndefined();
+    },
+  );
+
+  it('falls back to Retry-After when the body time cannot be read', () => {
+    const error = parseErrorResponse({ status: 429, headers: { 'retry-after': '30' }, body: { retry_after: '5' } });
+    expect(error.retryAt?.getTime()).toBe(now + 30_000);
+  });
+
+  it('ignores a classic retry sentence whose time cannot be read', () => {
+    const body = { code: 'limit_reached', error: 'Please wait and try again after: 5' };
+    expect(parseErrorResponse({ status: 429, body }).retryAt).toBeUndefined();
   });
 
   it('parseRetryAfter reads seconds from the given time, dates, and nothing else', () => {
@@ -271,7 +307,6 @@ describe('retry times', () => {
     expect(parseRetryAfter(null)).toBeUndefined();
     expect(parseRetryAfter(undefined)).toBeUndefined();
     expect(parseRetryAfter('')).toBeUndefined();
-    expect(parseRetryAfter('1.5')).toBeUndefined();
     expect(parseRetryAfter('tomorrow')).toBeUndefined();
   });
 });

@@ -84,8 +84,7 @@ describe.each(cases)('%s under the %s profile', (code, profile) => {
   });
 
   it('sends only the content type when the error asks for nothing else', () => {
-    const contentType =
-      profile === 'problem' ? 'application/problem+json; charset=utf-8' : 'application/json; charset=utf-8';
+    const contentType = profile === 'problem' ? 'application/problem+json; charset=utf-8' : 'application/json; charset=utf-8';
     expect(response.headers).toStrictEqual({ 'content-type': contentType });
   });
 
@@ -94,7 +93,7 @@ describe.each(cases)('%s under the %s profile', (code, profile) => {
       case 'problem':
         expect(body).toStrictEqual({
           type: `${docsUrl}#${resolved.code}`,
-          title: builtinCatalog.get(resolved.code).title,
+          title: builtinCatalog.find(resolved.code)?.title,
           status: resolved.status,
           detail: entry.description,
           code: resolved.code,
@@ -290,7 +289,11 @@ describe('headers', () => {
       headers: { RateLimit: '"default";r=0;t=30', 'RateLimit-Policy': '"default";q=100;w=60' },
     });
     const headers = write(error, 'problem').headers;
-    expect(headers).toMatchObject({ 'retry-after': '30', ratelimit: '"default";r=0;t=30', 'ratelimit-policy': '"default";q=100;w=60' });
+    expect(headers).toMatchObject({
+      'retry-after': '30',
+      ratelimit: '"default";r=0;t=30',
+      'ratelimit-policy': '"default";q=100;w=60',
+    });
   });
 });
 
@@ -327,7 +330,12 @@ describe('problem extensions', () => {
       extensions: { violated_policy: 'default', status: 200, code: 'forged', type: 'about:blank' },
     });
     const body = bodyOf(write(error, 'problem'));
-    expect(body).toMatchObject({ violated_policy: 'default', status: 429, code: 'limit_reached', type: `${docsUrl}#limit_reached` });
+    expect(body).toMatchObject({
+      violated_policy: 'default',
+      status: 429,
+      code: 'limit_reached',
+      type: `${docsUrl}#limit_reached`,
+    });
   });
 
   it('leaves extensions out of the other profiles', () => {
@@ -353,7 +361,12 @@ describe('codes outside the catalog', () => {
 describe('time', () => {
   it('defaults to the current time', () => {
     const before = Date.now();
-    const response = writeErrorResponse(builtinCatalog.error('conflict'), { catalog: builtinCatalog, profile: 'classic', requestId, docsUrl });
+    const response = writeErrorResponse(builtinCatalog.error('conflict'), {
+      catalog: builtinCatalog,
+      profile: 'classic',
+      requestId,
+      docsUrl,
+    });
     expect(response).toBeDefined();
     const body = JSON.parse(response?.body ?? '{}') as Record<string, unknown>;
     const written = Date.parse(String(body['time']));

@@ -29,20 +29,37 @@ const anyText = fc.oneof(
   fc.string(),
   fc.string({ unit: 'grapheme' }),
   fc.string({ unit: 'binary' }),
-  fc.constantFrom('', ' ', '\n', '\t \r\n', '"', '\\', '""', '\\"', 'null', '{}', '[]', '<b>bold</b>', 'café ☕ 日本語 😀', '\u0000'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\n',
+    '\t \r\n',
+    '"',
+    '\\',
+    '""',
+    '\\"',
+    'null',
+    '{}',
+    '[]',
+    '<b>bold</b>',
+    'café ☕ 日本語 😀',
+    '\u0000',
+  ),
 );
 
-const fieldError: fc.Arbitrary<FieldError> = fc.record({
-  pointer: fc.oneof(
-    fc.constant(''),
-    fc.array(fc.string(), { minLength: 1, maxLength: 4 }).map((parts) => '/' + parts.join('/')),
-    fc.constantFrom('/items/0/name', '/a~1b/c~0d', '/'),
-    anyText,
-  ),
-  location: fc.constantFrom(...locations),
-  code: fc.oneof(fc.constantFrom(...builtinCatalog.codes), fc.string({ minLength: 1 })),
-  detail: anyText,
-});
+const fieldError: fc.Arbitrary<FieldError> = fc
+  .record({
+    pointer: fc.oneof(
+      fc.constant(''),
+      fc.array(fc.string(), { minLength: 1, maxLength: 4 }).map((parts) => '/' + parts.join('/')),
+      fc.constantFrom('/items/0/name', '/a~1b/c~0d', '/'),
+      anyText,
+    ),
+    location: fc.constantFrom(...locations),
+    code: fc.oneof(fc.constantFrom(...builtinCatalog.codes), fc.string({ minLength: 1 })),
+    detail: anyText,
+  })
+  .map((field) => ({ ...field })); // fc.record builds null-prototype objects; a parsed field error is a plain object.
 
 const scenario = fc.record({
   now: fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2060, 0, 1) }),

@@ -6,9 +6,11 @@ export interface HttpStatus {
 }
 
 /**
- * The statuses of the seed pages' status tables, in our words. Error statuses
- * each have at least one catalog entry; the success statuses are here so the
- * docs can show the whole table.
+ * The statuses of the seed pages' status tables, in our words, and the few
+ * others this API sends (304, 408, 409, 412, 413, 431). Each error status has
+ * a catalog entry, except 431, which is `request_too_large` with the status
+ * Node's HTTP parser imposes; the success statuses are here so the docs can
+ * show the whole table.
  */
 export const httpStatuses: readonly HttpStatus[] = [
   { status: 200, name: 'OK', meaning: 'The request succeeded.' },
