@@ -8,7 +8,11 @@ const problemMediaType = 'application/problem+json';
  * The profile for one response: the route's forced profile, else
  * problem+json when the client asks for it, else the app's default.
  */
-export function chooseProfile(request: FastifyRequest | undefined, route: FaultlineRouteConfig | undefined, fallback: ProfileName): ProfileName {
+export function chooseProfile(
+  request: FastifyRequest | undefined,
+  route: FaultlineRouteConfig | undefined,
+  fallback: ProfileName,
+): ProfileName {
   if (route?.profile !== undefined) return route.profile;
   const accept = request?.headers.accept;
   if (typeof accept === 'string' && acceptsProblem(accept)) return 'problem';

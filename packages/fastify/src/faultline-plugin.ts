@@ -17,14 +17,24 @@ declare module 'fastify' {
 }
 
 const plugin: FastifyPluginCallback<FaultlineOptions> = (fastify, options, done) => {
-  const settings = resolveSettings(options);
+  // Avvio does not catch a callback plugin's synchronous throw: a bad option
+  // would crash the process instead of rejecting `register()`, so pass it to done.
+  let settings: FaultlineSettings;
+  try {
+    settings = resolveSettings(options);
+  } catch (error) {
+    done(error as Error);
+    return;
+  }
   rememberSettings(fastify, settings);
   fastify.decorate('faultline', settings);
 
   // Only the media types the app declares are read; anything else is a 415.
   if (!settings.contentTypes.includes('text/plain')) fastify.removeContentTypeParser('text/plain');
   fastify.removeContentTypeParser('application/json');
-  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, createJsonBodyParser(settings.catalog));
+  if (settings.contentTypes.includes('application/json')) {
+    fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, createJsonBodyParser(settings.catalog));
+  }
   fastify.setValidatorCompiler(createValidatorCompiler());
 
   const routes = new RouteIndex(routeMatching(fastify));
@@ -36,6 +46,11 @@ const plugin: FastifyPluginCallback<FaultlineOptions> = (fastify, options, done)
     reply.header(requestIdHeader, request.id);
     next();
   });
+
+  // Node answers an `Expect` other than 100-continue with a bare 417 of its own (no body,
+  // no request id) unless someone listens. RFC 9110 lets a server ignore an expectation
+  // it does not know, so such a request goes to the app like any other.
+  fastify.server.on('checkExpectation', (request, response) => fastify.server.emit('request', request, response));
 
   fastify.setNotFoundHandler((request, reply) => {
     const path = pathOf(request.url);

@@ -62,8 +62,8 @@ export function toApiError(thrown: unknown, request: FastifyRequest, settings: F
       const sent = request.headers['content-type'];
       const accepted = settings.contentTypes.join(', ');
       const detail =
-        sent === undefined
-          ? `The request has a body but no Content-Type header. Send it as one of: ${accepted}.`
+        sent === undefined || sent.trim() === ''
+          ? `The request has a body but no Content-Type. Send it as one of: ${accepted}.`
           : `The body was sent as "${truncate(sent, 100)}", which this endpoint does not read. Send it as one of: ${accepted}.`;
       return expected(catalog, 'invalid_content_type', detail);
     }

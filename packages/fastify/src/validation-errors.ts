@@ -27,15 +27,27 @@ export function collectFieldErrors(
   failures: readonly FastifySchemaValidationError[],
 ): FieldError[] {
   const failed = parts.includes(failedPart as HttpPart) ? (failedPart as HttpPart) : 'body';
-  const fields = failures.map((failure) => toFieldError(failure, locations[failed]));
+  const fields =
+    failed === 'body' && request.body === undefined
+      ? [missingBody]
+      : failures.map((failure) => toFieldError(failure, locations[failed]));
   for (const part of parts.slice(parts.indexOf(failed) + 1)) {
     const validate = validationFunction(request, part);
     if (validate === undefined) continue;
     if (validate(partValue(request, part)) === true) continue;
-    for (const failure of validate.errors ?? []) fields.push(toFieldError(failure, locations[part]));
+    if (part === 'body' && request.body === undefined) fields.push(missingBody);
+    else for (const failure of validate.errors ?? []) fields.push(toFieldError(failure, locations[part]));
   }
   return fields;
 }
+
+/** A route that expects a body and got none is missing a parameter, not sent a wrong one. */
+const missingBody: FieldError = {
+  pointer: '',
+  location: 'body',
+  code: 'missing_parameter',
+  detail: 'is required: send a JSON body',
+};
 
 type Validate = ReturnType<FastifyRequest['getValidationFunction']>;
 

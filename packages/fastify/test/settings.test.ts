@@ -1,0 +1,71 @@
+import Fastify from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
+import { builtinCatalog, type ProfileName } from '@faultline/core';
+import { faultline, faultlineServerOptions } from '@faultline/fastify';
+import { resolveSettings } from '../src/settings.js';
+import { buildApp, closeApps, profiles } from './helpers.js';
+
+afterEach(closeApps);
+
+describe('resolveSettings', () => {
+  it('fills in every default', () => {
+    expect(resolveSettings()).toEqual({
+      catalog: builtinCatalog,
+      profile: 'problem',
+      docsUrl: '/docs/errors',
+      contentTypes: ['application/json'],
+      realm: 'api',
+      maxFieldErrors: 100,
+    });
+  });
+
+  it('keeps every option given', () => {
+    const settings = resolveSettings({
+      profile: 'oauth',
+      docsUrl: 'https://example.com/errors',
+      contentTypes: ['application/json', 'text/plain'],
+      realm: 'partners',
+      maxFieldErrors: 5,
+    });
+    expect(settings).toEqual({
+      catalog: builtinCatalog,
+      profile: 'oauth',
+      docsUrl: 'https://example.com/errors',
+      contentTypes: ['application/json', 'text/plain'],
+      realm: 'partners',
+      maxFieldErrors: 5,
+    });
+  });
+
+  it.each(profiles)('accepts the %s profile', (profile) => {
+    expect(resolveSettings({ profile }).profile).toBe(profile);
+  });
+
+  it.each(['jsonapi', 'Problem', '', 'toString', '__proto__'])(
+    'rejects the unknown profile %j with a TypeError naming it',
+    (name) => {
+      const resolve = () => resolveSettings({ profile: name as ProfileName });
+      expect(resolve).toThrow(TypeError);
+      expect(resolve).toThrow(`Unknown error profile "${name}": use problem, classic, message or oauth.`);
+    },
+  );
+
+  it('rejects a realm that would break the challenge header', () => {
+    expect(() => resolveSettings({ realm: 'a"b' })).toThrow(TypeError);
+  });
+});
+
+describe('registering the plugin with a bad option', () => {
+  it('rejects register() with the TypeError instead of crashing the process', async () => {
+    const registering = buildApp({ profile: 'jsonapi' as ProfileName });
+    await expect(registering).rejects.toBeInstanceOf(TypeError);
+    await expect(registering).rejects.toThrow('Unknown error profile "jsonapi"');
+  });
+
+  it('makes ready() fail when the registration is not awaited', async () => {
+    const app = Fastify({ ...faultlineServerOptions(), logger: false, pluginTimeout: 2000 });
+    void app.register(faultline, { profile: 'yaml' as ProfileName });
+    await expect(app.ready()).rejects.toThrow('Unknown error profile "yaml"');
+    await app.close();
+  });
+});
