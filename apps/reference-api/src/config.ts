@@ -12,7 +12,8 @@ export interface Config {
 
 /** Reads the environment; throws an Error that names the bad variable and what it accepts. */
 export function readConfig(environment: NodeJS.ProcessEnv = process.env): Config {
-  const port = environment['PORT'] === undefined || environment['PORT'] === '' ? 3000 : Number(environment['PORT']);
+  const rawPort = environment['PORT'];
+  const port = rawPort === undefined || rawPort === '' ? 3000 : /^\d{1,5}$/.test(rawPort) ? Number(rawPort) : Number.NaN;
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`PORT must be a port number (0-65535), not "${environment['PORT']}".`);
   const profile =

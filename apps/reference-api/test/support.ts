@@ -71,7 +71,14 @@ export async function insertTeam(db: Kysely<Database>, name: string, email: stri
   const key = issueApiKey();
   const row = await db
     .insertInto('api_keys')
-    .values({ user_id: user.id, public_id: key.publicId, secret_hash: key.secretHash, label: 'Test key', created_at: now, revoked_at: null })
+    .values({
+      user_id: user.id,
+      public_id: key.publicId,
+      secret_hash: key.secretHash,
+      label: 'Test key',
+      created_at: now,
+      revoked_at: null,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return { teamId: team.id, userId: user.id, apiKey: key.key, apiKeyId: row.id };

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyPluginCallback } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { createJsonBodyParser } from './json-body-parser.js';
+import { answerConnect } from './raw-socket-responses.js';
 import { requestIdHeader } from './request-id.js';
 import { RouteIndex } from './route-index.js';
 import { sendApiError } from './send-api-error.js';
@@ -51,6 +52,7 @@ const plugin: FastifyPluginCallback<FaultlineOptions> = (fastify, options, done)
   // no request id) unless someone listens. RFC 9110 lets a server ignore an expectation
   // it does not know, so such a request goes to the app like any other.
   fastify.server.on('checkExpectation', (request, response) => fastify.server.emit('request', request, response));
+  fastify.server.on('connect', answerConnect(settings, fastify.log));
 
   fastify.setNotFoundHandler((request, reply) => {
     const path = pathOf(request.url);

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
-import { createClientErrorHandler } from './client-error-handler.js';
+import { createClientErrorHandler } from './raw-socket-responses.js';
 import { generateRequestId } from './request-id.js';
 import { sendApiError } from './send-api-error.js';
 import { settingsOf } from './settings-store.js';

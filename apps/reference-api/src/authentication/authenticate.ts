@@ -56,7 +56,14 @@ export async function findPrincipal(db: Kysely<Database>, key: string, realm: st
   const row = await db
     .selectFrom('api_keys')
     .innerJoin('users', 'users.id', 'api_keys.user_id')
-    .select(['api_keys.id as apiKeyId', 'api_keys.secret_hash', 'api_keys.revoked_at', 'users.id as userId', 'users.team_id as teamId', 'users.role'])
+    .select([
+      'api_keys.id as apiKeyId',
+      'api_keys.secret_hash',
+      'api_keys.revoked_at',
+      'users.id as userId',
+      'users.team_id as teamId',
+      'users.role',
+    ])
     .where('api_keys.public_id', '=', parts.publicId)
     .executeTakeFirst();
   const matches = secretMatches(parts.secret, row?.secret_hash ?? absentKeyHash);

@@ -95,7 +95,7 @@ export const campaignRoutes: FastifyPluginAsync<RouteContext> = async (app, { db
       if (campaign.status === to) return presentCampaign(campaign);
       if (!from.includes(campaign.status)) {
         throw builtinCatalog.error('unspecified_error', {
-          detail: `Campaign ${campaign.id} is ${campaign.status}; only a ${from.join(' or ')} campaign can be ${action}d.`,
+          detail: `Campaign ${campaign.id} is ${campaign.status}; only ${from.join(' or ')} campaigns can be ${action}d.`,
         });
       }
       const updated = await db
