@@ -45,7 +45,8 @@ const targets = [
 
 try {
   // Warm-up: let the JIT settle before anything is counted.
-  for (const { url, status } of targets) await autocannon({ url, connections, duration: 1 }).then((r) => r.statusCodeStats[status]);
+  for (const { url, status } of targets)
+    await autocannon({ url, connections, duration: 1 }).then((r) => r.statusCodeStats[status]);
   const samples = new Map(targets.map((t) => [t.name, []]));
   for (let round = 0; round < rounds; round++) {
     for (const t of targets) samples.get(t.name).push(await load(t));

@@ -45,9 +45,12 @@ describe('readConfig', () => {
     expect(readConfig({ PORT: port }).port).toBe(Number(port));
   });
 
-  it.each(['abc', '-1', '65536', '1.5', '80x', 'Infinity', '0x50', '1e3', ' 80'])('refuses PORT=%s, naming the variable and the value', (port) => {
-    expect(() => readConfig({ PORT: port })).toThrow(`PORT must be a port number (0-65535), not "${port}".`);
-  });
+  it.each(['abc', '-1', '65536', '1.5', '80x', 'Infinity', '0x50', '1e3', ' 80'])(
+    'refuses PORT=%s, naming the variable and the value',
+    (port) => {
+      expect(() => readConfig({ PORT: port })).toThrow(`PORT must be a port number (0-65535), not "${port}".`);
+    },
+  );
 
   it('refuses an unsupported DATABASE_URL', () => {
     expect(() => readConfig({ DATABASE_URL: 'postgres://db/x' })).toThrow(/DATABASE_URL scheme "postgres"/);
