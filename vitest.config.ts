@@ -9,6 +9,9 @@ export default defineConfig({
     alias: {
       '@faultline/core': source('./packages/core/src/index.ts'),
       '@faultline/fastify': source('./packages/fastify/src/index.ts'),
+      '@faultline/client/reference-api': source('./packages/client/src/reference-api/index.ts'),
+      '@faultline/client': source('./packages/client/src/index.ts'),
+      '@faultline/reference-contract': source('./packages/reference-contract/src/index.ts'),
     },
   },
   test: {

@@ -2,7 +2,7 @@ import { builtinCatalog } from '@faultline/core';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Campaign, CampaignStatus, Database } from '../database/schema.js';
-import { campaignIdParams, createCampaignBody, listQuery } from './campaign-schemas.js';
+import { campaignIdParams, createCampaignBody, listQuery } from '@faultline/reference-contract';
 import { decodeCursor, encodeCursor } from './pagination.js';
 import type { RouteContext } from './route-context.js';
 

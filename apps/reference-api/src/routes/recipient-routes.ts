@@ -1,7 +1,7 @@
 import { builtinCatalog } from '@faultline/core';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Recipient } from '../database/schema.js';
-import { addRecipientsBody, campaignIdParams, listQuery } from './campaign-schemas.js';
+import { addRecipientsBody, campaignIdParams, listQuery } from '@faultline/reference-contract';
 import { findCampaign } from './campaign-routes.js';
 import { decodeCursor, encodeCursor } from './pagination.js';
 import type { RouteContext } from './route-context.js';

@@ -1,4 +1,8 @@
-/** JSON schemas of the campaign and recipient routes; Fastify validates requests against them. */
+/**
+ * JSON schemas of the campaign and recipient routes. The server validates
+ * requests against them; the client can check input against the same ones
+ * before sending.
+ */
 
 export const campaignIdParams = {
   type: 'object',
@@ -49,3 +53,37 @@ export const addRecipientsBody = {
     },
   },
 } as const;
+
+/** The body of `POST /v1/campaigns`. */
+export interface CreateCampaignInput {
+  name: string;
+}
+
+/** One recipient of `POST /v1/campaigns/:id/recipients`. */
+export interface NewRecipient {
+  email: string;
+  name?: string;
+}
+
+/** A campaign as the API returns it. */
+export interface Campaign {
+  id: number;
+  name: string;
+  status: 'draft' | 'active' | 'paused' | 'archived';
+  created_at: string;
+  updated_at: string;
+}
+
+/** A recipient as the API returns it. */
+export interface Recipient {
+  id: number;
+  email: string;
+  name: string | null;
+  created_at: string;
+}
+
+/** One page of a list. */
+export interface Page<T> {
+  data: T[];
+  next_cursor: string | null;
+}

@@ -1,0 +1,92 @@
+import { builtinCatalog, parseErrorResponse, type ErrorCategory } from '@faultline/core';
+import { AuthenticationError } from './authentication-error.js';
+import { ConflictError } from './conflict-error.js';
+import type { FailureDetails, FaultlineError } from './faultline-error.js';
+import { NotFoundError } from './not-found-error.js';
+import { PermissionError } from './permission-error.js';
+import { PreconditionFailedError } from './precondition-failed-error.js';
+import { QuotaExceededError } from './quota-exceeded-error.js';
+import { RateLimitedError } from './rate-limited-error.js';
+import { ServerError } from './server-error.js';
+import { TimeoutError } from './timeout-error.js';
+import { ValidationError } from './validation-error.js';
+
+type ErrorClass = new (details: FailureDetails) => FaultlineError;
+
+const classByCategory: Readonly<Record<ErrorCategory, ErrorClass>> = {
+  invalid_request: ValidationError,
+  authentication: AuthenticationError,
+  permission: PermissionError,
+  not_found: NotFoundError,
+  conflict: ConflictError,
+  precondition: PreconditionFailedError,
+  rate_limit: RateLimitedError,
+  quota: QuotaExceededError,
+  timeout: TimeoutError,
+  server: ServerError,
+};
+
+/** The category a status implies when the code is not one the catalog knows. */
+function categoryOfStatus(status: number): ErrorCategory {
+  switch (status) {
+    case 401:
+      return 'authentication';
+    case 403:
+      return 'permission';
+    case 404:
+    case 410:
+      return 'not_found';
+    case 408:
+      return 'timeout';
+    case 409:
+      return 'conflict';
+    case 412:
+      return 'precondition';
+    case 429:
+      return 'rate_limit';
+    default:
+      return status >= 500 ? 'server' : 'invalid_request';
+  }
+}
+
+/** What the factory needs to know about the request and its answer. */
+export interface FailedResponse {
+  readonly method: string;
+  readonly url: string;
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: string;
+  readonly attempts?: number;
+}
+
+/**
+ * The one place a non-2xx response becomes an error: whatever the body's
+ * shape (any Faultline profile, text, HTML, foreign JSON), the result is the
+ * class of its category with status, code, message, request id and raw body.
+ * A code the catalog knows decides the category; otherwise the status does.
+ */
+export function errorFromResponse(response: FailedResponse): FaultlineError {
+  const parsed = parseErrorResponse({ status: response.status, headers: response.headers, body: response.body });
+  const known = builtinCatalog.find(parsed.code);
+  // A catalog code only decides the category when the status agrees with it, so a foreign API
+  // that reuses a name (say `conflict` with 400) is still read by its status.
+  const category =
+    known !== undefined && statusFits(known.status, response.status) ? known.category : categoryOfStatus(response.status);
+  const ErrorType = classByCategory[category];
+  return new ErrorType({
+    status: response.status,
+    code: parsed.code,
+    detail: parsed.detail,
+    method: response.method,
+    url: response.url,
+    requestId: parsed.requestId,
+    body: response.body,
+    retryAt: parsed.retryAt,
+    fieldErrors: parsed.errors,
+    attempts: response.attempts,
+  });
+}
+
+function statusFits(catalogStatus: number, actual: number): boolean {
+  return catalogStatus === actual || Math.floor(catalogStatus / 100) === Math.floor(actual / 100);
+}

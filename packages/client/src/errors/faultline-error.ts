@@ -1,0 +1,68 @@
+import type { BuiltinCode, ErrorCategory, FieldError } from '@faultline/core';
+
+/** A code of the built-in catalog, or any other string a foreign API sends; comparisons with catalog codes autocomplete. */
+export type ErrorCode = BuiltinCode | 'network_error' | 'timeout' | (string & {});
+
+/** What sort of failure an error is: the catalog's categories, plus the two that have no response. */
+export type FailureCategory = ErrorCategory | 'network' | 'timeout';
+
+/** Everything known about a failed request. */
+export interface FailureDetails {
+  /** The HTTP status; 0 when no response arrived. */
+  readonly status: number;
+  readonly code: ErrorCode;
+  /** What went wrong, in the server's words when it gave any. */
+  readonly detail: string;
+  readonly method: string;
+  readonly url: string;
+  readonly requestId?: string | undefined;
+  /** The raw response body, exactly as received. */
+  readonly body?: string | undefined;
+  /** When the request may be sent again, when the server said so. */
+  readonly retryAt?: Date | undefined;
+  /** Every failing field the server listed. */
+  readonly fieldErrors?: readonly FieldError[] | undefined;
+  /** How many attempts were made before giving up. */
+  readonly attempts?: number | undefined;
+  readonly cause?: unknown;
+}
+
+/**
+ * The base of every error the client throws. Check `instanceof` a subclass
+ * for the category, or compare `code` with a catalog code.
+ */
+export class FaultlineError extends Error {
+  override readonly name: string = 'FaultlineError';
+  readonly category: FailureCategory = 'server';
+  readonly status: number;
+  readonly code: ErrorCode;
+  readonly detail: string;
+  readonly method: string;
+  readonly url: string;
+  readonly requestId: string | undefined;
+  readonly body: string | undefined;
+  readonly retryAt: Date | undefined;
+  readonly fieldErrors: readonly FieldError[];
+  readonly attempts: number;
+
+  constructor(details: FailureDetails) {
+    super(describe(details), details.cause === undefined ? undefined : { cause: details.cause });
+    this.status = details.status;
+    this.code = details.code;
+    this.detail = details.detail;
+    this.method = details.method;
+    this.url = details.url;
+    this.requestId = details.requestId;
+    this.body = details.body;
+    this.retryAt = details.retryAt;
+    this.fieldErrors = details.fieldErrors ?? [];
+    this.attempts = details.attempts ?? 1;
+  }
+}
+
+function describe(details: FailureDetails): string {
+  if (details.attempts === 0) return `${details.method} ${details.url} was not sent (${details.code}): ${details.detail}`;
+  const status = details.status === 0 ? 'no response' : String(details.status);
+  const requestId = details.requestId === undefined ? '' : ` (request id ${details.requestId})`;
+  return `${details.method} ${details.url} failed with ${status} ${details.code}: ${details.detail}${requestId}`;
+}

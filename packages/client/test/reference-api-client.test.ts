@@ -1,0 +1,112 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { NotFoundError, ValidationError } from '../src/index.js';
+import { createReferenceApiClient, type ReferenceApiClient } from '../src/reference-api/index.js';
+import { buildApp, ensureDemoData, openDatabase } from '../../../apps/reference-api/src/index.js';
+
+let app: FastifyInstance;
+let directory: string;
+let baseUrl: string;
+let apiKey: string;
+let received: string[] = [];
+let close: () => Promise<void>;
+
+beforeAll(async () => {
+  directory = mkdtempSync(join(tmpdir(), 'faultline-client-'));
+  const db = await openDatabase({ kind: 'sqlite', path: ':memory:' });
+  apiKey = (await ensureDemoData(db, join(directory, 'demo.json'))).credentials.apiKey;
+  app = await buildApp({ db });
+  app.addHook('onRequest', async (request) => {
+    received.push(`${request.method} ${request.url}`);
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  baseUrl = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
+  close = async () => {
+    await app.close();
+    await db.destroy();
+  };
+});
+
+afterAll(async () => {
+  await close();
+  rmSync(directory, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  received = [];
+});
+
+function client(validateInput = true): ReferenceApiClient {
+  return createReferenceApiClient({ baseUrl, apiKey, validateInput });
+}
+
+describe('the typed reference API client', () => {
+  it('creates, reads, pauses and lists campaigns with typed results', async () => {
+    const api = client();
+    const created = await api.createCampaign({ name: 'Autumn' });
+    expect(created).toMatchObject({ name: 'Autumn', status: 'draft' });
+    expect(await api.getCampaign(created.id)).toEqual(created);
+    expect((await api.resumeCampaign(created.id)).status).toBe('active');
+    expect((await api.pauseCampaign(created.id)).status).toBe('paused');
+    const page = await api.listCampaigns({ limit: 100 });
+    expect(page.data.map((campaign) => campaign.id)).toContain(created.id);
+    expect(await api.addRecipients(created.id, [{ email: 'a@example.com' }, { email: 'b@example.com', name: 'B' }])).toEqual({
+      added: 2,
+      skipped: 0,
+    });
+  });
+
+  it('refuses input that breaks the schema without sending it, naming every field', async () => {
+    const api = client();
+    const attempt = api.addRecipients(0, [{ email: 'not-an-email' }, { email: 'ok@example.com', extra: 1 } as never]);
+    const error = await attempt.catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(ValidationError);
+    const failure = error as ValidationError;
+    expect(failure.status).toBe(0);
+    expect(failure.attempts).toBe(0);
+    expect(failure.fieldErrors.map((field) => `${field.location} ${field.pointer} ${field.code}`)).toEqual([
+      'path /id invalid_parameter',
+      'body /recipients/0/email invalid_parameter',
+      'body /recipients/1/extra invalid_parameter',
+    ]);
+    expect(received).toEqual([]);
+  });
+
+  it('reports a missing field as missing_parameter before sending', async () => {
+    const error = await client()
+      .createCampaign({} as never)
+      .catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).code).toBe('missing_parameter');
+    expect(received).toEqual([]);
+  });
+
+  it('gets the same field pointers from the server when input checking is off', async () => {
+    const local = await client()
+      .createCampaign({ name: '', colour: 'red' } as never)
+      .catch((thrown: unknown) => thrown as ValidationError);
+    const remote = await client(false)
+      .createCampaign({ name: '', colour: 'red' } as never)
+      .catch((thrown: unknown) => thrown as ValidationError);
+    expect(remote).toBeInstanceOf(ValidationError);
+    expect(remote.status).toBe(400);
+    expect(received).toEqual(['POST /v1/campaigns']);
+    const pointers = (error: ValidationError) =>
+      error.fieldErrors.map((field) => `${field.location} ${field.pointer} ${field.code}`).sort();
+    expect(pointers(local)).toEqual(pointers(remote));
+  });
+
+  it('turns the server 404 into a NotFoundError with the request id', async () => {
+    const error = await client()
+      .getCampaign(999_999)
+      .catch((thrown: unknown) => thrown as NotFoundError);
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect(error.code).toBe('not_found');
+    expect(error.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(error.message).toContain(error.requestId);
+  });
+});

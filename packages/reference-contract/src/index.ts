@@ -1,0 +1,6 @@
+/**
+ * @faultline/reference-contract: the reference API's request schemas and
+ * types, one copy for the server and the client.
+ * @packageDocumentation
+ */
+export * from './campaign-schemas.js';
