@@ -4,6 +4,9 @@ interface PolicyState {
   /** Requests the client may still send before `resetAt`, counting those in flight. */
   remaining: number;
   resetAt: number;
+  /** From `RateLimit-Policy`, when announced: what a new window holds, and how long it lasts. */
+  quota: number | undefined;
+  windowMs: number | undefined;
 }
 
 /**
@@ -15,6 +18,8 @@ interface PolicyState {
 export class Pacer {
   readonly #policies = new Map<string, PolicyState>();
   readonly #now: () => number;
+  /** Requests sent and not yet answered: the server's count in a response does not include them yet. */
+  #inFlight = 0;
 
   constructor(now: () => number = Date.now) {
     this.#now = now;
@@ -26,27 +31,47 @@ export class Pacer {
     let wait = 0;
     for (const [name, policy] of this.#policies) {
       if (policy.resetAt <= now) {
-        // The window passed with no fresher news: forget it rather than guess.
-        this.#policies.delete(name);
-        continue;
+        if (policy.quota === undefined || policy.windowMs === undefined) {
+          // The window passed with no fresher news and no announced policy: forget it rather than guess.
+          this.#policies.delete(name);
+          continue;
+        }
+        // A new window of the announced policy, so requests that waited for the reset do not all rush out at once.
+        policy.remaining = policy.quota;
+        policy.resetAt = now + policy.windowMs;
       }
       if (policy.remaining <= 0) wait = Math.max(wait, policy.resetAt - now);
     }
-    if (wait === 0) for (const policy of this.#policies.values()) policy.remaining -= 1;
+    if (wait === 0) {
+      for (const policy of this.#policies.values()) policy.remaining -= 1;
+      this.#inFlight += 1;
+    }
     return wait;
   }
 
-  /** Reads the server's current counts from a response. */
+  /** Called once for each reservation whose request is over, answered or not. */
+  settle(): void {
+    this.#inFlight = Math.max(0, this.#inFlight - 1);
+  }
+
+  /** Reads the server's current counts from a response (call before {@link settle} for that request). */
   observe(headers: Headers): void {
     const states = parseRateLimit(headers.get('ratelimit'));
     if (states.length === 0) return;
     const now = this.#now();
     const policies = new Map(parseRateLimitPolicy(headers.get('ratelimit-policy')).map((policy) => [policy.name, policy]));
     for (const state of states) {
-      const window = policies.get(state.name)?.windowSeconds;
+      const policy = policies.get(state.name);
+      const window = policy?.windowSeconds;
       const resetSeconds = state.resetSeconds ?? window;
       if (state.remaining === undefined || resetSeconds === undefined) continue;
-      this.#policies.set(state.name, { remaining: state.remaining, resetAt: now + resetSeconds * 1000 });
+      this.#policies.set(state.name, {
+        // The other requests still in flight will each spend a unit the server has not counted yet.
+        remaining: state.remaining - Math.max(0, this.#inFlight - 1),
+        resetAt: now + resetSeconds * 1000,
+        quota: policy?.quota,
+        windowMs: window === undefined ? undefined : window * 1000,
+      });
     }
   }
 
