@@ -170,6 +170,8 @@ export class FaultlineClient {
         if (options.signal?.aborted) throw options.signal.reason;
         if (!(thrown instanceof FaultlineError)) throw thrown;
         error = thrown;
+      } finally {
+        this.#pacer?.settle();
       }
 
       if (
