@@ -1,93 +1,27 @@
-// `npm run bench`: throughput of Faultline's error paths against a bare
-// Fastify reply, measured with autocannon in one run, reported as ratios.
-// Machines are shared and noisy, so only the ratios between targets measured
-// side by side mean anything; rounds alternate the targets to spread the noise.
-import { execFileSync, spawn } from 'node:child_process';
-import { availableParallelism } from 'node:os';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
+// `npm run bench`: each part measures in turn and prints its own table.
+//   error-path:       Faultline's error paths against a bare Fastify reply.
+//   client-overhead:  @faultline/client against plain fetch on successful requests.
+//   client-429-storm: 429s received by @faultline/client and by ky doing the same work under a rate limit.
+// `node bench/run.js client-overhead` runs only the parts named. Machines are
+// shared and noisy, so only figures measured side by side in one run mean anything.
+import { errorPath } from './error-path.js';
+import { clientOverhead } from './client-overhead.js';
+import { client429Storm } from './client-429-storm.js';
 
-const seconds = Number(process.env.BENCH_SECONDS ?? 4);
-const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
-const connections = 50;
-const target = 0.9;
-
-const serverScript = fileURLToPath(new URL('./target-server.js', import.meta.url));
-
-// With two cores or more, the servers get one and the load generator another,
-// so neither steals the other's time slices.
-const pinned = availableParallelism() >= 2 && canPin();
-function canPin() {
+const parts = { 'error-path': errorPath, 'client-overhead': clientOverhead, 'client-429-storm': client429Storm };
+const chosen = process.argv.length > 2 ? process.argv.slice(2) : Object.keys(parts);
+for (const name of chosen) {
+  const part = parts[name];
+  if (part === undefined) {
+    console.error(`Unknown part "${name}": use ${Object.keys(parts).join(', ')}.`);
+    process.exitCode = 1;
+    continue;
+  }
   try {
-    execFileSync('taskset', ['-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
+    // A part resolves with whether it met its targets.
+    if (!(await part())) process.exitCode = 1;
+  } catch (error) {
+    console.error(`\n${name} failed:`, error);
+    process.exitCode = 1;
   }
-}
-
-async function startServer(kind) {
-  const command = pinned ? ['taskset', '-c', '1', process.execPath] : [process.execPath];
-  const child = spawn(command[0], [...command.slice(1), serverScript, kind], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
-  const [chunk] = await once(child.stdout, 'data');
-  const cpuMicroseconds = async () => {
-    child.send('cpu-usage');
-    const [usage] = await once(child, 'message');
-    return usage.user + usage.system;
-  };
-  return { port: Number(String(chunk).trim()), cpuMicroseconds, stop: () => child.kill('SIGTERM') };
-}
-
-/** Requests per second, and the server's CPU microseconds per request. */
-async function load({ url, status, server }) {
-  const cpuBefore = await server.cpuMicroseconds();
-  const result = await autocannon({ url, connections, duration: seconds, pipelining: 1 });
-  const cpu = (await server.cpuMicroseconds()) - cpuBefore;
-  const wrong = result.non2xx - (result.statusCodeStats[status]?.count ?? 0);
-  if (wrong > 0 || result.errors > 0) throw new Error(`${url}: ${wrong} answers were not ${status}, ${result.errors} errors`);
-  return { rate: result.requests.average, cpuPerRequest: cpu / result.requests.total };
-}
-
-const bare = await startServer('bare');
-const api = await startServer('reference-api');
-const targets = [
-  { name: 'bare Fastify static 404', url: `http://127.0.0.1:${bare.port}/bare`, status: 404, server: bare },
-  { name: 'Faultline 404 (unknown route)', url: `http://127.0.0.1:${api.port}/no/such/route`, status: 404, server: api },
-  { name: 'Faultline 401 (auth hook)', url: `http://127.0.0.1:${api.port}/v1/me`, status: 401, server: api },
-];
-
-try {
-  // Warm-up: let the JIT settle before anything is counted.
-  for (const { url, status } of targets)
-    await autocannon({ url, connections, duration: 1 }).then((r) => r.statusCodeStats[status]);
-  const samples = new Map(targets.map((t) => [t.name, []]));
-  for (let round = 0; round < rounds; round++) {
-    for (const t of targets) samples.get(t.name).push(await load(t));
-  }
-  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-  const rate = (name) => median(samples.get(name).map((s) => s.rate));
-  const cpu = (name) => median(samples.get(name).map((s) => s.cpuPerRequest));
-  const baseRate = rate(targets[0].name);
-  const baseCpu = cpu(targets[0].name);
-  console.log(
-    `\nError-path throughput: ${rounds} rounds x ${seconds}s, ${connections} connections, medians${pinned ? ', server and load on separate cores' : ''}.`,
-  );
-  console.log('req/s ratio = ours / bare; CPU ratio = bare CPU per request / ours (both: higher is better).\n');
-  let missed = false;
-  for (const t of targets) {
-    const rateRatio = rate(t.name) / baseRate;
-    const cpuRatio = baseCpu / cpu(t.name);
-    const worst = Math.min(rateRatio, cpuRatio);
-    const verdict = t === targets[0] ? 'baseline' : worst >= target ? `meets >= ${target}x` : `BELOW ${target}x`;
-    if (t !== targets[0] && worst < target) missed = true;
-    console.log(
-      `${t.name.padEnd(32)} ${rate(t.name).toFixed(0).padStart(7)} req/s ${rateRatio.toFixed(2)}x` +
-        `  ${cpu(t.name).toFixed(1).padStart(6)} µs CPU/req ${cpuRatio.toFixed(2)}x  ${verdict}`,
-    );
-  }
-  if (missed) process.exitCode = 1;
-} finally {
-  bare.stop();
-  api.stop();
 }

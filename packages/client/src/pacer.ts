@@ -65,10 +65,15 @@ export class Pacer {
       const window = policy?.windowSeconds;
       const resetSeconds = state.resetSeconds ?? window;
       if (state.remaining === undefined || resetSeconds === undefined) continue;
+      // The other requests still in flight will each spend a unit the server has not counted yet.
+      let remaining = state.remaining - Math.max(0, this.#inFlight - 1);
+      const resetAt = now + resetSeconds * 1000;
+      const known = this.#policies.get(state.name);
+      // Within one window, answers can arrive out of order: a late one must not hand back units already spent.
+      if (known !== undefined && Math.abs(known.resetAt - resetAt) < 1000) remaining = Math.min(remaining, known.remaining);
       this.#policies.set(state.name, {
-        // The other requests still in flight will each spend a unit the server has not counted yet.
-        remaining: state.remaining - Math.max(0, this.#inFlight - 1),
-        resetAt: now + resetSeconds * 1000,
+        remaining,
+        resetAt,
         quota: policy?.quota,
         windowMs: window === undefined ? undefined : window * 1000,
       });

@@ -86,12 +86,12 @@ describe('the typed reference API client', () => {
   });
 
   it('gets the same field pointers from the server when input checking is off', async () => {
-    const local = await client()
+    const local = (await client()
       .createCampaign({ name: '', colour: 'red' } as never)
-      .catch((thrown: unknown) => thrown as ValidationError);
-    const remote = await client(false)
+      .catch((thrown: unknown) => thrown)) as ValidationError;
+    const remote = (await client(false)
       .createCampaign({ name: '', colour: 'red' } as never)
-      .catch((thrown: unknown) => thrown as ValidationError);
+      .catch((thrown: unknown) => thrown)) as ValidationError;
     expect(remote).toBeInstanceOf(ValidationError);
     expect(remote.status).toBe(400);
     expect(received).toEqual(['POST /v1/campaigns']);
@@ -101,9 +101,9 @@ describe('the typed reference API client', () => {
   });
 
   it('turns the server 404 into a NotFoundError with the request id', async () => {
-    const error = await client()
+    const error = (await client()
       .getCampaign(999_999)
-      .catch((thrown: unknown) => thrown as NotFoundError);
+      .catch((thrown: unknown) => thrown)) as NotFoundError;
     expect(error).toBeInstanceOf(NotFoundError);
     expect(error.code).toBe('not_found');
     expect(error.requestId).toMatch(/^[0-9a-f-]{36}$/);

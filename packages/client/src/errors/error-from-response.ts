@@ -1,4 +1,4 @@
-import { builtinCatalog, parseErrorResponse, type ErrorCategory } from '@faultline/core';
+import { builtinCatalog, parseErrorResponse, type CatalogEntry, type ErrorCategory } from '@faultline/core';
 import { AuthenticationError } from './authentication-error.js';
 import { ConflictError } from './conflict-error.js';
 import type { FailureDetails, FaultlineError } from './faultline-error.js';
@@ -70,8 +70,7 @@ export function errorFromResponse(response: FailedResponse): FaultlineError {
   const known = builtinCatalog.find(parsed.code);
   // A catalog code only decides the category when the status agrees with it, so a foreign API
   // that reuses a name (say `conflict` with 400) is still read by its status.
-  const category =
-    known !== undefined && statusFits(known.status, response.status) ? known.category : categoryOfStatus(response.status);
+  const category = known !== undefined && statusFits(known, response.status) ? known.category : categoryOfStatus(response.status);
   const ErrorType = classByCategory[category];
   return new ErrorType({
     status: response.status,
@@ -87,6 +86,11 @@ export function errorFromResponse(response: FailedResponse): FaultlineError {
   });
 }
 
-function statusFits(catalogStatus: number, actual: number): boolean {
-  return catalogStatus === actual || Math.floor(catalogStatus / 100) === Math.floor(actual / 100);
+/**
+ * The entry's own status, or one a variant sends (RFC 6749's 400 for `unauthorized_client`). Not any status
+ * of the same hundred: that let `conflict` with 400 be a ConflictError, and the `invalid_request` the parser
+ * assumes for a bare 410 turn a 410 into a ValidationError.
+ */
+function statusFits(entry: CatalogEntry, actual: number): boolean {
+  return entry.status === actual || entry.variants.some((variant) => variant.status === actual);
 }
