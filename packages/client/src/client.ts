@@ -153,7 +153,9 @@ export class FaultlineClient {
 
     let refreshed = false;
     for (let attempt = 1; ; attempt++) {
-      await this.#pace(upper, url, deadline, options.signal);
+      // Most requests need no wait: skip the extra await unless the pacer asks for one.
+      const wait = this.#pacer?.reserve() ?? 0;
+      if (wait > 0) await this.#pace(wait, upper, url, deadline, options.signal);
       const token = this.#tokens?.token ?? this.#options.apiKey;
       const attemptHeaders = token === undefined ? headers : { ...headers, authorization: `Bearer ${token}` };
       let error: FaultlineError;
@@ -239,9 +241,9 @@ export class FaultlineClient {
   }
 
   /** Waits while the known rate-limit policies are spent, or fails at once if they reset after the deadline. */
-  async #pace(method: string, url: string, deadline: number, signal: AbortSignal | undefined): Promise<void> {
+  async #pace(firstWait: number, method: string, url: string, deadline: number, signal: AbortSignal | undefined): Promise<void> {
     if (this.#pacer === undefined) return;
-    for (let wait = this.#pacer.reserve(); wait > 0; wait = this.#pacer.reserve()) {
+    for (let wait = firstWait; wait > 0; wait = this.#pacer.reserve()) {
       if (Date.now() + wait > deadline) {
         throw new QuotaExceededError({
           status: 429,
