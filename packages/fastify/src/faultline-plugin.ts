@@ -59,14 +59,15 @@ const plugin: FastifyPluginCallback<FaultlineOptions> = (fastify, options, done)
     const allowed = routes.allowedMethods(path);
     if (allowed.length > 0) {
       const detail = `${request.method} is not allowed on ${shorten(path)}. Use ${allowed.join(', ')}.`;
-      return sendApiError(
+      sendApiError(
         reply,
         settings.catalog.error('method_not_allowed', { detail, headers: { allow: allowed.join(', ') } }),
         settings,
       );
+      return;
     }
     const detail = `No operation matches ${request.method} ${shorten(path)}. Check the path against the API reference.`;
-    return sendApiError(reply, settings.catalog.error('not_found', { detail }), settings);
+    sendApiError(reply, settings.catalog.error('not_found', { detail }), settings);
   });
 
   fastify.setErrorHandler((thrown: FastifyError, request, reply) => {
@@ -76,7 +77,7 @@ const plugin: FastifyPluginCallback<FaultlineOptions> = (fastify, options, done)
     } else if (error.status >= 500) {
       request.log.warn({ code: error.code }, error.detail);
     }
-    return sendApiError(reply, error, settings);
+    sendApiError(reply, error, settings);
   });
 
   done();

@@ -8,8 +8,10 @@ import type { FaultlineSettings } from './settings.js';
 /**
  * Writes an {@link ApiError} as the reply: status, headers and body in the
  * profile this request gets. The one place every error response goes through.
+ *
+ * The reply is sent when this returns; handlers call it and return nothing.
  */
-export function sendApiError(reply: FastifyReply, error: ApiError, settings: FaultlineSettings): FastifyReply {
+export function sendApiError(reply: FastifyReply, error: ApiError, settings: FaultlineSettings): void {
   const request = reply.request;
   const route = routeConfig(request);
   const profile = chooseProfile(request, route, settings.profile);
@@ -37,7 +39,7 @@ export function sendApiError(reply: FastifyReply, error: ApiError, settings: Fau
   if (response.status === 401 && !reply.hasHeader('www-authenticate')) {
     reply.header('www-authenticate', authenticationChallenge(settings.realm, response.code, error.detail));
   }
-  return reply.send(response.body);
+  reply.send(response.body);
 }
 
 /** The whole detail an unexpected failure discloses: that it happened, and the id to quote. */

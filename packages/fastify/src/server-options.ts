@@ -32,7 +32,7 @@ export function faultlineServerOptions(options: FaultlineServerOptions = {}): Fa
         error.code === 'FST_ERR_MAX_PARAM_LENGTH'
           ? 'A path parameter is longer than the server accepts.'
           : 'The request path is not a valid URL: check its percent-encoding.';
-      void sendApiError(reply, settings.catalog.error('invalid_request', { detail }), settings);
+      sendApiError(reply, settings.catalog.error('invalid_request', { detail }), settings);
     },
     clientErrorHandler: createClientErrorHandler(settingsOf) as NonNullable<FastifyServerOptions['clientErrorHandler']>,
   };
