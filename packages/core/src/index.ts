@@ -21,4 +21,4 @@ export { profiles, profileNames, isProfileName } from './profiles/profiles.js';
 export { retryAfterSentence } from './profiles/classic-profile.js';
 export { toOAuthText } from './profiles/oauth-profile.js';
 export { writeErrorResponse, type ErrorResponse, type WriteErrorOptions } from './write-error-response.js';
-export { parseErrorResponse, parseRetryAfter, type ResponseLike } from './parse-error-response.js';
+export { codeForStatus, parseErrorResponse, parseRetryAfter, type ResponseLike } from './parse-error-response.js';

@@ -18,8 +18,8 @@ const maxTextDetail = 300;
 const codeLike = /^[A-Za-z][A-Za-z0-9_.-]{0,99}$/;
 const fieldLocations: ReadonlySet<string> = new Set(['body', 'query', 'path', 'header']);
 
-/** The code assumed when a body names none, by status. */
-const codeForStatus: Readonly<Record<number, string>> = {
+/** The catalog code a bare status stands for, when nothing else names one. */
+const codesByStatus: Readonly<Record<number, string>> = {
   400: 'invalid_request',
   401: 'unauthorized_request',
   403: 'not_authorized',
@@ -48,7 +48,7 @@ export function parseErrorResponse(response: ResponseLike): ApiError {
   try {
     return parse(status, response);
   } catch {
-    return new ApiError(fallbackCode(status), status, statusName(status));
+    return new ApiError(codeForStatus(status), status, statusName(status));
   }
 }
 
@@ -60,7 +60,7 @@ function parse(status: number, response: ResponseLike): ApiError {
 
   if (isRecord(value)) {
     const read = readKnownShape(value);
-    const code = read.code ?? fallbackCode(status);
+    const code = read.code ?? codeForStatus(status);
     const detail = read.detail ?? statusName(status);
     // The body's time is absolute and to the millisecond; `Retry-After` is whole seconds from when it was sent.
     const retryAt = read.retryAt ?? headerRetryAt;
@@ -74,7 +74,7 @@ function parse(status: number, response: ResponseLike): ApiError {
   }
 
   const text = typeof value === 'string' ? textOf(value) : '';
-  return new ApiError(fallbackCode(status), status, text === '' ? statusName(status) : text, {
+  return new ApiError(codeForStatus(status), status, text === '' ? statusName(status) : text, {
     ...(headerRetryAt === undefined ? {} : { retryAt: headerRetryAt }),
     ...(headerRequestId === undefined ? {} : { requestId: headerRequestId }),
   });
@@ -172,8 +172,13 @@ function textOf(body: string): string {
   return text.length > maxTextDetail ? text.slice(0, maxTextDetail - 1) + '…' : text;
 }
 
-function fallbackCode(status: number): string {
-  return codeForStatus[status] ?? (status >= 500 ? 'internal_error' : 'invalid_request');
+/**
+ * The built-in catalog code a status stands for when a body or a foreign
+ * error names none: `not_found` for 404, `internal_error` for an unknown 5xx,
+ * `invalid_request` for an unknown 4xx.
+ */
+export function codeForStatus(status: number): string {
+  return codesByStatus[status] ?? (status >= 500 ? 'internal_error' : 'invalid_request');
 }
 
 /** IMF-fixdate, RFC 850 and asctime dates (RFC 9110 section 5.6.7) all start with a day name and hold a time of day. */

@@ -1,4 +1,4 @@
-import { isApiError, type ApiError, type Catalog } from '@faultline/core';
+import { codeForStatus, isApiError, type ApiError, type Catalog } from '@faultline/core';
 import type { FastifyRequest } from 'fastify';
 import { internalErrorDetail } from './send-api-error.js';
 import type { FaultlineSettings } from './settings.js';
@@ -18,24 +18,6 @@ interface FastifyLikeError {
   validation?: unknown;
   validationContext?: unknown;
 }
-
-/** The catalog code for a foreign error that only tells its status. */
-const codeForStatus: Readonly<Record<number, string>> = {
-  400: 'invalid_request',
-  401: 'unauthorized_request',
-  403: 'not_authorized',
-  404: 'not_found',
-  405: 'method_not_allowed',
-  408: 'request_timeout',
-  409: 'conflict',
-  412: 'precondition_failed',
-  413: 'request_too_large',
-  415: 'invalid_content_type',
-  429: 'limit_reached',
-  502: 'bad_gateway',
-  503: 'service_unavailable',
-  504: 'gateway_timeout',
-};
 
 /**
  * Maps anything a route, hook or Fastify itself throws to an {@link ApiError}.
@@ -85,11 +67,11 @@ export function toApiError(thrown: unknown, request: FastifyRequest, settings: F
     return expected(catalog, 'invalid_request', `The body cannot be parsed: ${truncate(thrown.message, 160)}`);
   }
   if (status !== undefined && status >= 400 && status < 500) {
-    const code = codeForStatus[status] ?? 'invalid_request';
+    const code = codeForStatus(status);
     return expected(catalog, code, catalog.find(code)?.description ?? 'The request was refused.');
   }
   if (status !== undefined && status >= 502 && status <= 504) {
-    const code = codeForStatus[status] ?? 'service_unavailable';
+    const code = codeForStatus(status);
     return expected(catalog, code, catalog.find(code)?.description ?? 'The service is unavailable.');
   }
   return { error: catalog.error('internal_error', { detail: internalErrorDetail(request.id) }), unexpected: true };
