@@ -8,6 +8,7 @@ export default defineConfig({
   resolve: {
     alias: {
       '@faultline/core': source('./packages/core/src/index.ts'),
+      '@faultline/docs': source('./packages/docs/src/index.ts'),
       '@faultline/fastify': source('./packages/fastify/src/index.ts'),
       '@faultline/client/reference-api': source('./packages/client/src/reference-api/index.ts'),
       '@faultline/client': source('./packages/client/src/index.ts'),

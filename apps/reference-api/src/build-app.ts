@@ -8,6 +8,7 @@ import { campaignRoutes } from './routes/campaign-routes.js';
 import { docsRoutes } from './routes/docs-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { meRoutes } from './routes/me-routes.js';
+import { registerApiReference, registerOpenApi } from './openapi/openapi-plugin.js';
 import { recipientRoutes } from './routes/recipient-routes.js';
 
 export interface AppOptions {
@@ -27,9 +28,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({ ...faultlineServerOptions({ bodyLimit: 1024 * 1024 }), logger: options.logger ?? false });
   await app.register(faultline, { profile, realm, docsUrl: '/docs/errors' });
   app.decorateRequest('principal', null as unknown as Principal);
+  // Before the routes: @fastify/swagger documents the routes added after it.
+  await registerOpenApi(app, { catalog: app.faultline.catalog, profile, docsUrl: app.faultline.docsUrl });
 
   await app.register(healthRoutes, { db });
   await app.register(docsRoutes, { profile });
+  await registerApiReference(app);
   await app.register(
     async (v1) => {
       // Authentication runs before the body is read, so an unauthenticated caller costs no parsing.

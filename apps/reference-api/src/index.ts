@@ -5,3 +5,4 @@ export { openDatabase, parseDatabaseUrl, type DatabaseLocation } from './databas
 export type { Database } from './database/schema.js';
 export { ensureDemoData, type DemoCredentials } from './demo/demo-data.js';
 export { issueApiKey } from './authentication/api-keys.js';
+export { credentialsFileFor, prepareData, startReferenceApi, startupBanner, untilStopSignal, type RunningApi } from './start.js';

@@ -1,6 +1,8 @@
 import { dirname, join } from 'node:path';
 import { mkdirSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
+import { buildApp } from './build-app.js';
 import type { Config } from './config.js';
 import { openDatabase } from './database/open-database.js';
 import type { Database } from './database/schema.js';
@@ -18,4 +20,72 @@ export async function prepareData(config: Config): Promise<{ db: Kysely<Database
   const db = await openDatabase(config.database);
   const { credentials, created } = await ensureDemoData(db, credentialsFileFor(config));
   return { db, demo: credentials, created };
+}
+
+/** A reference API listening on a port, with its demo account. */
+export interface RunningApi {
+  readonly app: FastifyInstance;
+  /** Where it listens, e.g. `http://127.0.0.1:3000`. */
+  readonly url: string;
+  readonly demo: DemoCredentials;
+  /** Whether the demo account was created by this start. */
+  readonly created: boolean;
+  /** Stops listening and closes the database. */
+  close(): Promise<void>;
+}
+
+/** Prepares the data, builds the app and listens where the config says. */
+export async function startReferenceApi(config: Config): Promise<RunningApi> {
+  const { db, demo, created } = await prepareData(config);
+  let app: FastifyInstance | undefined;
+  try {
+    app = await buildApp({ db, profile: config.profile, logger: { level: config.logLevel } });
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await app?.close();
+    await db.destroy();
+    throw error;
+  }
+  const listening = app;
+  const address = listening.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  return {
+    app: listening,
+    url,
+    demo,
+    created,
+    async close() {
+      await listening.close();
+      await db.destroy();
+    },
+  };
+}
+
+/** What a started reference API prints: where it is, the demo key and a first request to try. */
+export function startupBanner(config: Config, running: RunningApi): string {
+  const { url, demo } = running;
+  return [
+    '',
+    `Faultline reference API on ${url} (errors as ${config.profile}, data in ${config.database.path})`,
+    `${running.created ? 'Created the' : 'The'} demo API key: ${demo.apiKey}`,
+    '',
+    'See an error:',
+    `  curl -i ${url}/v1/campaigns/999999 -H "Authorization: Bearer ${demo.apiKey}"`,
+    `Error reference: ${url}/docs/errors`,
+    '',
+  ].join('\n');
+}
+
+/** Resolves on the first SIGINT or SIGTERM, with the signal's name. */
+export function untilStopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve(signal);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
 }

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { builtinCatalog, httpStatuses, profileNames } from '@faultline/core';
+import { errorReferenceContentSecurityPolicy } from '@faultline/docs';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, json, openWorld, type World } from './support.js';
@@ -24,9 +26,18 @@ describe('GET /docs/errors', () => {
     const response = await app.inject({ url: '/docs/errors' });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
-    expect(response.headers['content-security-policy']).toBe(
-      "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
-    );
+    const csp = response.headers['content-security-policy'] as string;
+    expect(csp).toBe(errorReferenceContentSecurityPolicy);
+    expect(csp).toMatch(/^default-src 'none'; /);
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain('unsafe-inline');
+    // The page's one inline script and one inline style are exactly those the policy allows by hash.
+    const script = /<script>([\s\S]*?)<\/script>/.exec(response.body)?.[1] ?? '';
+    const style = /<style>([\s\S]*?)<\/style>/.exec(response.body)?.[1] ?? '';
+    const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+    expect(csp).toContain(`script-src ${sha256(script)};`);
+    expect(csp).toContain(`style-src ${sha256(style)};`);
+    expect(response.body.split('<script').length - 1).toBe(1);
     expect(response.headers['x-request-id']).toEqual(expect.any(String));
     expect(response.body.startsWith('<!doctype html>')).toBe(true);
     expect(response.body).toContain('<title>Error reference</title>');
@@ -35,20 +46,21 @@ describe('GET /docs/errors', () => {
   it('has exactly one element with id= for every catalog code', () => {
     expect(builtinCatalog.codes.length).toBeGreaterThan(30);
     for (const code of builtinCatalog.codes) {
-      expect({ code, sections: count(page, `<section id="${code}">`) }).toEqual({ code, sections: 1 });
+      expect({ code, sections: count(page, `<section id="${code}" `) }).toEqual({ code, sections: 1 });
       expect({ code, ids: count(page, `id="${code}"`) }).toEqual({ code, ids: 1 });
     }
-    const ids = [...page.matchAll(/<section id="([a-z0-9_]+)">/g)].map((match) => match[1]);
+    const ids = [...page.matchAll(/<section id="([a-z0-9_]+)" data-search="[^"]*">/g)].map((match) => match[1]);
     expect(ids).toEqual([...builtinCatalog.codes]);
   });
 
   it('says, in each section, the status and title of its code', () => {
     for (const entry of builtinCatalog.entries) {
       const section = page.slice(
-        page.indexOf(`<section id="${entry.code}">`),
-        page.indexOf('</section>', page.indexOf(`<section id="${entry.code}">`)),
+        page.indexOf(`<section id="${entry.code}" `),
+        page.indexOf('</section>', page.indexOf(`<section id="${entry.code}" `)),
       );
       expect(section).toContain(`<span class="status">${entry.status} &middot; `);
+      expect(section).toContain(`<dt>Status</dt><dd>${entry.status}</dd>`);
       expect(section).toContain(`<a href="#${entry.code}"><code>${entry.code}</code></a>`);
       // One example per profile, the active one open.
       for (const profile of profileNames) expect(section).toContain(`<summary>${profile} format</summary>`);

@@ -59,7 +59,8 @@ const plugin: FastifyPluginCallback<FaultlineOptions> = (fastify, options, done)
   fastify.setNotFoundHandler((request, reply) => {
     const path = pathOf(request.url);
     const allowed = routes.allowedMethods(path);
-    if (allowed.length > 0) {
+    // A route that matched and then called `callNotFound` (a static file that is not there) is a 404, not a 405.
+    if (allowed.length > 0 && !allowed.includes(request.method)) {
       const detail = `${request.method} is not allowed on ${shorten(path)}. Use ${allowed.join(', ')}.`;
       sendApiError(
         reply,

@@ -4,3 +4,4 @@
  * @packageDocumentation
  */
 export * from './campaign-schemas.js';
+export * from './response-schemas.js';

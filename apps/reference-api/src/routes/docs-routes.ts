@@ -8,10 +8,7 @@ export const docsRoutes: FastifyPluginAsync<{ profile: ProfileName }> = async (a
   const page = errorReferencePage(catalog, { profile, docsUrl });
   const json = JSON.stringify(errorReferenceJson(catalog));
   app.get('/docs/errors', async (_request, reply) =>
-    reply
-      .type('text/html; charset=utf-8')
-      .header('content-security-policy', errorReferenceContentSecurityPolicy)
-      .send(page),
+    reply.type('text/html; charset=utf-8').header('content-security-policy', errorReferenceContentSecurityPolicy).send(page),
   );
   app.get('/docs/errors.json', async (_request, reply) => reply.type('application/json; charset=utf-8').send(json));
 };

@@ -1,21 +1,33 @@
 import { builtinCatalog } from '@faultline/core';
 import type { FastifyPluginAsync } from 'fastify';
+import { meResponse } from '@faultline/reference-contract';
 import type { RouteContext } from './route-context.js';
 
 /** `GET /v1/me`: who the credentials belong to. */
 export const meRoutes: FastifyPluginAsync<RouteContext> = async (app, { db }) => {
-  app.get('/me', async (request) => {
-    const row = await db
-      .selectFrom('users')
-      .innerJoin('teams', 'teams.id', 'users.team_id')
-      .select(['users.id', 'users.email', 'users.name', 'users.role', 'teams.id as team_id', 'teams.name as team_name'])
-      .where('users.id', '=', request.principal.userId)
-      .executeTakeFirst();
-    if (row === undefined)
-      throw builtinCatalog.error('invalid_api_key', { detail: 'The user behind this API key no longer exists.' });
-    return {
-      user: { id: row.id, email: row.email, name: row.name, role: row.role },
-      team: { id: row.team_id, name: row.team_name },
-    };
-  });
+  app.get(
+    '/me',
+    {
+      schema: {
+        operationId: 'getMe',
+        summary: 'Who the API key belongs to',
+        tags: ['account'],
+        response: { 200: { ...meResponse, description: 'The user and team of the API key.' } },
+      },
+    },
+    async (request) => {
+      const row = await db
+        .selectFrom('users')
+        .innerJoin('teams', 'teams.id', 'users.team_id')
+        .select(['users.id', 'users.email', 'users.name', 'users.role', 'teams.id as team_id', 'teams.name as team_name'])
+        .where('users.id', '=', request.principal.userId)
+        .executeTakeFirst();
+      if (row === undefined)
+        throw builtinCatalog.error('invalid_api_key', { detail: 'The user behind this API key no longer exists.' });
+      return {
+        user: { id: row.id, email: row.email, name: row.name, role: row.role },
+        team: { id: row.team_id, name: row.team_name },
+      };
+    },
+  );
 };

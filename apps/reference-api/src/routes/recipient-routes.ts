@@ -1,7 +1,13 @@
 import { builtinCatalog } from '@faultline/core';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Recipient } from '../database/schema.js';
-import { addRecipientsBody, campaignIdParams, listQuery } from '@faultline/reference-contract';
+import {
+  addRecipientsBody,
+  addRecipientsResponse,
+  campaignIdParams,
+  listQuery,
+  recipientPageResponse,
+} from '@faultline/reference-contract';
 import { findCampaign } from './campaign-routes.js';
 import { decodeCursor, encodeCursor } from './pagination.js';
 import type { RouteContext } from './route-context.js';
@@ -27,7 +33,16 @@ function presentRecipient(recipient: Recipient) {
 export const recipientRoutes: FastifyPluginAsync<RouteContext> = async (app, { db }) => {
   app.get<{ Params: IdParams; Querystring: { limit: number; cursor?: string } }>(
     '/campaigns/:id/recipients',
-    { schema: { params: campaignIdParams, querystring: listQuery } },
+    {
+      schema: {
+        operationId: 'listRecipients',
+        summary: 'List a campaign’s recipients',
+        tags: ['recipients'],
+        params: campaignIdParams,
+        querystring: listQuery,
+        response: { 200: { ...recipientPageResponse, description: 'One page of recipients, oldest first.' } },
+      },
+    },
     async (request) => {
       const campaign = await findCampaign(db, request.principal.teamId, request.params.id);
       if (campaign === undefined) throw missingCampaign(request.params.id);
@@ -48,7 +63,19 @@ export const recipientRoutes: FastifyPluginAsync<RouteContext> = async (app, { d
 
   app.post<{ Params: IdParams; Body: { recipients: NewRecipient[] } }>(
     '/campaigns/:id/recipients',
-    { schema: { params: campaignIdParams, body: addRecipientsBody }, bodyLimit: recipientsBodyLimit },
+    {
+      schema: {
+        operationId: 'addRecipients',
+        summary: 'Add recipients to a campaign',
+        tags: ['recipients'],
+        params: campaignIdParams,
+        body: addRecipientsBody,
+        response: {
+          201: { ...addRecipientsResponse, description: 'Added in one transaction; addresses already there are skipped.' },
+        },
+      },
+      bodyLimit: recipientsBodyLimit,
+    },
     async (request, reply) => {
       const campaign = await findCampaign(db, request.principal.teamId, request.params.id);
       if (campaign === undefined) throw missingCampaign(request.params.id);

@@ -1,0 +1,309 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Catalog, ProfileName } from '@faultline/core';
+import type { FastifyInstance } from 'fastify';
+import {
+  bodySchemaNames,
+  errorBodySchemas,
+  errorExample,
+  errorResponseDescription,
+  exampleName,
+  mediaTypeOf,
+  type ErrorDocsOptions,
+  type PossibleError,
+} from './error-responses.js';
+
+export interface OpenApiOptions {
+  readonly catalog: Catalog;
+  readonly profile: ProfileName;
+  readonly docsUrl: string;
+}
+
+/** Where the document and the interactive reference are served. */
+export const openApiPath = '/openapi.json';
+export const apiReferencePath = '/docs';
+
+type Json = Record<string, unknown>;
+interface Operation extends Json {
+  parameters?: { in: string }[];
+  requestBody?: { content?: Record<string, { schema?: { required?: unknown[] } }> };
+  responses?: Record<string, Json>;
+}
+
+const methods = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
+const apiKeySecurity = [{ apiKeyBearer: [] }, { apiKeyBasic: [] }];
+
+/**
+ * Errors only some operations return, by what the handler throws; the rest
+ * (authentication, validation, bodies, 500) follow from the route's prefix,
+ * method and schema in {@link possibleErrors}.
+ */
+const operationErrors: Readonly<Record<string, readonly PossibleError[]>> = {
+  'GET /healthz': [{ status: 503, code: 'service_unavailable' }],
+  'GET /v1/campaigns/{id}': [{ status: 404, code: 'not_found' }],
+  'DELETE /v1/campaigns/{id}': [{ status: 404, code: 'not_found' }],
+  'POST /v1/campaigns/{id}/pause': [
+    { status: 400, code: 'unspecified_error' },
+    { status: 404, code: 'missing_dependent_data' },
+    { status: 409, code: 'conflict' },
+  ],
+  'POST /v1/campaigns/{id}/resume': [
+    { status: 400, code: 'unspecified_error' },
+    { status: 404, code: 'missing_dependent_data' },
+    { status: 409, code: 'conflict' },
+  ],
+  'GET /v1/campaigns/{id}/recipients': [{ status: 404, code: 'missing_dependent_data' }],
+  'POST /v1/campaigns/{id}/recipients': [{ status: 404, code: 'missing_dependent_data' }],
+};
+
+/** Routes without a schema of their own (the docs pages, this document): what they answer with. */
+const plainRoutes: Readonly<Record<string, Json>> = {
+  [`GET ${openApiPath}`]: {
+    operationId: 'getOpenApiDocument',
+    summary: 'This OpenAPI document',
+    tags: ['docs'],
+    responses: {
+      200: { description: 'The OpenAPI 3.1 document.', content: { 'application/json': { schema: { type: 'object' } } } },
+    },
+  },
+  'GET /docs/errors': {
+    operationId: 'getErrorReference',
+    summary: 'The error reference page',
+    tags: ['docs'],
+    responses: {
+      // No schema: an HTML page has none worth stating.
+      200: { description: 'Every error code, as HTML.', content: { 'text/html': {} } },
+    },
+  },
+  'GET /docs/errors.json': {
+    operationId: 'getErrorCatalog',
+    summary: 'The error catalog as JSON',
+    tags: ['docs'],
+    responses: { 200: { description: 'Every error code.', content: { 'application/json': { schema: { type: 'object' } } } } },
+  },
+};
+
+/** Which errors an operation can return, in status order. */
+export function possibleErrors(method: string, path: string, operation: Operation): PossibleError[] {
+  const errors: PossibleError[] = [];
+  const parameters = operation.parameters ?? [];
+  const body = operation.requestBody?.content?.['application/json']?.schema;
+  // Fastify reads a body on every method but GET and HEAD, whether the route expects one or not.
+  const readsBody = method !== 'get' && method !== 'head';
+  if (path.startsWith('/v1/')) {
+    errors.push({ status: 401, code: 'unauthorized_request' }, { status: 401, code: 'invalid_api_key' });
+  }
+  // Malformed percent-encoding in a path parameter, or a body that is not JSON.
+  if (readsBody || parameters.some((parameter) => parameter.in === 'path')) errors.push({ status: 400, code: 'invalid_request' });
+  if (body?.required !== undefined && body.required.length > 0) errors.push({ status: 400, code: 'missing_parameter' });
+  if (parameters.length > 0 || body !== undefined) errors.push({ status: 400, code: 'invalid_parameter' });
+  if (readsBody) errors.push({ status: 413, code: 'request_too_large' }, { status: 415, code: 'invalid_content_type' });
+  errors.push(...(operationErrors[`${method.toUpperCase()} ${path}`] ?? []));
+  errors.push({ status: 500, code: 'internal_error' });
+  return errors.sort((a, b) => a.status - b.status);
+}
+
+/**
+ * Completes the document @fastify/swagger builds from the route schemas:
+ * each operation's errors with examples written by `writeErrorResponse`,
+ * the response headers, security, and the catalog as shared components.
+ */
+export function completeDocument(document: Json, options: ErrorDocsOptions): Json {
+  const { catalog, profile } = options;
+  const mediaTypes = profile === 'problem' ? (['problem'] as const) : ([profile, 'problem'] as const);
+  const examples: Record<string, unknown> = {};
+  const used = new Set<ProfileName>();
+
+  const errorContent = (codes: readonly string[]) => {
+    const content: Json = {};
+    for (const mediaProfile of mediaTypes) {
+      used.add(mediaProfile);
+      const refs: Json = {};
+      for (const code of codes) {
+        const name = exampleName(code, mediaProfile, profile);
+        examples[name] ??= errorExample(code, { ...options, profile: mediaProfile }).example;
+        refs[code] = { $ref: `#/components/examples/${name}` };
+      }
+      content[mediaTypeOf(mediaProfile)] = {
+        schema: { $ref: `#/components/schemas/${bodySchemaNames[mediaProfile]}` },
+        examples: refs,
+      };
+    }
+    return content;
+  };
+
+  const errorHeaders = (codes: readonly string[]): Json => {
+    const headers: Json = { 'x-request-id': { $ref: '#/components/headers/RequestId' } };
+    for (const code of codes) {
+      const written = errorExample(code, options).headers;
+      if (written['www-authenticate'] !== undefined || catalog.get(code).status === 401) {
+        headers['WWW-Authenticate'] = { $ref: '#/components/headers/WwwAuthenticate' };
+      }
+      if (written['retry-after'] !== undefined) headers['Retry-After'] = { $ref: '#/components/headers/RetryAfter' };
+      if (written['allow'] !== undefined) headers['Allow'] = { $ref: '#/components/headers/Allow' };
+    }
+    return headers;
+  };
+
+  const paths = (document['paths'] ?? {}) as Record<string, Record<string, Operation>>;
+  for (const [path, item] of Object.entries(paths)) {
+    for (const method of methods) {
+      let operation = item[method];
+      if (operation === undefined) continue;
+      const plain = plainRoutes[`${method.toUpperCase()} ${path}`];
+      if (plain !== undefined) operation = item[method] = { ...operation, ...plain };
+      const responses: Record<string, Json> = {};
+      for (const [status, response] of Object.entries(operation.responses ?? {})) {
+        const headers: Json = { ...((response['headers'] as Json | undefined) ?? {}) };
+        headers['x-request-id'] = { $ref: '#/components/headers/RequestId' };
+        if (operation['operationId'] === 'createCampaign' && status === '201') {
+          headers['Location'] = { $ref: '#/components/headers/Location' };
+        }
+        responses[status] = { ...response, headers };
+      }
+      const byStatus = new Map<number, string[]>();
+      for (const { status, code } of possibleErrors(method, path, operation)) {
+        byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+      }
+      for (const [status, codes] of byStatus) {
+        responses[String(status)] = {
+          description: errorResponseDescription(status, codes, catalog),
+          headers: errorHeaders(codes),
+          content: errorContent(codes),
+        };
+      }
+      operation.responses = responses;
+      operation['security'] = path.startsWith('/v1/') ? apiKeySecurity : [];
+    }
+  }
+
+  // 405 answers a method no operation declares, so it belongs to no operation: it is shared here.
+  const methodNotAllowed = {
+    description: `${errorResponseDescription(405, ['method_not_allowed'], catalog)} Sent for any method a path does not list; \`Allow\` lists the ones it does.`,
+    headers: errorHeaders(['method_not_allowed']),
+    content: errorContent(['method_not_allowed']),
+  };
+
+  const schemas = errorBodySchemas(catalog);
+  const components = (document['components'] ?? {}) as Json;
+  document['components'] = {
+    ...components,
+    schemas: {
+      ...((components['schemas'] as Json | undefined) ?? {}),
+      ...Object.fromEntries(
+        Object.entries(schemas).filter(
+          ([name]) => !Object.values(bodySchemaNames).includes(name) || [...used].some((p) => bodySchemaNames[p] === name),
+        ),
+      ),
+    },
+    responses: { MethodNotAllowed: methodNotAllowed },
+    headers: {
+      RequestId: {
+        description:
+          'The id of this request: the `x-request-id` the client sent when it is 1 to 128 of `A-Za-z0-9._:-`, a new UUID otherwise. Quote it to support.',
+        required: true,
+        schema: { type: 'string', maxLength: 128, pattern: '^[A-Za-z0-9._:-]{1,128}$' },
+      },
+      WwwAuthenticate: {
+        description:
+          'The challenges: `Bearer realm="faultline"` (with `error="invalid_token"` when a key was sent and refused), then `Basic realm="faultline", charset="UTF-8"`.',
+        required: true,
+        schema: { type: 'string', maxLength: 200, pattern: '^Bearer realm=' },
+      },
+      RetryAfter: {
+        description: 'Seconds to wait before retrying.',
+        required: true,
+        schema: { type: 'integer', minimum: 0, maximum: 86_400 },
+      },
+      Allow: {
+        description: 'The methods this path accepts.',
+        required: true,
+        schema: { type: 'string', maxLength: 100, pattern: '^[A-Z]+(, [A-Z]+)*$' },
+      },
+      Location: {
+        description: 'The URL of the created resource.',
+        required: true,
+        schema: { type: 'string', format: 'uri-reference', maxLength: 100 },
+      },
+    },
+    examples: Object.fromEntries(Object.entries(examples).sort(([a], [b]) => a.localeCompare(b))),
+    securitySchemes: {
+      apiKeyBearer: {
+        type: 'http',
+        scheme: 'bearer',
+        description: 'The API key as a bearer token: `Authorization: Bearer flk_…`.',
+      },
+      apiKeyBasic: {
+        type: 'http',
+        scheme: 'basic',
+        description: 'The API key as the password of HTTP Basic authentication (or as the user name with an empty password).',
+      },
+    },
+  };
+  addIntegerFormats(document);
+  return document;
+}
+
+/** Marks integers whose bounds fit 32 bits as `int32`, which is what they are. */
+function addIntegerFormats(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const item of node) addIntegerFormats(item);
+    return;
+  }
+  if (typeof node !== 'object' || node === null) return;
+  const schema = node as Json;
+  const fits = (value: unknown) => typeof value === 'number' && value >= -(2 ** 31) && value <= 2 ** 31 - 1;
+  if (schema['type'] === 'integer' && schema['format'] === undefined && fits(schema['minimum']) && fits(schema['maximum'])) {
+    schema['format'] = 'int32';
+  }
+  for (const value of Object.values(schema)) addIntegerFormats(value);
+}
+
+/**
+ * Registers @fastify/swagger: call it before any route, since it collects
+ * routes as they are added. {@link registerApiReference} serves the result.
+ */
+export async function registerOpenApi(app: FastifyInstance, options: OpenApiOptions): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Faultline reference API',
+        version: '0.1.0',
+        description:
+          'An outreach API that produces every documented Faultline error for a real reason. Every operation lists the errors it can return, with an example body written by the same code the server answers with. Every `GET` also answers `HEAD`. The error reference is at [/docs/errors](/docs/errors).',
+        license: { name: 'MIT', identifier: 'MIT' },
+      },
+      servers: [{ url: '/', description: 'This server (local development)', 'x-internal': false } as never],
+      tags: [
+        { name: 'account', description: 'The caller.' },
+        { name: 'campaigns', description: 'Campaigns of the caller’s team.' },
+        { name: 'recipients', description: 'Who a campaign is sent to.' },
+        { name: 'service', description: 'Health of the service.' },
+        { name: 'docs', description: 'This reference and the error reference.' },
+      ],
+    },
+    transformObject: (documentObject) =>
+      completeDocument((documentObject as { openapiObject: Json }).openapiObject, options) as never,
+  });
+}
+
+/** Swagger UI's page loads only its own files and the document, from this server. */
+export const apiReferenceContentSecurityPolicy =
+  "default-src 'self'; base-uri 'self'; connect-src 'self'; font-src 'self' data:; form-action 'self'; frame-ancestors 'none'; img-src 'self' data:; object-src 'none'; script-src 'self'; style-src 'self' 'sha256-RL3ie0nH+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w='";
+
+/** Serves the document at {@link openApiPath} and Swagger UI, from local files only, at {@link apiReferencePath}. */
+export async function registerApiReference(app: FastifyInstance): Promise<void> {
+  let serialized: string | undefined;
+  app.get(openApiPath, async (_request, reply) => {
+    serialized ??= JSON.stringify(app.swagger());
+    return reply.type('application/json; charset=utf-8').send(serialized);
+  });
+  await app.register(swaggerUi, {
+    routePrefix: apiReferencePath,
+    // Everything from this server: no CDN, no web fonts, no online validator.
+    staticCSP: apiReferenceContentSecurityPolicy,
+    uiConfig: { validatorUrl: null, deepLinking: true },
+    transformSpecificationClone: true,
+  });
+}
