@@ -52,6 +52,8 @@ export interface ClientOptions {
   readonly retry?: RetryOptions;
   /** Pace requests by the server's `RateLimit` field before it answers 429. Default true. */
   readonly pacing?: boolean;
+  /** The API's error reference (e.g. `https://api.example.com/docs/errors`): error messages link to `#<code>` there when a body does not name its own docs. */
+  readonly docsUrl?: string;
   /** Headers sent with every request. */
   readonly headers?: Readonly<Record<string, string>>;
   /** Called after every failed attempt: log it, count it. */
@@ -170,6 +172,7 @@ export class FaultlineClient {
           headers: response.headers,
           body,
           attempts: attempt,
+          docsUrl: this.#options.docsUrl,
         });
       } catch (thrown) {
         if (options.signal?.aborted) throw options.signal.reason;

@@ -28,6 +28,8 @@ export interface ApiErrorOptions {
   readonly requestId?: string;
   /** When the server says the error happened (set when parsing a response). */
   readonly time?: string;
+  /** Where the code is documented: problem+json `type` or OAuth2 `error_uri` (set when parsing a response). */
+  readonly docsUrl?: string;
   readonly cause?: unknown;
   /**
    * Capture a stack trace. Off by default: expected errors (401, 404, 429) are
@@ -56,6 +58,7 @@ export class ApiError<C extends string = string> extends Error {
   readonly extensions: Readonly<Record<string, unknown>>;
   readonly requestId: string | undefined;
   readonly time: string | undefined;
+  readonly docsUrl: string | undefined;
 
   constructor(code: C, status: number, detail: string, options: ApiErrorOptions = {}) {
     if (canTuneStackCapture && options.captureStack !== true) {
@@ -76,6 +79,7 @@ export class ApiError<C extends string = string> extends Error {
     this.extensions = options.extensions ?? {};
     this.requestId = options.requestId;
     this.time = options.time;
+    this.docsUrl = options.docsUrl;
   }
 
   /** Seconds until {@link retryAt}, rounded up, never negative; undefined without a retry time. */

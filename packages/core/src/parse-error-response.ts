@@ -70,6 +70,7 @@ function parse(status: number, response: ResponseLike): ApiError {
       ...(retryAt === undefined ? {} : { retryAt }),
       ...(requestId === undefined ? {} : { requestId }),
       ...(read.time === undefined ? {} : { time: read.time }),
+      ...(read.docsUrl === undefined ? {} : { docsUrl: read.docsUrl }),
     });
   }
 
@@ -86,6 +87,7 @@ interface KnownShape {
   retryAt?: Date;
   requestId?: string;
   time?: string;
+  docsUrl?: string;
 }
 
 /** Reads whichever of our profiles (or a common foreign shape) the body has. */
@@ -97,6 +99,9 @@ function readKnownShape(body: Record<string, unknown>): KnownShape {
   if (retryAfter !== undefined) assign(shape, 'retryAt', parseTime(retryAfter));
   assign(shape, 'requestId', stringMember(body, 'request_id'));
   assign(shape, 'time', stringMember(body, 'time'));
+  // problem+json's `type` (unless the RFC 9457 default) or OAuth2's `error_uri` says where the code is documented.
+  const documented = stringMember(body, 'error_uri') ?? stringMember(body, 'type');
+  if (documented !== undefined && documented !== 'about:blank' && documented.length <= 2000) shape.docsUrl = documented;
 
   if (code !== undefined && codeLike.test(code)) shape.code = code;
 

@@ -57,6 +57,8 @@ export interface FailedResponse {
   readonly headers: Headers;
   readonly body: string;
   readonly attempts?: number;
+  /** The API's error reference, for bodies that do not say where their code is documented. */
+  readonly docsUrl?: string | undefined;
 }
 
 /**
@@ -83,7 +85,20 @@ export function errorFromResponse(response: FailedResponse): FaultlineError {
     retryAt: parsed.retryAt,
     fieldErrors: parsed.errors,
     attempts: response.attempts,
+    docsUrl: documentation(parsed.docsUrl, parsed.code, response),
   });
+}
+
+/** An absolute link to the code's documentation: the body's own (resolved against the request), else the configured reference. */
+function documentation(fromBody: string | undefined, code: string, response: FailedResponse): string | undefined {
+  try {
+    if (fromBody !== undefined) return new URL(fromBody, response.url).toString();
+    if (response.docsUrl !== undefined)
+      return `${new URL(response.docsUrl, response.url).toString().replace(/#.*$/, '')}#${code}`;
+  } catch {
+    // A malformed link is no link.
+  }
+  return undefined;
 }
 
 /**

@@ -24,6 +24,8 @@ export interface FailureDetails {
   readonly fieldErrors?: readonly FieldError[] | undefined;
   /** How many attempts were made before giving up. */
   readonly attempts?: number | undefined;
+  /** Where the code is documented (an absolute URL), when known. */
+  readonly docsUrl?: string | undefined;
   readonly cause?: unknown;
 }
 
@@ -44,6 +46,7 @@ export class FaultlineError extends Error {
   readonly retryAt: Date | undefined;
   readonly fieldErrors: readonly FieldError[];
   readonly attempts: number;
+  readonly docsUrl: string | undefined;
 
   constructor(details: FailureDetails) {
     super(describe(details), details.cause === undefined ? undefined : { cause: details.cause });
@@ -57,6 +60,7 @@ export class FaultlineError extends Error {
     this.retryAt = details.retryAt;
     this.fieldErrors = details.fieldErrors ?? [];
     this.attempts = details.attempts ?? 1;
+    this.docsUrl = details.docsUrl;
   }
 }
 
@@ -64,5 +68,6 @@ function describe(details: FailureDetails): string {
   if (details.attempts === 0) return `${details.method} ${details.url} was not sent (${details.code}): ${details.detail}`;
   const status = details.status === 0 ? 'no response' : String(details.status);
   const requestId = details.requestId === undefined ? '' : ` (request id ${details.requestId})`;
-  return `${details.method} ${details.url} failed with ${status} ${details.code}: ${details.detail}${requestId}`;
+  const docs = details.docsUrl === undefined ? '' : ` See ${details.docsUrl}`;
+  return `${details.method} ${details.url} failed with ${status} ${details.code}: ${details.detail}${requestId}${docs}`;
 }

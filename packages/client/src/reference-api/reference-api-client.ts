@@ -35,7 +35,7 @@ export class ReferenceApiClient {
   readonly #validate: boolean;
 
   constructor(options: ReferenceApiOptions) {
-    this.http = createClient(options);
+    this.http = createClient({ docsUrl: `${options.baseUrl.replace(/\/+$/, '')}/docs/errors`, ...options });
     this.#validate = options.validateInput ?? true;
   }
 
