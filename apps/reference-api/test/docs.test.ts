@@ -53,6 +53,24 @@ describe('GET /docs/errors', () => {
     expect(ids).toEqual([...builtinCatalog.codes]);
   });
 
+  it('lists, under each code, the operations of the OpenAPI document that can answer with it', async () => {
+    const section = (code: string) =>
+      page.slice(page.indexOf(`<section id="${code}" `), page.indexOf('</section>', page.indexOf(`<section id="${code}" `)));
+    expect(section('missing_dependent_data')).toContain('<dt>Operations</dt>');
+    expect(section('missing_dependent_data')).toContain('<code>POST /v1/campaigns/{id}/pause</code>');
+    expect(section('not_found')).toContain('<code>GET /v1/campaigns/{id}</code>');
+    expect(section('unauthorized_request')).toContain('<code>GET /v1/me</code>');
+    // A code no operation of this app returns has no Operations row.
+    expect(section('app_not_approved')).not.toContain('<dt>Operations</dt>');
+    // Every operation named is one the OpenAPI document has.
+    const document = JSON.parse((await app.inject({ url: '/openapi.json' })).body) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    for (const [, method, path] of page.matchAll(/<code>(GET|POST|PUT|PATCH|DELETE) (\/[^<]*)<\/code>/g)) {
+      expect(document.paths[path as string]?.[(method as string).toLowerCase()], `${method} ${path}`).toBeDefined();
+    }
+  });
+
   it('says, in each section, the status and title of its code', () => {
     for (const entry of builtinCatalog.entries) {
       const section = page.slice(

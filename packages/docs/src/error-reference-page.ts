@@ -21,6 +21,8 @@ export interface ErrorReferenceOptions {
    * {@link errorReferenceContentSecurityPolicy} as a header where you can.
    */
   readonly embedPolicy?: boolean;
+  /** The operations each code can come from (e.g. `GET /v1/campaigns/{id}`), by code; see {@link operationsByCode}. */
+  readonly operations?: Readonly<Record<string, readonly string[]>>;
 }
 
 const pageStyle = `
@@ -116,8 +118,14 @@ function entrySection(catalog: Catalog, entry: CatalogEntry, options: ErrorRefer
 <dt>Retry</dt><dd>${retryAdvice[entry.retry]}</dd>
 <dt>Headers</dt><dd>${headers}</dd>
 <dt>Where</dt><dd>${entry.occursIn.map((context) => contextLabels[context]).join(', ')}</dd>
+${operationsRow(options.operations?.[entry.code])}
 ${variants === '' ? '' : `<dt>Variants</dt><dd><ul>${variants}</ul></dd>`}
 </dl>
 ${examples}
 </section>`;
+}
+
+function operationsRow(operations: readonly string[] | undefined): string {
+  if (operations === undefined || operations.length === 0) return '';
+  return `<dt>Operations</dt><dd>${operations.map((operation) => `<code>${escapeHtml(operation)}</code>`).join(', ')}</dd>`;
 }

@@ -11,3 +11,4 @@ export { entryMatches, searchScript, searchText } from './search-script.js';
 export { contentSecurityPolicy, sha256Source } from './content-security-policy.js';
 export { statusRows, type StatusRow } from './status-rows.js';
 export { contextLabels, retryAdvice } from './wording.js';
+export { operationsByCode } from './operations-by-code.js';
