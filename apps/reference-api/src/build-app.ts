@@ -1,5 +1,5 @@
 import type { ProfileName } from '@faultline/core';
-import { faultline, faultlineServerOptions } from '@faultline/fastify';
+import { faultline, faultlineServerOptions, rateLimitHook, type RateLimitPolicy } from '@faultline/fastify';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Kysely } from 'kysely';
 import { findPrincipal, readApiKey, type Principal } from './authentication/authenticate.js';
@@ -16,6 +16,8 @@ export interface AppOptions {
   /** The error format; `problem` by default. */
   readonly profile?: ProfileName;
   readonly logger?: FastifyServerOptions['logger'];
+  /** Rate-limit policies per API key; none by default (`npm start` applies `RATE_LIMITS`). */
+  readonly rateLimits?: readonly RateLimitPolicy[];
 }
 
 /** The realm named in authentication challenges. */
@@ -50,6 +52,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           done();
         }, done);
       });
+      if (options.rateLimits !== undefined && options.rateLimits.length > 0) {
+        // After authentication, so each API key spends its own allowance.
+        v1.addHook(
+          'onRequest',
+          rateLimitHook({
+            catalog: app.faultline.catalog,
+            policies: options.rateLimits,
+            key: (request) => `key:${request.principal.apiKeyId}`,
+          }),
+        );
+      }
       await v1.register(meRoutes, { db });
       await v1.register(campaignRoutes, { db });
       await v1.register(recipientRoutes, { db });

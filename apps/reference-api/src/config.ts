@@ -1,5 +1,7 @@
 import { isProfileName, type ProfileName } from '@faultline/core';
+import type { RateLimitPolicy } from '@faultline/fastify';
 import { parseDatabaseUrl, type DatabaseLocation } from './database/open-database.js';
+import { defaultRateLimits, parseRateLimits } from './rate-limits.js';
 
 /** The reference API's settings, all from the environment, all with defaults. */
 export interface Config {
@@ -8,6 +10,8 @@ export interface Config {
   readonly database: DatabaseLocation;
   readonly profile: ProfileName;
   readonly logLevel: string;
+  /** Per API key; empty when rate limiting is off. */
+  readonly rateLimits: readonly RateLimitPolicy[];
 }
 
 /** Reads the environment; throws an Error that names the bad variable and what it accepts. */
@@ -25,5 +29,6 @@ export function readConfig(environment: NodeJS.ProcessEnv = process.env): Config
     database: parseDatabaseUrl(environment['DATABASE_URL']),
     profile,
     logLevel: environment['LOG_LEVEL'] || 'info',
+    rateLimits: parseRateLimits(environment['RATE_LIMITS'] || defaultRateLimits),
   };
 }

@@ -39,7 +39,7 @@ export async function startReferenceApi(config: Config): Promise<RunningApi> {
   const { db, demo, created } = await prepareData(config);
   let app: FastifyInstance | undefined;
   try {
-    app = await buildApp({ db, profile: config.profile, logger: { level: config.logLevel } });
+    app = await buildApp({ db, profile: config.profile, logger: { level: config.logLevel }, rateLimits: config.rateLimits });
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {
     await app?.close();

@@ -9,6 +9,10 @@ describe('readConfig', () => {
       database: { kind: 'sqlite', path: 'data/faultline.db' },
       profile: 'problem',
       logLevel: 'info',
+      rateLimits: [
+        { name: 'burst', limit: 50, windowMs: 1000 },
+        { name: 'hourly', limit: 10_000, windowMs: 3_600_000 },
+      ],
     });
   });
 
@@ -25,6 +29,10 @@ describe('readConfig', () => {
       database: { kind: 'sqlite', path: '/tmp/x.db' },
       profile: 'oauth',
       logLevel: 'debug',
+      rateLimits: [
+        { name: 'burst', limit: 50, windowMs: 1000 },
+        { name: 'hourly', limit: 10_000, windowMs: 3_600_000 },
+      ],
     });
   });
 
@@ -94,5 +102,19 @@ describe('parseDatabaseUrl', () => {
       `DATABASE_URL scheme "${scheme}" is not supported; use sqlite:PATH or leave it unset for data/faultline.db.`,
     );
     expect(message).not.toContain('hunter2');
+  });
+});
+
+describe('RATE_LIMITS', () => {
+  it('reads name=LIMIT/WINDOW policies and "off"', () => {
+    expect(readConfig({ RATE_LIMITS: 'second=5/1s, day=100/1d' }).rateLimits).toEqual([
+      { name: 'second', limit: 5, windowMs: 1000 },
+      { name: 'day', limit: 100, windowMs: 86_400_000 },
+    ]);
+    expect(readConfig({ RATE_LIMITS: 'off' }).rateLimits).toEqual([]);
+  });
+
+  it.each(['5/1s', 'x=0/1s', 'x=5/0s', 'x=5/1y', 'x=5', 'a b=5/1s'])('refuses RATE_LIMITS=%s, naming the policy', (value) => {
+    expect(() => readConfig({ RATE_LIMITS: value })).toThrow(/RATE_LIMITS policy ".*" is not name=LIMIT\/WINDOW/);
   });
 });

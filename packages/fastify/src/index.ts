@@ -8,3 +8,7 @@ export { faultlineServerOptions, type FaultlineServerOptions } from './server-op
 export { sendApiError, internalErrorDetail } from './send-api-error.js';
 export { isWellFormedRequestId, requestIdHeader } from './request-id.js';
 export type { FaultlineOptions, FaultlineRouteConfig, FaultlineSettings } from './settings.js';
+export { decide, type PolicyDecision, type RateLimitPolicy } from './rate-limit/gcra.js';
+export { MemoryStore, type MemoryStoreOptions, type RateLimitStore } from './rate-limit/memory-store.js';
+export { rateLimitHook, type RateLimitOptions } from './rate-limit/rate-limit-hook.js';
+export { rateLimitField, rateLimitPolicyField } from './rate-limit/rate-limit-fields.js';
