@@ -1,0 +1,55 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient, type AttemptFailure } from '../src/index.js';
+import { buildApp, ensureDemoData, openDatabase } from '../../../apps/reference-api/src/index.js';
+
+let app: FastifyInstance;
+let directory: string;
+let baseUrl: string;
+let apiKey: string;
+let close: () => Promise<void>;
+
+beforeAll(async () => {
+  directory = mkdtempSync(join(tmpdir(), 'faultline-client-limits-'));
+  const db = await openDatabase({ kind: 'sqlite', path: ':memory:' });
+  apiKey = (await ensureDemoData(db, join(directory, 'demo.json'))).credentials.apiKey;
+  app = await buildApp({ db, rateLimits: [{ name: 'burst', limit: 5, windowMs: 1000 }] });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  baseUrl = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
+  close = async () => {
+    await app.close();
+    await db.destroy();
+  };
+});
+
+afterAll(async () => {
+  await close();
+  rmSync(directory, { recursive: true, force: true });
+});
+
+describe('the client against the reference API rate limit', () => {
+  it('paces itself by the RateLimit fields and receives no 429 for three windows of work', async () => {
+    const failures: AttemptFailure[] = [];
+    const client = createClient({ baseUrl, apiKey, onAttemptFailed: (failure) => failures.push(failure) });
+    const started = Date.now();
+    for (let index = 0; index < 15; index++) await client.get('/v1/me');
+    expect(failures).toEqual([]);
+    // 15 requests at 5 per second: the client must have waited, about two seconds.
+    expect(Date.now() - started).toBeGreaterThan(1500);
+  });
+
+  it('without pacing, the same work meets the limit and recovers by Retry-After', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const failures: AttemptFailure[] = [];
+    const client = createClient({ baseUrl, apiKey, pacing: false, onAttemptFailed: (failure) => failures.push(failure) });
+    for (let index = 0; index < 8; index++) await client.get('/v1/me');
+    expect(failures.length).toBeGreaterThan(0);
+    expect(failures.every((failure) => failure.status === 429 && failure.code === 'limit_reached' && failure.willRetry)).toBe(
+      true,
+    );
+  });
+});
