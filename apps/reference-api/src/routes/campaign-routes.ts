@@ -9,7 +9,7 @@ import {
   createCampaignBody,
   listQuery,
 } from '@faultline/reference-contract';
-import { decodeCursor, encodeCursor } from './pagination.js';
+import { decodeCursor, pageOf } from './pagination.js';
 import type { RouteContext } from './route-context.js';
 
 interface IdParams {
@@ -63,10 +63,7 @@ export const campaignRoutes: FastifyPluginAsync<RouteContext> = async (app, { db
         .orderBy('id', 'asc')
         .limit(request.query.limit + 1);
       if (after !== undefined) query = query.where('id', '>', after);
-      const rows = await query.execute();
-      const page = rows.slice(0, request.query.limit);
-      const last = page.at(-1);
-      return { data: page.map(presentCampaign), next_cursor: rows.length > page.length && last ? encodeCursor(last.id) : null };
+      return pageOf(await query.execute(), request.query.limit, presentCampaign);
     },
   );
 

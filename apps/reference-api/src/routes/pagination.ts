@@ -20,3 +20,10 @@ export function decodeCursor(cursor: string | undefined): number | undefined {
   }
   return id;
 }
+
+/** One page of rows fetched with `limit + 1`: the extra row only says whether a next page exists. */
+export function pageOf<Row extends { id: number }, Item>(rows: readonly Row[], limit: number, present: (row: Row) => Item) {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return { data: page.map(present), next_cursor: rows.length > page.length && last !== undefined ? encodeCursor(last.id) : null };
+}
