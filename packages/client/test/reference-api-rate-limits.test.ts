@@ -1,35 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type AttemptFailure } from '../src/index.js';
-import { buildApp, ensureDemoData, openDatabase } from '../../../apps/reference-api/src/index.js';
+import { openReferenceServer, type ReferenceServer } from './reference-server.js';
 
-let app: FastifyInstance;
-let directory: string;
+let server: ReferenceServer;
 let baseUrl: string;
 let apiKey: string;
-let close: () => Promise<void>;
 
 beforeAll(async () => {
-  directory = mkdtempSync(join(tmpdir(), 'faultline-client-limits-'));
-  const db = await openDatabase({ kind: 'sqlite', path: ':memory:' });
-  apiKey = (await ensureDemoData(db, join(directory, 'demo.json'))).credentials.apiKey;
-  app = await buildApp({ db, rateLimits: [{ name: 'burst', limit: 5, windowMs: 1000 }] });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.address();
-  baseUrl = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
-  close = async () => {
-    await app.close();
-    await db.destroy();
-  };
+  server = await openReferenceServer();
+  apiKey = server.apiKey;
+  baseUrl = await server.listen({ rateLimits: [{ name: 'burst', limit: 5, windowMs: 1000 }] });
 });
 
-afterAll(async () => {
-  await close();
-  rmSync(directory, { recursive: true, force: true });
-});
+afterAll(() => server.close());
 
 describe('the client against the reference API rate limit', () => {
   it('paces itself by the RateLimit fields and receives no 429 for three windows of work', async () => {

@@ -2,12 +2,7 @@
  * The client against the real reference API, listening on a real port, in
  * each of its error formats.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import type { ProfileName } from '@faultline/core';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AuthenticationError,
@@ -17,36 +12,23 @@ import {
   type ClientOptions,
   type FaultlineClient,
 } from '@faultline/client';
-import { buildApp, ensureDemoData, openDatabase, type Database } from '../../../apps/reference-api/src/index.js';
-import type { Kysely } from 'kysely';
+import { openReferenceServer, type ReferenceServer } from './reference-server.js';
 import { rejectionOf } from './helpers.js';
 
 const profiles: readonly ProfileName[] = ['problem', 'classic', 'message', 'oauth'];
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-let directory: string;
-let db: Kysely<Database>;
+let server: ReferenceServer;
 let apiKey: string;
-const apps: FastifyInstance[] = [];
 const baseUrls = {} as Record<ProfileName, string>;
 
 beforeAll(async () => {
-  directory = mkdtempSync(join(tmpdir(), 'faultline-client-'));
-  db = await openDatabase({ kind: 'sqlite', path: ':memory:' });
-  apiKey = (await ensureDemoData(db, join(directory, 'demo-credentials.json'))).credentials.apiKey;
-  for (const profile of profiles) {
-    const app = await buildApp({ db, profile });
-    apps.push(app);
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    baseUrls[profile] = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  }
+  server = await openReferenceServer();
+  apiKey = server.apiKey;
+  for (const profile of profiles) baseUrls[profile] = await server.listen({ profile });
 });
 
-afterAll(async () => {
-  for (const app of apps) await app.close();
-  await db.destroy();
-  rmSync(directory, { recursive: true, force: true });
-});
+afterAll(() => server.close());
 
 /** A client whose fetch (the real one) also notes the X-Request-Id of every response. */
 function client(
