@@ -1,0 +1,3 @@
+export { freePort, waitForPort } from './free-port.js';
+export { startPostgresServer, type PostgresServer } from './postgres-server.js';
+export { startRedisServer, type RedisServer } from './redis-server.js';

@@ -1,0 +1,110 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, waitForPort } from './free-port.js';
+
+/** A throwaway PostgreSQL cluster owned by the tests. */
+export interface PostgresServer {
+  readonly port: number;
+  /** `postgres://postgres@127.0.0.1:<port>/postgres`; trust authentication, loopback only. */
+  readonly url: string;
+  /** The URL of another database on the same server. */
+  urlFor(database: string): string;
+  /** Stops the server and removes its data directory. */
+  close(): Promise<void>;
+}
+
+/**
+ * Runs `initdb` and `postgres` from Debian's postgresql package in a temporary
+ * directory, on a free loopback port. Durability settings are off because the
+ * cluster lives only as long as the test run; crash tests kill the API
+ * process, not PostgreSQL. PostgreSQL refuses to run as root, so under root
+ * it runs as the `postgres` user the Debian package creates.
+ */
+export async function startPostgresServer(): Promise<PostgresServer> {
+  const bin = postgresBinDirectory();
+  const user = process.getuid?.() === 0 ? postgresSystemUser() : undefined;
+  const directory = mkdtempSync(join(tmpdir(), 'faultline-postgres-'));
+  if (user !== undefined) chownSync(directory, user.uid, user.gid);
+  const data = join(directory, 'data');
+  const identity = user === undefined ? {} : { uid: user.uid, gid: user.gid };
+
+  execFileSync(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8'], {
+    stdio: 'ignore',
+    ...identity,
+  });
+  const port = await freePort();
+  const child: ChildProcess = spawn(
+    join(bin, 'postgres'),
+    [
+      '-D',
+      data,
+      '-p',
+      String(port),
+      '-k',
+      directory,
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'fsync=off',
+      '-c',
+      'synchronous_commit=off',
+      '-c',
+      'full_page_writes=off',
+      '-c',
+      'max_connections=200',
+    ],
+    { stdio: 'ignore', ...identity },
+  );
+  const exited = once(child, 'exit');
+  await Promise.race([
+    waitForPort(port, 20_000, 'PostgreSQL'),
+    exited.then(() => {
+      throw new Error(`PostgreSQL exited at start; its data directory is ${data}.`);
+    }),
+  ]);
+  const urlFor = (database: string) => `postgres://postgres@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+  return {
+    port,
+    url: urlFor('postgres'),
+    urlFor,
+    async close() {
+      if (child.exitCode === null && child.signalCode === null) {
+        // SIGINT is PostgreSQL's fast shutdown: open sessions are ended, nothing is waited for.
+        child.kill('SIGINT');
+        await exited;
+      }
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Where `initdb` and `postgres` are: `PG_BIN` if set, else the newest /usr/lib/postgresql/<version>/bin. */
+function postgresBinDirectory(): string {
+  const configured = process.env['PG_BIN'];
+  if (configured !== undefined && configured !== '') return configured;
+  const root = '/usr/lib/postgresql';
+  const versions = existsSync(root)
+    ? readdirSync(root)
+        .filter((name) => /^\d+$/.test(name) && existsSync(join(root, name, 'bin', 'initdb')))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
+  const newest = versions[0];
+  if (newest === undefined)
+    throw new Error(
+      'PostgreSQL is not installed: no /usr/lib/postgresql/<version>/bin/initdb. Run "apt-get install postgresql", or set PG_BIN.',
+    );
+  return join(root, newest, 'bin');
+}
+
+function postgresSystemUser(): { uid: number; gid: number } {
+  try {
+    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+    return { uid, gid };
+  } catch (error) {
+    throw new Error('Running as root needs the "postgres" user, which Debian\'s postgresql package creates.', { cause: error });
+  }
+}
