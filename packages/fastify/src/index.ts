@@ -12,3 +12,12 @@ export { decide, type PolicyDecision, type RateLimitPolicy } from './rate-limit/
 export { MemoryStore, type MemoryStoreOptions, type RateLimitStore } from './rate-limit/memory-store.js';
 export { rateLimitHook, type RateLimitOptions } from './rate-limit/rate-limit-hook.js';
 export { rateLimitField, rateLimitPolicyField } from './rate-limit/rate-limit-fields.js';
+export { loadShedding, type LoadSheddingOptions, type LoadSheddingState } from './overload/load-shedding.js';
+export {
+  RedisStore,
+  RedisTimeoutError,
+  gcraScript,
+  type RedisClientLike,
+  type RedisStoreOptions,
+} from './rate-limit/redis-store.js';
+export { FallbackStore, type FallbackOptions, type FallbackStoreOptions } from './rate-limit/fallback-store.js';

@@ -1,0 +1,164 @@
+import type { FastifyPluginCallback, FastifyReply } from 'fastify';
+import fastifyPlugin from 'fastify-plugin';
+import { performance } from 'node:perf_hooks';
+import { sendApiError } from '../send-api-error.js';
+
+export interface LoadSheddingOptions {
+  /**
+   * The most requests handled at once; a request that arrives while this
+   * many are in flight is refused. Default: no limit.
+   */
+  readonly maxInFlight?: number;
+  /**
+   * The event-loop delay, in milliseconds, past which new requests are
+   * refused until the delay falls back under it. Default: not watched.
+   */
+  readonly maxEventLoopDelayMs?: number;
+  /** How often the event-loop delay is sampled, in milliseconds. Default 100. */
+  readonly sampleIntervalMs?: number;
+  /** The `Retry-After` a refused request is given, in seconds. Default 2. */
+  readonly retryAfterSeconds?: number;
+  /** Route URLs, as declared (e.g. `/healthz`), that are always served. */
+  readonly exemptRoutes?: readonly string[];
+}
+
+/** What the shedder sees now: for a health route, logs or metrics. */
+export interface LoadSheddingState {
+  /** Requests admitted and not yet answered (0 when `maxInFlight` is not set). */
+  readonly inFlight: number;
+  /** The event-loop delay of the last sample, in milliseconds (0 when not watched). */
+  readonly eventLoopDelayMs: number;
+  /** Whether new requests are being refused now. */
+  readonly shedding: boolean;
+  /** Requests refused since the server started. */
+  readonly shed: number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The load shedder's state, when the `loadShedding` plugin is registered. */
+    loadShedding: LoadSheddingState;
+  }
+}
+
+const positive = (value: number | undefined, name: string, fallback: number): number => {
+  if (value === undefined) return fallback;
+  if (!(value > 0)) throw new TypeError(`loadShedding: ${name} must be a positive number, not ${value}.`);
+  return value;
+};
+
+const plugin: FastifyPluginCallback<LoadSheddingOptions> = (fastify, options, done) => {
+  let maxInFlight: number, maxDelay: number, sampleIntervalMs: number, retryAfterSeconds: number;
+  try {
+    maxInFlight = positive(options.maxInFlight, 'maxInFlight', Number.POSITIVE_INFINITY);
+    maxDelay = positive(options.maxEventLoopDelayMs, 'maxEventLoopDelayMs', Number.POSITIVE_INFINITY);
+    sampleIntervalMs = positive(options.sampleIntervalMs, 'sampleIntervalMs', 100);
+    retryAfterSeconds = positive(options.retryAfterSeconds, 'retryAfterSeconds', 2);
+  } catch (error) {
+    done(error as Error);
+    return;
+  }
+  const settings = fastify.faultline;
+  const exempt = new Set(options.exemptRoutes ?? []);
+  const counting = Number.isFinite(maxInFlight);
+
+  let inFlight = 0;
+  let delay = 0;
+  let lagging = false;
+  let shed = 0;
+
+  // A timer that should fire every `sampleIntervalMs`: how late it fires is the event-loop delay.
+  // Unref'd, so it never keeps the process alive; stopped when the app closes.
+  let sampler: NodeJS.Timeout | undefined;
+  if (Number.isFinite(maxDelay)) {
+    let last = performance.now();
+    sampler = setInterval(() => {
+      const now = performance.now();
+      delay = Math.max(0, now - last - sampleIntervalMs);
+      last = now;
+      const wasLagging = lagging;
+      lagging = delay > maxDelay;
+      if (lagging && !wasLagging) {
+        fastify.log.warn({ eventLoopDelayMs: Math.round(delay) }, 'Event loop delayed: shedding new requests');
+      }
+    }, sampleIntervalMs);
+    sampler.unref();
+  }
+  fastify.addHook('onClose', (_instance, next) => {
+    clearInterval(sampler);
+    next();
+  });
+
+  const state: LoadSheddingState = {
+    get inFlight() {
+      return inFlight;
+    },
+    get eventLoopDelayMs() {
+      return delay;
+    },
+    get shedding() {
+      return lagging || inFlight >= maxInFlight;
+    },
+    get shed() {
+      return shed;
+    },
+  };
+  fastify.decorate('loadShedding', state);
+
+  // One function for every response, so admitting a request allocates nothing.
+  const release = () => {
+    inFlight--;
+  };
+
+  function refuse(reply: FastifyReply): void {
+    shed++;
+    const reason = lagging
+      ? `its event loop is ${Math.round(delay)} ms behind`
+      : `it is handling ${inFlight} requests, its limit`;
+    const retryAt = new Date(Date.now() + retryAfterSeconds * 1000);
+    // Sent here, not passed to `done`: the error handler would log every refusal, and under overload that is the last thing to do.
+    sendApiError(
+      reply,
+      settings.catalog.error('service_unavailable', {
+        detail: `The server is overloaded (${reason}) and refused this request before starting it; try again after ${retryAt.toISOString()}.`,
+        retryAt,
+      }),
+      settings,
+    );
+  }
+
+  // The first onRequest hook: a refused request costs no authentication, body parsing or handler.
+  fastify.addHook('onRequest', function loadShedding(request, reply, done) {
+    if (!lagging && inFlight < maxInFlight) {
+      if (counting) {
+        inFlight++;
+        reply.raw.on('close', release);
+      }
+      done();
+      return;
+    }
+    if (exempt.size > 0 && exempt.has(request.routeOptions.url as string)) {
+      done();
+      return;
+    }
+    refuse(reply);
+  });
+  done();
+};
+
+/**
+ * Refuses new requests with `service_unavailable` (503, `Retry-After`) while
+ * the server is saturated: too many requests in flight, or an event loop
+ * running late. Shedding the excess early keeps the answers to the admitted
+ * requests fast, instead of slowing every caller down together.
+ *
+ * Register it right after {@link faultline}, before any other `onRequest`
+ * hook. Healthy, it costs a comparison per request (and a `close` listener
+ * when `maxInFlight` is set); it adds no header. The delay sampler stops when
+ * the app closes.
+ */
+export const loadShedding = fastifyPlugin(plugin, {
+  fastify: '5.x',
+  name: '@faultline/fastify/load-shedding',
+  dependencies: ['@faultline/fastify'],
+});
