@@ -1,0 +1,97 @@
+import type { PolicyDecision, RateLimitPolicy } from './gcra.js';
+import { MemoryStore, type RateLimitStore } from './memory-store.js';
+
+export interface FallbackOptions {
+  /**
+   * The share of each policy's limit the local limiter grants, in (0, 1]:
+   * with several processes, each one gets this much on its own while the
+   * shared store is away. Never less than 1 unit. Default 0.5.
+   */
+  readonly share?: number;
+  /** How long to stay on the local limiter after a failure before trying the shared store again. Default 1000 ms. */
+  readonly retryMs?: number;
+  /** Told when decisions move to the local limiter (with the failure) and back to the shared store. No per-request calls. */
+  readonly onStateChange?: (state: 'primary' | 'fallback', error?: unknown) => void;
+  /** The local limiter's clock. Default `Date.now`. */
+  readonly now?: () => number;
+}
+
+export interface FallbackStoreOptions extends FallbackOptions {
+  /** The shared store; its failures (rejections, throws) send decisions to the local limiter. It must bound its own time. */
+  readonly primary: RateLimitStore;
+}
+
+/**
+ * A store that asks a shared primary (Redis) and, when it fails, decides in
+ * this process with a share of every policy's budget, so requests still get
+ * their RateLimit fields and correct 429s, never a 500 and never a hang.
+ * While it is on the local limiter it lets one request at a time try the
+ * primary again every `retryMs`; the first success takes decisions back to
+ * the primary. The decisions' `policy` is the caller's policy; `remaining`
+ * and the times count against the reduced local limit.
+ */
+export class FallbackStore implements RateLimitStore {
+  readonly #primary: RateLimitStore;
+  readonly #local: MemoryStore;
+  readonly #share: number;
+  readonly #retryMs: number;
+  readonly #now: () => number;
+  readonly #onStateChange: FallbackOptions['onStateChange'];
+  readonly #reduced = new WeakMap<readonly RateLimitPolicy[], RateLimitPolicy[]>();
+  #state: 'primary' | 'fallback' = 'primary';
+  #retryAt = 0;
+  #probing = false;
+
+  constructor(options: FallbackStoreOptions) {
+    this.#share = options.share ?? 0.5;
+    if (!(this.#share > 0 && this.#share <= 1))
+      throw new TypeError('Rate-limit fallback share must be more than 0 and at most 1.');
+    this.#retryMs = options.retryMs ?? 1000;
+    if (!(this.#retryMs >= 0)) throw new TypeError('Rate-limit fallback retryMs must be a number of milliseconds.');
+    this.#primary = options.primary;
+    this.#now = options.now ?? Date.now;
+    this.#local = new MemoryStore({ now: this.#now });
+    this.#onStateChange = options.onStateChange;
+  }
+
+  get state(): 'primary' | 'fallback' {
+    return this.#state;
+  }
+
+  async consume(key: string, policies: readonly RateLimitPolicy[], cost: number): Promise<PolicyDecision[]> {
+    const probe = this.#state === 'fallback' && !this.#probing && this.#now() >= this.#retryAt;
+    if (this.#state === 'fallback' && !probe) return this.#consumeLocally(key, policies, cost);
+    if (probe) this.#probing = true;
+    try {
+      const decisions = await this.#primary.consume(key, policies, cost);
+      if (this.#state === 'fallback') this.#change('primary');
+      return decisions;
+    } catch (error) {
+      this.#retryAt = this.#now() + this.#retryMs;
+      if (this.#state === 'primary') this.#change('fallback', error);
+      return this.#consumeLocally(key, policies, cost);
+    } finally {
+      if (probe) this.#probing = false;
+    }
+  }
+
+  #change(state: 'primary' | 'fallback', error?: unknown): void {
+    this.#state = state;
+    try {
+      this.#onStateChange?.(state, error);
+    } catch {
+      // A failing observer must not fail the request.
+    }
+  }
+
+  #consumeLocally(key: string, policies: readonly RateLimitPolicy[], cost: number): PolicyDecision[] {
+    let reduced = this.#reduced.get(policies);
+    if (reduced === undefined) {
+      reduced = policies.map((policy) => ({ ...policy, limit: Math.max(1, Math.floor(policy.limit * this.#share)) }));
+      this.#reduced.set(policies, reduced);
+    }
+    return this.#local
+      .consume(key, reduced, cost)
+      .map((decision, index) => ({ ...decision, policy: policies[index] as RateLimitPolicy }));
+  }
+}
