@@ -13,12 +13,34 @@ export default defineConfig({
       '@faultline/client/reference-api': source('./packages/client/src/reference-api/index.ts'),
       '@faultline/client': source('./packages/client/src/index.ts'),
       '@faultline/reference-contract': source('./packages/reference-contract/src/index.ts'),
+      '@faultline/test-services': source('./packages/test-services/src/index.ts'),
     },
   },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts'],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    projects: [
+      { extends: true, test: { name: 'sqlite', include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts'] } },
+      {
+        // The reference API's tests again on PostgreSQL, started by the set-up. Left out: the tests
+        // that never open a database (configuration, the catalog scan, the docs pages, OpenAPI lint).
+        extends: true,
+        test: {
+          name: 'postgres',
+          include: ['apps/reference-api/test/**/*.test.ts'],
+          exclude: [
+            'apps/reference-api/test/config.test.ts',
+            'apps/reference-api/test/catalog-usage.test.ts',
+            'apps/reference-api/test/docs.test.ts',
+            'apps/reference-api/test/docs-browser.test.ts',
+            'apps/reference-api/test/openapi.test.ts',
+            'apps/reference-api/test/redis-config.test.ts',
+          ],
+          env: { FAULTLINE_TEST_DATABASE: 'postgres' },
+          globalSetup: ['apps/reference-api/test/postgres-global-setup.ts'],
+        },
+      },
+    ],
   },
 });

@@ -4,13 +4,14 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { buildApp } from './build-app.js';
 import type { Config } from './config.js';
-import { openDatabase } from './database/open-database.js';
+import { describeLocation, openDatabase } from './database/open-database.js';
 import type { Database } from './database/schema.js';
 import { ensureDemoData, type DemoCredentials } from './demo/demo-data.js';
 
-/** Where the demo credentials are kept: beside the database file, or under `data/` for an in-memory one. */
+/** Where the demo credentials are kept: beside the database file, or under `data/` for PostgreSQL or an in-memory one. */
 export function credentialsFileFor(config: Config): string {
-  const directory = config.database.path === ':memory:' ? 'data' : dirname(config.database.path);
+  const { database } = config;
+  const directory = database.kind === 'postgres' || database.path === ':memory:' ? 'data' : dirname(database.path);
   mkdirSync(directory, { recursive: true });
   return join(directory, 'demo-credentials.json');
 }
@@ -39,7 +40,7 @@ export async function startReferenceApi(config: Config): Promise<RunningApi> {
   const { db, demo, created } = await prepareData(config);
   let app: FastifyInstance | undefined;
   try {
-    app = await buildApp({ db, profile: config.profile, logger: { level: config.logLevel }, rateLimits: config.rateLimits });
+    app = await buildApp({ db, profile: config.profile, logger: { level: config.logLevel }, rateLimits: config.rateLimits, overload: config.overload });
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {
     await app?.close();
@@ -67,7 +68,7 @@ export function startupBanner(config: Config, running: RunningApi): string {
   const { url, demo } = running;
   return [
     '',
-    `Faultline reference API on ${url} (errors as ${config.profile}, data in ${config.database.path})`,
+    `Faultline reference API on ${url} (errors as ${config.profile}, data in ${describeLocation(config.database)})`,
     `${running.created ? 'Created the' : 'The'} demo API key: ${demo.apiKey}`,
     '',
     'See an error:',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDatabaseUrl, readConfig } from '../src/index.js';
+import { describeLocation, parseDatabaseUrl, readConfig } from '../src/index.js';
 
 describe('readConfig', () => {
   it('has defaults for everything', () => {
@@ -13,6 +13,7 @@ describe('readConfig', () => {
         { name: 'burst', limit: 50, windowMs: 1000 },
         { name: 'hourly', limit: 10_000, windowMs: 3_600_000 },
       ],
+      overload: { maxInFlight: 1000, maxEventLoopDelayMs: 200 },
     });
   });
 
@@ -33,6 +34,7 @@ describe('readConfig', () => {
         { name: 'burst', limit: 50, windowMs: 1000 },
         { name: 'hourly', limit: 10_000, windowMs: 3_600_000 },
       ],
+      overload: { maxInFlight: 1000, maxEventLoopDelayMs: 200 },
     });
   });
 
@@ -61,7 +63,7 @@ describe('readConfig', () => {
   );
 
   it('refuses an unsupported DATABASE_URL', () => {
-    expect(() => readConfig({ DATABASE_URL: 'postgres://db/x' })).toThrow(/DATABASE_URL scheme "postgres"/);
+    expect(() => readConfig({ DATABASE_URL: 'mysql://db/x' })).toThrow(/DATABASE_URL scheme "mysql"/);
   });
 });
 
@@ -88,7 +90,6 @@ describe('parseDatabaseUrl', () => {
 
   it.each([
     ['mysql://user:hunter2@db.example.com/app', 'mysql'],
-    ['postgres://user:hunter2@localhost/app', 'postgres'],
     ['file:/tmp/x.db', 'file'],
     ['SQLITE:/tmp/x.db', 'SQLITE'],
   ])('refuses %s, naming the scheme %s and not the password', (url, scheme) => {
@@ -99,9 +100,30 @@ describe('parseDatabaseUrl', () => {
       message = (error as Error).message;
     }
     expect(message).toBe(
-      `DATABASE_URL scheme "${scheme}" is not supported; use sqlite:PATH or leave it unset for data/faultline.db.`,
+      `DATABASE_URL scheme "${scheme}" is not supported; use postgres://…, sqlite:PATH, or leave it unset for data/faultline.db.`,
     );
     expect(message).not.toContain('hunter2');
+  });
+
+  it.each([
+    'postgres://user:hunter2@localhost:5432/app',
+    'postgresql://localhost/app',
+    'postgres://db.internal/app?sslmode=require',
+  ])('reads %s as PostgreSQL', (url) => {
+    expect(parseDatabaseUrl(url)).toEqual({ kind: 'postgres', url });
+  });
+
+  it('refuses a PostgreSQL URL without a host, or that does not parse, without echoing the password', () => {
+    expect(() => parseDatabaseUrl('postgres:///app')).toThrow(/DATABASE_URL needs a host/);
+    expect(() => parseDatabaseUrl('postgres://user:hunter2@/app')).toThrow(/DATABASE_URL is not a valid URL/);
+    expect(() => parseDatabaseUrl('postgres://user:hunter2@/app')).not.toThrow(/hunter2/);
+  });
+
+  it('hides the password when it names a PostgreSQL database', () => {
+    expect(describeLocation({ kind: 'postgres', url: 'postgres://app:hunter2@db:5432/faultline' })).toBe(
+      'postgres://app:***@db:5432/faultline',
+    );
+    expect(describeLocation({ kind: 'sqlite', path: 'data/x.db' })).toBe('data/x.db');
   });
 });
 

@@ -3,18 +3,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildApp, ensureDemoData, openDatabase, type Database } from '../src/index.js';
+import { buildApp, ensureDemoData, openDatabase, type Database, type DatabaseLocation } from '../src/index.js';
+import { freshDatabaseLocation } from './test-database.js';
 import { bearer, insertTeam, json } from './support.js';
 
 const keyShape = /^flk_[A-Za-z0-9]{16}_[A-Za-z0-9_-]{43}$/;
 
 let directory: string;
-let databaseFile: string;
 let credentialsFile: string;
+/** This test's database: a file, or a PostgreSQL database in the postgres project. */
+let location: DatabaseLocation;
 const open: Kysely<Database>[] = [];
 
-async function database(path = databaseFile): Promise<Kysely<Database>> {
-  const db = await openDatabase({ kind: 'sqlite', path });
+/** Opens this test's database again, or another one when `other` is set. */
+async function database(other?: 'another'): Promise<Kysely<Database>> {
+  const db = await openDatabase(other === undefined ? location : await freshDatabaseLocation());
   open.push(db);
   return db;
 }
@@ -32,9 +35,9 @@ async function whoAmI(db: Kysely<Database>, key: string): Promise<{ status: numb
 
 const fileMode = (path: string): number => statSync(path).mode & 0o777;
 
-beforeEach(() => {
+beforeEach(async () => {
   directory = mkdtempSync(join(tmpdir(), 'faultline-demo-data-'));
-  databaseFile = join(directory, 'faultline.db');
+  location = await freshDatabaseLocation(join(directory, 'faultline.db'));
   credentialsFile = join(directory, 'demo-credentials.json');
 });
 
@@ -134,7 +137,7 @@ describe('ensureDemoData', () => {
     // file database do (both keep it in data/). Each demo user is the first user, id 1.
     const fileDb = await database();
     const original = await ensureDemoData(fileDb, credentialsFile);
-    const memoryDb = await database(':memory:');
+    const memoryDb = await database('another');
     const fromMemory = await ensureDemoData(memoryDb, credentialsFile);
     expect(fromMemory.credentials.userId).toBe(original.credentials.userId);
 

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import type { ProfileName } from '@faultline/core';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Kysely } from 'kysely';
-import { buildApp, ensureDemoData, issueApiKey, openDatabase, type Database, type DemoCredentials } from '../src/index.js';
+import { buildApp, ensureDemoData, issueApiKey, type Database, type DemoCredentials } from '../src/index.js';
+import { openTestDatabase, testDialect, type TestDialect } from './test-database.js';
 
 export interface OtherTeam {
   readonly teamId: number;
@@ -21,6 +22,8 @@ export interface OtherTeam {
 
 export interface World {
   readonly db: Kysely<Database>;
+  /** The engine under test; tests of SQLite's files ask it. */
+  readonly dialect: TestDialect;
   readonly directory: string;
   readonly credentialsFile: string;
   readonly demo: DemoCredentials;
@@ -31,16 +34,21 @@ export interface World {
   app(profile?: ProfileName): Promise<FastifyInstance>;
 }
 
-/** Opens a database (`:memory:` unless `file` is set), makes the demo account and a second team. */
+/**
+ * Opens a database (SQLite `:memory:` unless `file` is set, or a fresh
+ * PostgreSQL database in the `postgres` project), makes the demo account and
+ * a second team.
+ */
 export async function openWorld(options: { file?: boolean } = {}): Promise<World> {
   const directory = mkdtempSync(join(tmpdir(), 'faultline-reference-api-'));
-  const db = await openDatabase({ kind: 'sqlite', path: options.file === true ? join(directory, 'test.db') : ':memory:' });
+  const db = await openTestDatabase(options.file === true ? join(directory, 'test.db') : ':memory:');
   const credentialsFile = join(directory, 'demo-credentials.json');
   const { credentials: demo } = await ensureDemoData(db, credentialsFile);
   const other = await insertTeam(db, 'Other team', 'other@example.com');
   const apps: FastifyInstance[] = [];
   return {
     db,
+    dialect: testDialect,
     directory,
     credentialsFile,
     demo,

@@ -1,61 +1,113 @@
-import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import type { ColumnDefinitionBuilder, CreateTableBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
+
+/** The SQL engines the reference API runs on. */
+export type Dialect = 'sqlite' | 'postgres';
 
 /**
  * Migrations live in code, in order, so the built app carries them and a
- * fresh database is made the same way everywhere. Never edit a shipped one;
- * add the next.
+ * fresh database is made the same way everywhere. Never change what a shipped
+ * one makes; add the next. The only dialect difference is how ids are
+ * generated.
  */
-const migrations: Record<string, Migration> = {
-  '0001-accounts-and-campaigns': {
-    async up(db: Kysely<unknown>) {
-      await db.schema
-        .createTable('teams')
-        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
-        .addColumn('name', 'text', (column) => column.notNull())
-        .addColumn('created_at', 'text', (column) => column.notNull())
-        .execute();
-      await db.schema
-        .createTable('users')
-        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
-        .addColumn('team_id', 'integer', (column) => column.notNull().references('teams.id'))
-        .addColumn('email', 'text', (column) => column.notNull().unique())
-        .addColumn('name', 'text', (column) => column.notNull())
-        .addColumn('role', 'text', (column) => column.notNull())
-        .addColumn('created_at', 'text', (column) => column.notNull())
-        .execute();
-      await db.schema
-        .createTable('api_keys')
-        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
-        .addColumn('user_id', 'integer', (column) => column.notNull().references('users.id'))
-        .addColumn('public_id', 'text', (column) => column.notNull().unique())
-        .addColumn('secret_hash', 'text', (column) => column.notNull())
-        .addColumn('label', 'text', (column) => column.notNull())
-        .addColumn('created_at', 'text', (column) => column.notNull())
-        .addColumn('revoked_at', 'text')
-        .execute();
-      await db.schema
-        .createTable('campaigns')
-        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
-        .addColumn('team_id', 'integer', (column) => column.notNull().references('teams.id'))
-        .addColumn('name', 'text', (column) => column.notNull())
-        .addColumn('status', 'text', (column) => column.notNull())
-        .addColumn('created_at', 'text', (column) => column.notNull())
-        .addColumn('updated_at', 'text', (column) => column.notNull())
-        .execute();
-      await db.schema.createIndex('campaigns_by_team').on('campaigns').columns(['team_id', 'id']).execute();
-      await db.schema
-        .createTable('recipients')
-        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
-        .addColumn('campaign_id', 'integer', (column) => column.notNull().references('campaigns.id').onDelete('cascade'))
-        .addColumn('email', 'text', (column) => column.notNull())
-        .addColumn('name', 'text')
-        .addColumn('created_at', 'text', (column) => column.notNull())
-        .addUniqueConstraint('recipients_unique_email', ['campaign_id', 'email'])
-        .execute();
+function migrationsFor(dialect: Dialect): Record<string, Migration> {
+  const withId = <Name extends string>(table: CreateTableBuilder<Name, never>) =>
+    dialect === 'postgres'
+      ? table.addColumn('id', 'integer', (column: ColumnDefinitionBuilder) => column.primaryKey().generatedByDefaultAsIdentity())
+      : table.addColumn('id', 'integer', (column: ColumnDefinitionBuilder) => column.primaryKey().autoIncrement());
+  return {
+    '0001-accounts-and-campaigns': {
+      async up(db: Kysely<unknown>) {
+        await withId(db.schema.createTable('teams'))
+          .addColumn('name', 'text', (column) => column.notNull())
+          .addColumn('created_at', 'text', (column) => column.notNull())
+          .execute();
+        await withId(db.schema.createTable('users'))
+          .addColumn('team_id', 'integer', (column) => column.notNull().references('teams.id'))
+          .addColumn('email', 'text', (column) => column.notNull().unique())
+          .addColumn('name', 'text', (column) => column.notNull())
+          .addColumn('role', 'text', (column) => column.notNull())
+          .addColumn('created_at', 'text', (column) => column.notNull())
+          .execute();
+        await withId(db.schema.createTable('api_keys'))
+          .addColumn('user_id', 'integer', (column) => column.notNull().references('users.id'))
+          .addColumn('public_id', 'text', (column) => column.notNull().unique())
+          .addColumn('secret_hash', 'text', (column) => column.notNull())
+          .addColumn('label', 'text', (column) => column.notNull())
+          .addColumn('created_at', 'text', (column) => column.notNull())
+          .addColumn('revoked_at', 'text')
+          .execute();
+        await withId(db.schema.createTable('campaigns'))
+          .addColumn('team_id', 'integer', (column) => column.notNull().references('teams.id'))
+          .addColumn('name', 'text', (column) => column.notNull())
+          .addColumn('status', 'text', (column) => column.notNull())
+          .addColumn('created_at', 'text', (column) => column.notNull())
+          .addColumn('updated_at', 'text', (column) => column.notNull())
+          .execute();
+        await db.schema.createIndex('campaigns_by_team').on('campaigns').columns(['team_id', 'id']).execute();
+        await withId(db.schema.createTable('recipients'))
+          .addColumn('campaign_id', 'integer', (column) => column.notNull().references('campaigns.id').onDelete('cascade'))
+          .addColumn('email', 'text', (column) => column.notNull())
+          .addColumn('name', 'text')
+          .addColumn('created_at', 'text', (column) => column.notNull())
+          .addUniqueConstraint('recipients_unique_email', ['campaign_id', 'email'])
+          .execute();
+      },
     },
-  },
-};
+    '0002-account-states-sessions-and-campaign-fields': {
+      async up(db: Kysely<unknown>) {
+        // SQLite adds one column per ALTER TABLE.
+        const addColumns = async (table: string, columns: [string, 'text' | 'integer', string | number | null][]) => {
+          for (const [name, type, fallback] of columns) {
+            await db.schema
+              .alterTable(table)
+              .addColumn(name, type, (column) => (fallback === null ? column : column.notNull().defaultTo(fallback)))
+              .execute();
+          }
+        };
+        await addColumns('teams', [
+          ['subscription', 'text', 'active'],
+          ['blocked_at', 'text', null],
+          ['monthly_recipient_quota', 'integer', 10_000],
+        ]);
+        await addColumns('users', [
+          ['disabled_at', 'text', null],
+          ['password_hash', 'text', null],
+        ]);
+        await addColumns('api_keys', [['access', 'text', 'read_write']]);
+        await addColumns('campaigns', [
+          ['external_id', 'text', null],
+          ['scheduled_at', 'text', null],
+          ['sender_email', 'text', null],
+          ['sender_name', 'text', null],
+          ['version', 'integer', 1],
+        ]);
+        // NULLs are distinct in a unique index on both engines, so campaigns without an external id never collide.
+        await db.schema
+          .createIndex('campaigns_external_id')
+          .on('campaigns')
+          .columns(['team_id', 'external_id'])
+          .unique()
+          .execute();
+        await withId(db.schema.createTable('sessions'))
+          .addColumn('user_id', 'integer', (column) => column.notNull().references('users.id').onDelete('cascade'))
+          .addColumn('token_hash', 'text', (column) => column.notNull().unique())
+          .addColumn('created_at', 'text', (column) => column.notNull())
+          .addColumn('expires_at', 'text', (column) => column.notNull())
+          .addColumn('ended_at', 'text')
+          .execute();
+        await db.schema
+          .createTable('team_monthly_usage')
+          .addColumn('team_id', 'integer', (column) => column.notNull().references('teams.id').onDelete('cascade'))
+          .addColumn('month', 'text', (column) => column.notNull())
+          .addColumn('recipients_added', 'integer', (column) => column.notNull().defaultTo(0))
+          .addPrimaryKeyConstraint('team_monthly_usage_key', ['team_id', 'month'])
+          .execute();
+      },
+    },
+  };
+}
 
-export const migrationProvider: MigrationProvider = {
-  getMigrations: () => Promise.resolve(migrations),
-};
+/** The migrations for one engine. */
+export function migrationProvider(dialect: Dialect): MigrationProvider {
+  return { getMigrations: () => Promise.resolve(migrationsFor(dialect)) };
+}

@@ -7,12 +7,22 @@ export interface Database {
   api_keys: ApiKeysTable;
   campaigns: CampaignsTable;
   recipients: RecipientsTable;
+  sessions: SessionsTable;
+  team_monthly_usage: TeamMonthlyUsageTable;
 }
+
+/** `active`: a paid subscription; `lapsed`: it ended; `none`: never had one. */
+export type Subscription = 'active' | 'lapsed' | 'none';
 
 export interface TeamsTable {
   id: Generated<number>;
   name: string;
   created_at: string;
+  subscription: Generated<Subscription>;
+  /** Set when compliance blocked the team; only the operator lifts it. */
+  blocked_at: string | null;
+  /** Recipients the team may add per calendar month (UTC). */
+  monthly_recipient_quota: Generated<number>;
 }
 
 export type UserRole = 'admin' | 'member';
@@ -24,6 +34,9 @@ export interface UsersTable {
   name: string;
   role: UserRole;
   created_at: string;
+  disabled_at: string | null;
+  /** scrypt, see authentication/passwords.ts; null for a user who cannot log in with a password. */
+  password_hash: string | null;
 }
 
 export interface ApiKeysTable {
@@ -36,7 +49,11 @@ export interface ApiKeysTable {
   label: string;
   created_at: string;
   revoked_at: string | null;
+  access: Generated<KeyAccess>;
 }
+
+/** What an API key may do: everything its user may, or only read. */
+export type KeyAccess = 'read_write' | 'read_only';
 
 export type CampaignStatus = 'draft' | 'active' | 'paused' | 'archived';
 
@@ -47,6 +64,13 @@ export interface CampaignsTable {
   status: CampaignStatus;
   created_at: string;
   updated_at: string;
+  /** The client's own id for the campaign, unique per team. */
+  external_id: string | null;
+  scheduled_at: string | null;
+  sender_email: string | null;
+  sender_name: string | null;
+  /** Raised by every change; the ETag is made from it. */
+  version: Generated<number>;
 }
 
 export interface RecipientsTable {
@@ -55,6 +79,24 @@ export interface RecipientsTable {
   email: string;
   name: string | null;
   created_at: string;
+}
+
+export interface SessionsTable {
+  id: Generated<number>;
+  user_id: number;
+  /** SHA-256 of the session token, hex; the token itself is never stored. */
+  token_hash: string;
+  created_at: string;
+  expires_at: string;
+  /** Set by logout. */
+  ended_at: string | null;
+}
+
+/** What a team did in one calendar month (UTC), e.g. `2026-11`. */
+export interface TeamMonthlyUsageTable {
+  team_id: number;
+  month: string;
+  recipients_added: Generated<number>;
 }
 
 export type Campaign = Selectable<CampaignsTable>;
