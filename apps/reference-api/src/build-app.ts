@@ -1,5 +1,6 @@
 import type { ProfileName } from '@faultline/core';
 import { faultline, faultlineServerOptions, rateLimitHook, type RateLimitPolicy } from '@faultline/fastify';
+import type { RateLimitStore } from '@faultline/fastify';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Kysely } from 'kysely';
 import { findPrincipal, readApiKey, type Principal } from './authentication/authenticate.js';
@@ -18,6 +19,8 @@ export interface AppOptions {
   readonly logger?: FastifyServerOptions['logger'];
   /** Rate-limit policies per API key; none by default (`npm start` applies `RATE_LIMITS`). */
   readonly rateLimits?: readonly RateLimitPolicy[];
+  /** Where the rate limits are counted; in this process's memory by default, Redis to share them between processes. */
+  readonly rateLimitStore?: RateLimitStore;
 }
 
 /** The realm named in authentication challenges. */
@@ -59,6 +62,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           rateLimitHook({
             catalog: app.faultline.catalog,
             policies: options.rateLimits,
+            ...(options.rateLimitStore === undefined ? {} : { store: options.rateLimitStore }),
             key: (request) => `key:${request.principal.apiKeyId}`,
           }),
         );

@@ -2,6 +2,7 @@ import { isProfileName, type ProfileName } from '@faultline/core';
 import type { RateLimitPolicy } from '@faultline/fastify';
 import { parseDatabaseUrl, type DatabaseLocation } from './database/open-database.js';
 import { defaultRateLimits, parseRateLimits } from './rate-limits.js';
+import { readRedisConfig, type RedisConfig } from './redis-config.js';
 
 /** The reference API's settings, all from the environment, all with defaults. */
 export interface Config {
@@ -12,6 +13,8 @@ export interface Config {
   readonly logLevel: string;
   /** Per API key; empty when rate limiting is off. */
   readonly rateLimits: readonly RateLimitPolicy[];
+  /** From `REDIS_URL`: rate limits shared by every process; unset, each process counts alone. */
+  readonly redis?: RedisConfig;
 }
 
 /** Reads the environment; throws an Error that names the bad variable and what it accepts. */
@@ -30,5 +33,6 @@ export function readConfig(environment: NodeJS.ProcessEnv = process.env): Config
     profile,
     logLevel: environment['LOG_LEVEL'] || 'info',
     rateLimits: parseRateLimits(environment['RATE_LIMITS'] || defaultRateLimits),
+    ...readRedisConfig(environment),
   };
 }

@@ -7,6 +7,7 @@ import type { Config } from './config.js';
 import { describeLocation, openDatabase } from './database/open-database.js';
 import type { Database } from './database/schema.js';
 import { ensureDemoData, type DemoCredentials } from './demo/demo-data.js';
+import { openRedisRateLimits } from './redis-rate-limits.js';
 
 /** Where the demo credentials are kept: beside the database file, or under `data/` for PostgreSQL or an in-memory one. */
 export function credentialsFileFor(config: Config): string {
@@ -38,12 +39,23 @@ export interface RunningApi {
 /** Prepares the data, builds the app and listens where the config says. */
 export async function startReferenceApi(config: Config): Promise<RunningApi> {
   const { db, demo, created } = await prepareData(config);
+  // Shared rate limits; an unreachable Redis does not stop the start (each process limits alone meanwhile).
+  const redis = config.redis === undefined ? undefined : await openRedisRateLimits(config.redis);
   let app: FastifyInstance | undefined;
   try {
-    app = await buildApp({ db, profile: config.profile, logger: { level: config.logLevel }, rateLimits: config.rateLimits, overload: config.overload });
+    app = await buildApp({
+      db,
+      profile: config.profile,
+      logger: { level: config.logLevel },
+      rateLimits: config.rateLimits,
+      ...(redis === undefined ? {} : { rateLimitStore: redis.store }),
+      overload: config.overload,
+    });
+    redis?.logTo(app.log);
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {
     await app?.close();
+    await redis?.close();
     await db.destroy();
     throw error;
   }
@@ -58,6 +70,7 @@ export async function startReferenceApi(config: Config): Promise<RunningApi> {
     created,
     async close() {
       await listening.close();
+      await redis?.close();
       await db.destroy();
     },
   };
