@@ -1,5 +1,5 @@
 import type { ProfileName } from '@faultline/core';
-import { faultline, faultlineServerOptions, rateLimitHook, type RateLimitPolicy } from '@faultline/fastify';
+import { faultline, faultlineServerOptions, loadShedding, rateLimitHook, type RateLimitPolicy } from '@faultline/fastify';
 import type { RateLimitStore } from '@faultline/fastify';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Kysely } from 'kysely';
@@ -11,6 +11,7 @@ import { healthRoutes } from './routes/health-routes.js';
 import { meRoutes } from './routes/me-routes.js';
 import { registerApiReference, registerOpenApi } from './openapi/openapi-plugin.js';
 import { recipientRoutes } from './routes/recipient-routes.js';
+import type { OverloadLimits } from './overload.js';
 
 export interface AppOptions {
   readonly db: Kysely<Database>;
@@ -21,6 +22,8 @@ export interface AppOptions {
   readonly rateLimits?: readonly RateLimitPolicy[];
   /** Where the rate limits are counted; in this process's memory by default, Redis to share them between processes. */
   readonly rateLimitStore?: RateLimitStore;
+  /** When to shed load with 503s before any work; off by default (`npm start` applies `OVERLOAD_*`). */
+  readonly overload?: OverloadLimits;
 }
 
 /** The realm named in authentication challenges. */
@@ -32,6 +35,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const profile = options.profile ?? 'problem';
   const app = Fastify({ ...faultlineServerOptions({ bodyLimit: 1024 * 1024 }), logger: options.logger ?? false });
   await app.register(faultline, { profile, realm, docsUrl: '/docs/errors' });
+  if (options.overload?.maxInFlight !== undefined || options.overload?.maxEventLoopDelayMs !== undefined) {
+    // The first onRequest hook: a refused request costs no authentication or database query.
+    // /healthz stays served, so a load balancer does not take an overloaded process out of rotation.
+    await app.register(loadShedding, { ...options.overload, exemptRoutes: ['/healthz'] });
+  }
   app.decorateRequest('principal', null as unknown as Principal);
   // Before the routes: @fastify/swagger documents the routes added after it.
   await registerOpenApi(app, { catalog: app.faultline.catalog, profile, docsUrl: app.faultline.docsUrl });

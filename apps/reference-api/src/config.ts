@@ -3,6 +3,7 @@ import type { RateLimitPolicy } from '@faultline/fastify';
 import { parseDatabaseUrl, type DatabaseLocation } from './database/open-database.js';
 import { defaultRateLimits, parseRateLimits } from './rate-limits.js';
 import { readRedisConfig, type RedisConfig } from './redis-config.js';
+import { parseOverloadLimits, type OverloadLimits } from './overload.js';
 
 /** The reference API's settings, all from the environment, all with defaults. */
 export interface Config {
@@ -15,6 +16,8 @@ export interface Config {
   readonly rateLimits: readonly RateLimitPolicy[];
   /** From `REDIS_URL`: rate limits shared by every process; unset, each process counts alone. */
   readonly redis?: RedisConfig;
+  /** When to shed load with 503s; a limit left out is off. */
+  readonly overload: OverloadLimits;
 }
 
 /** Reads the environment; throws an Error that names the bad variable and what it accepts. */
@@ -34,5 +37,6 @@ export function readConfig(environment: NodeJS.ProcessEnv = process.env): Config
     logLevel: environment['LOG_LEVEL'] || 'info',
     rateLimits: parseRateLimits(environment['RATE_LIMITS'] || defaultRateLimits),
     ...readRedisConfig(environment),
+    overload: parseOverloadLimits(environment),
   };
 }
