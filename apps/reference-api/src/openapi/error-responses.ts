@@ -34,7 +34,8 @@ const exampleErrors: Readonly<Record<string, ApiErrorOptions>> = {
   },
   unspecified_error: { detail: 'Campaign 42 is archived; only draft or paused campaigns can be resumed.' },
   unauthorized_request: {
-    detail: 'No API key was sent. Send it as "Authorization: Bearer <key>", or as the password of HTTP Basic authentication.',
+    detail:
+      'No credentials were sent. Send an API key as "Authorization: Bearer <key>" or as the password of HTTP Basic authentication, or a session token as "Authorization: Bearer <token>".',
   },
   invalid_api_key: { detail: 'The API key is not valid: it was mistyped, cut short, or revoked.' },
   not_found: { detail: 'No campaign of your team has id 42.' },
@@ -50,6 +51,16 @@ const exampleErrors: Readonly<Record<string, ApiErrorOptions>> = {
   },
   internal_error: { detail: internalErrorDetail(exampleRequestId) },
   service_unavailable: { detail: 'The database is not answering.', retryAt: new Date(exampleNow + 5000) },
+  // As rateLimitHook writes it, for the policies `npm start` applies by default.
+  limit_reached: {
+    detail: 'Rate limit "burst" (50 per 1 s) reached; try again after 2026-11-22T07:51:02.477Z.',
+    retryAt: new Date(exampleNow + 20),
+    headers: {
+      'ratelimit-policy': '"burst";q=50;w=1, "hourly";q=10000;w=3600',
+      ratelimit: '"burst";r=0;t=1, "hourly";r=9950;t=18',
+    },
+    extensions: { policy: 'burst' },
+  },
 };
 
 /** The media type of a profile without its parameters, as OpenAPI keys content. */
@@ -153,6 +164,11 @@ export function errorBodySchemas(catalog: Catalog): Record<string, unknown> {
         time: { type: 'string', format: 'date-time', maxLength: 30 },
         errors: fieldErrors,
         retry_after: retryAfter,
+        policy: {
+          type: 'string',
+          maxLength: 100,
+          description: 'With `limit_reached`: the rate-limit policy that refused the request, as named in `RateLimit-Policy`.',
+        },
       },
     },
     ClassicError: {

@@ -98,9 +98,24 @@ export function possibleErrors(method: string, path: string, operation: Operatio
   if (body?.required !== undefined && body.required.length > 0) errors.push({ status: 400, code: 'missing_parameter' });
   if (parameters.length > 0 || body !== undefined) errors.push({ status: 400, code: 'invalid_parameter' });
   if (readsBody) errors.push({ status: 413, code: 'request_too_large' }, { status: 415, code: 'invalid_content_type' });
+  // The rate limits count each API key's requests once it is authenticated (RATE_LIMITS, on under `npm start`).
+  if (path.startsWith('/v1/')) errors.push({ status: 429, code: 'limit_reached' });
   errors.push(...(operationErrors[`${method.toUpperCase()} ${path}`] ?? []));
   errors.push({ status: 500, code: 'internal_error' });
+  // Load shedding refuses any request before its route runs (OVERLOAD_*, on under `npm start`); /healthz says 503 itself.
+  if (!errors.some((error) => error.code === 'service_unavailable')) errors.push({ status: 503, code: 'service_unavailable' });
   return errors.sort((a, b) => a.status - b.status);
+}
+
+/**
+ * Whether an answer of `status` to an operation carries `RateLimit-Policy` and
+ * `RateLimit`: the rate-limit hook runs after authentication (so no 401 has
+ * them) and after load shedding (so no shed 503 has them), and every later
+ * answer keeps them, 2xx and errors alike.
+ */
+export function carriesRateLimitFields(path: string, status: number, codes: readonly string[] = []): boolean {
+  if (!path.startsWith('/v1/') || status === 401) return false;
+  return !(status === 503 && codes.includes('service_unavailable'));
 }
 
 /**
@@ -144,6 +159,10 @@ export function completeDocument(document: Json, options: ErrorDocsOptions): Jso
     }
     return headers;
   };
+  const rateLimitHeaders = {
+    'RateLimit-Policy': { $ref: '#/components/headers/RateLimitPolicy' },
+    RateLimit: { $ref: '#/components/headers/RateLimit' },
+  };
 
   const paths = (document['paths'] ?? {}) as Record<string, Record<string, Operation>>;
   for (const [path, item] of Object.entries(paths)) {
@@ -159,6 +178,7 @@ export function completeDocument(document: Json, options: ErrorDocsOptions): Jso
         if (operation['operationId'] === 'createCampaign' && status === '201') {
           headers['Location'] = { $ref: '#/components/headers/Location' };
         }
+        if (carriesRateLimitFields(path, Number(status))) Object.assign(headers, rateLimitHeaders);
         responses[status] = { ...response, headers };
       }
       const byStatus = new Map<number, string[]>();
@@ -168,7 +188,7 @@ export function completeDocument(document: Json, options: ErrorDocsOptions): Jso
       for (const [status, codes] of byStatus) {
         responses[String(status)] = {
           description: errorResponseDescription(status, codes, catalog),
-          headers: errorHeaders(codes),
+          headers: { ...errorHeaders(codes), ...(carriesRateLimitFields(path, status, codes) ? rateLimitHeaders : {}) },
           content: errorContent(codes),
         };
       }
@@ -214,6 +234,16 @@ export function completeDocument(document: Json, options: ErrorDocsOptions): Jso
         description: 'Seconds to wait before retrying.',
         required: true,
         schema: { type: 'integer', minimum: 0, maximum: 86_400 },
+      },
+      RateLimitPolicy: {
+        description:
+          'The rate-limit policies of the API key (draft-ietf-httpapi-ratelimit-headers-10): each policy’s name, quota `q` and window `w` in seconds. Sent on every answer to an authenticated request while rate limits are on (`RATE_LIMITS`, on under `npm start`).',
+        schema: { type: 'string', maxLength: 500, example: '"burst";q=50;w=1, "hourly";q=10000;w=3600' },
+      },
+      RateLimit: {
+        description:
+          'What is left of each policy for the API key: the units `r` remaining and the seconds `t` until the policy is fully restored. Pace requests by it; at `r=0` the next request gets 429 `limit_reached`. Sent with `RateLimit-Policy`.',
+        schema: { type: 'string', maxLength: 500, example: '"burst";r=49;t=1, "hourly";r=9999;t=1' },
       },
       Allow: {
         description: 'The methods this path accepts.',
