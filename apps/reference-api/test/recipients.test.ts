@@ -19,6 +19,8 @@ afterAll(async () => {
 
 beforeEach(async () => {
   await world.db.deleteFrom('campaigns').execute();
+  // Deleting recipients refunds nothing; the tests start each with a fresh month instead.
+  await world.db.deleteFrom('team_monthly_usage').execute();
   campaignId = await insertCampaign(world.db, world.demo.teamId, 'Newsletter', 'draft');
 });
 
@@ -78,22 +80,83 @@ describe('POST /v1/campaigns/:id/recipients', () => {
     ]);
   });
 
-  it('skips addresses the campaign already has, and repeats within the request, ignoring case', async () => {
+  it('skips addresses the campaign already has, ignoring case', async () => {
     expect(json(await add(campaignId, { recipients: [{ email: 'ada@example.com' }] }))).toEqual({ added: 1, skipped: 0 });
 
     const response = await add(campaignId, {
-      recipients: [
-        { email: 'ADA@Example.com' },
-        { email: 'new@example.com' },
-        { email: 'new@example.com', name: 'Again' },
-        { email: 'New@Example.COM' },
-      ],
+      recipients: [{ email: 'ADA@Example.com' }, { email: 'new@example.com' }],
     });
     expect(response.statusCode).toBe(201);
-    expect(json(response)).toEqual({ added: 1, skipped: 3 });
+    expect(json(response)).toEqual({ added: 1, skipped: 1 });
 
     const emails = (json(await list(campaignId))['data'] as Record<string, unknown>[]).map((recipient) => recipient['email']);
     expect(emails).toEqual(['ada@example.com', 'new@example.com']);
+  });
+
+  it('refuses an address repeated within the batch, ignoring case, naming each repeat, and adds none', async () => {
+    const response = await add(campaignId, {
+      recipients: [
+        { email: 'new@example.com' },
+        { email: 'other@example.com' },
+        { email: 'new@example.com', name: 'Again' },
+        { email: 'New@Example.COM' },
+        { email: 'OTHER@example.com' },
+      ],
+    });
+    const body = expectProblem(response, 400, 'invalid_parameter');
+    expect(fieldErrors(body)).toEqual([
+      { pointer: '/recipients/2/email', location: 'body', code: 'invalid_parameter' },
+      { pointer: '/recipients/3/email', location: 'body', code: 'invalid_parameter' },
+      { pointer: '/recipients/4/email', location: 'body', code: 'invalid_parameter' },
+    ]);
+    expect((body['errors'] as Record<string, unknown>[]).map((error) => error['detail'])).toEqual([
+      'repeats the address of /recipients/0/email (addresses are compared ignoring case)',
+      'repeats the address of /recipients/0/email (addresses are compared ignoring case)',
+      'repeats the address of /recipients/1/email (addresses are compared ignoring case)',
+    ]);
+    expect(body['detail']).toBe(
+      '3 fields are missing or invalid: body /recipients/2/email repeats the address of /recipients/0/email (addresses are compared ignoring case); ' +
+        'body /recipients/3/email repeats the address of /recipients/0/email (addresses are compared ignoring case); ' +
+        'body /recipients/4/email repeats the address of /recipients/1/email (addresses are compared ignoring case).',
+    );
+    expect(await count(campaignId)).toBe(0);
+  });
+
+  it('names invalid and repeated addresses together, in order of the items', async () => {
+    const response = await add(campaignId, {
+      recipients: [
+        { email: 'a@example.com' },
+        { email: 'not an email' },
+        { email: 'A@example.com' },
+        { email: 'b@example.com', phone: '1' },
+        { email: 'x@' },
+      ],
+    });
+    const body = expectProblem(response, 400, 'invalid_parameter');
+    expect(fieldErrors(body)).toEqual([
+      { pointer: '/recipients/1/email', location: 'body', code: 'invalid_parameter' },
+      { pointer: '/recipients/2/email', location: 'body', code: 'invalid_parameter' },
+      { pointer: '/recipients/3/phone', location: 'body', code: 'invalid_parameter' },
+      { pointer: '/recipients/4/email', location: 'body', code: 'invalid_parameter' },
+    ]);
+    expect(await count(campaignId)).toBe(0);
+  });
+
+  it('names at most 100 invalid items, and says how many there are', async () => {
+    const recipients = Array.from({ length: 10_000 }, (_, index) =>
+      index % 2 === 0 ? { email: `bad-${index}` } : { email: 'same@example.com' },
+    );
+    const body = expectProblem(await add(campaignId, { recipients }), 400, 'invalid_parameter');
+    const errors = fieldErrors(body);
+    expect(errors).toHaveLength(100);
+    expect(errors.slice(0, 3).map((error) => error.pointer)).toEqual([
+      '/recipients/0/email',
+      '/recipients/2/email',
+      '/recipients/3/email',
+    ]);
+    // 5,000 invalid addresses and 4,999 repeats of the first valid one.
+    expect(body['detail']).toMatch(/^9999 fields are missing or invalid: .* \(and 9989 more\)\.$/);
+    expect(await count(campaignId)).toBe(0);
   });
 
   it('lets two campaigns hold the same address', async () => {

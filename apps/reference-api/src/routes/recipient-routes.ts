@@ -1,5 +1,5 @@
-import { builtinCatalog } from '@faultline/core';
-import type { FastifyPluginAsync } from 'fastify';
+import { builtinCatalog, isApiError } from '@faultline/core';
+import type { FastifyPluginAsync, FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import type { Recipient } from '../database/schema.js';
 import {
   addRecipientsBody,
@@ -9,6 +9,7 @@ import {
   recipientPageResponse,
 } from '@faultline/reference-contract';
 import { findCampaign } from './campaign-routes.js';
+import { chargeMonthlyRecipients, lockMonthlyUsage, systemClock, type Clock } from '../quota/monthly-recipient-quota.js';
 import { decodeCursor, pageOf } from './pagination.js';
 import type { RouteContext } from './route-context.js';
 
@@ -23,14 +24,22 @@ interface NewRecipient {
 
 /** Room for 10,000 recipients with long names and addresses. */
 const recipientsBodyLimit = 5 * 1024 * 1024;
-/** SQLite allows 32,766 bound values per statement; 4 columns a row leaves room for 500 rows a batch. */
+/**
+ * Rows per INSERT: 4 bound values a row, so 2,000 a statement, well within SQLite's 32,766 and
+ * PostgreSQL's 65,535; 10,000 recipients take 20 statements.
+ */
 const insertBatch = 500;
 
 function presentRecipient(recipient: Recipient) {
   return { id: recipient.id, email: recipient.email, name: recipient.name, created_at: recipient.created_at };
 }
 
-export const recipientRoutes: FastifyPluginAsync<RouteContext> = async (app, { db }) => {
+/** What the recipient routes are given: the database, and a clock for the quota's month (the system's by default). */
+export interface RecipientRouteOptions extends RouteContext {
+  readonly clock?: Clock;
+}
+
+export const recipientRoutes: FastifyPluginAsync<RecipientRouteOptions> = async (app, { db, clock = systemClock }) => {
   app.get<{ Params: IdParams; Querystring: { limit: number; cursor?: string } }>(
     '/campaigns/:id/recipients',
     {
@@ -64,6 +73,10 @@ export const recipientRoutes: FastifyPluginAsync<RouteContext> = async (app, { d
       schema: {
         operationId: 'addRecipients',
         summary: 'Add recipients to a campaign',
+        description:
+          'Adds the batch in one transaction, whole or not at all. Addresses the campaign already has are skipped; ' +
+          'an address twice in the batch (ignoring case) is refused with the other invalid items, each named by its ' +
+          'JSON pointer. The recipients added count against the team’s monthly quota (calendar month, UTC).',
         tags: ['recipients'],
         params: campaignIdParams,
         body: addRecipientsBody,
@@ -72,34 +85,115 @@ export const recipientRoutes: FastifyPluginAsync<RouteContext> = async (app, { d
         },
       },
       bodyLimit: recipientsBodyLimit,
+      // The handler reports schema failures itself, together with the addresses repeated in the batch.
+      attachValidation: true,
     },
     async (request, reply) => {
+      refuseInvalidItems(request);
       const campaign = await findCampaign(db, request.principal.teamId, request.params.id);
       if (campaign === undefined) throw missingCampaign(request.params.id);
-      const now = new Date().toISOString();
+      const now = clock();
+      const createdAt = now.toISOString();
       const rows = request.body.recipients.map((recipient) => ({
         campaign_id: campaign.id,
         email: recipient.email.toLowerCase(),
         name: recipient.name ?? null,
-        created_at: now,
+        created_at: createdAt,
       }));
-      // One transaction: the batch is added whole or not at all.
-      const added = await db.transaction().execute(async (transaction) => {
-        let count = 0;
-        for (let start = 0; start < rows.length; start += insertBatch) {
-          const result = await transaction
-            .insertInto('recipients')
-            .values(rows.slice(start, start + insertBatch))
-            .onConflict((conflict) => conflict.columns(['campaign_id', 'email']).doNothing())
-            .executeTakeFirst();
-          count += Number(result.numInsertedOrUpdatedRows ?? 0n);
-        }
-        return count;
-      });
+      let added: number;
+      try {
+        // One transaction: the batch is added and charged to the quota whole, or not at all.
+        added = await db.transaction().execute(async (transaction) => {
+          const usage = await lockMonthlyUsage(transaction, campaign.team_id, now);
+          let count = 0;
+          for (let start = 0; start < rows.length; start += insertBatch) {
+            const result = await transaction
+              .insertInto('recipients')
+              .values(rows.slice(start, start + insertBatch))
+              .onConflict((conflict) => conflict.columns(['campaign_id', 'email']).doNothing())
+              .executeTakeFirst();
+            count += Number(result.numInsertedOrUpdatedRows ?? 0n);
+          }
+          await chargeMonthlyRecipients(transaction, usage, count, now);
+          return count;
+        });
+      } catch (error) {
+        if (isApiError(error)) throw error;
+        if (isForeignKeyViolation(error)) throw missingCampaign(request.params.id);
+        // Fail closed: without a working quota check nothing is added.
+        request.log.error({ err: error }, 'Adding recipients failed in the database');
+        throw builtinCatalog.error('service_unavailable', {
+          detail: 'The database did not complete the request, so no recipients were added. Try again shortly.',
+          retryAt: new Date(Date.now() + retryAfterDatabaseFailureMs),
+        });
+      }
       return reply.code(201).send({ added, skipped: rows.length - added });
     },
   );
 };
+
+/** How long a client should wait after the database failed a request. */
+const retryAfterDatabaseFailureMs = 5_000;
+
+/**
+ * Refuses the batch with every invalid item in one answer: the schema's
+ * failures and each address that repeats an earlier one of the batch (ignoring
+ * case), by JSON pointer. They are passed on in the shape of a schema failure,
+ * so the error layer words and counts them as any other, and lists at most its
+ * `maxFieldErrors` (100) with the total in the detail.
+ */
+function refuseInvalidItems(request: FastifyRequest<{ Params: IdParams; Body: { recipients: NewRecipient[] } }>): void {
+  const failed = request.validationError;
+  if (failed !== undefined && failed.validationContext !== 'body') throw failed;
+  const schemaFailures: FastifySchemaValidationError[] = failed?.validation ?? [];
+  const reported = new Set(schemaFailures.map((failure) => failure.instancePath));
+  const repeats = repeatedAddresses(request.body as unknown).filter((repeat) => !reported.has(repeat.instancePath));
+  if (schemaFailures.length === 0 && repeats.length === 0) return;
+  const validation = [...schemaFailures, ...repeats].sort((a, b) => itemIndex(a.instancePath) - itemIndex(b.instancePath));
+  throw Object.assign(new Error(failed?.message ?? 'body has repeated addresses'), {
+    statusCode: 400,
+    validation,
+    validationContext: 'body',
+  });
+}
+
+/** Each address of the batch that an earlier one repeats, ignoring case, as a schema failure at its pointer. */
+function repeatedAddresses(body: unknown): FastifySchemaValidationError[] {
+  const recipients = typeof body === 'object' && body !== null ? (body as { recipients?: unknown }).recipients : undefined;
+  if (!Array.isArray(recipients)) return [];
+  const first = new Map<string, number>();
+  const repeats: FastifySchemaValidationError[] = [];
+  recipients.forEach((recipient: unknown, index) => {
+    const email = typeof recipient === 'object' && recipient !== null ? (recipient as { email?: unknown }).email : undefined;
+    if (typeof email !== 'string') return;
+    const key = email.toLowerCase();
+    const earlier = first.get(key);
+    if (earlier === undefined) {
+      first.set(key, index);
+      return;
+    }
+    repeats.push({
+      keyword: 'uniqueEmail',
+      instancePath: `/recipients/${index}/email`,
+      schemaPath: '#/properties/recipients/items/properties/email',
+      params: { earlier: `/recipients/${earlier}/email` },
+      message: `repeats the address of /recipients/${earlier}/email (addresses are compared ignoring case)`,
+    });
+  });
+  return repeats;
+}
+
+/** The recipient a pointer is about, so the answer lists items in order; fields outside the list come first. */
+function itemIndex(pointer: string): number {
+  const match = /^\/recipients\/(\d+)(\/|$)/.exec(pointer);
+  return match === null ? -1 : Number(match[1]);
+}
+
+/** The campaign went away between the lookup and the insert. */
+function isForeignKeyViolation(error: unknown): boolean {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
+}
 
 function missingCampaign(id: number) {
   return builtinCatalog.error('missing_dependent_data', {
