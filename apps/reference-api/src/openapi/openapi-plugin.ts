@@ -53,7 +53,11 @@ const operationErrors: Readonly<Record<string, readonly PossibleError[]>> = {
     { status: 409, code: 'conflict' },
   ],
   'GET /v1/campaigns/{id}/recipients': [{ status: 404, code: 'missing_dependent_data' }],
-  'POST /v1/campaigns/{id}/recipients': [{ status: 404, code: 'missing_dependent_data' }],
+  'POST /v1/campaigns/{id}/recipients': [
+    { status: 404, code: 'missing_dependent_data' },
+    { status: 429, code: 'exceeds_monthly_recipients' },
+    { status: 503, code: 'service_unavailable' },
+  ],
 };
 
 /** Routes without a schema of their own (the docs pages, this document): what they answer with. */
