@@ -3,12 +3,17 @@ import { faultline, faultlineServerOptions, loadShedding, rateLimitHook, type Ra
 import type { RateLimitStore } from '@faultline/fastify';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Kysely } from 'kysely';
-import { findPrincipal, readApiKey, type Principal } from './authentication/authenticate.js';
+import { checkAccess } from './authentication/account-checks.js';
+import { findPrincipal, type Principal } from './authentication/authenticate.js';
+import { readCredential, type Credential } from './authentication/credentials.js';
 import type { Database } from './database/schema.js';
 import { campaignRoutes } from './routes/campaign-routes.js';
 import { docsRoutes } from './routes/docs-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { meRoutes } from './routes/me-routes.js';
+import { apiKeyRoutes } from './routes/api-key-routes.js';
+import { sessionRoutes } from './routes/session-routes.js';
+import { userRoutes } from './routes/user-routes.js';
 import { registerApiReference, registerOpenApi } from './openapi/openapi-plugin.js';
 import { recipientRoutes } from './routes/recipient-routes.js';
 import type { OverloadLimits } from './overload.js';
@@ -22,6 +27,10 @@ export interface AppOptions {
   readonly rateLimits?: readonly RateLimitPolicy[];
   /** Where the rate limits are counted; in this process's memory by default, Redis to share them between processes. */
   readonly rateLimitStore?: RateLimitStore;
+  /** The clock sessions expire by; tests move it. */
+  readonly now?: () => number;
+  /** How long a session lasts; 12 hours by default. */
+  readonly sessionTtlMs?: number;
   /** When to shed load with 503s before any work; off by default (`npm start` applies `OVERLOAD_*`). */
   readonly overload?: OverloadLimits;
 }
@@ -32,6 +41,7 @@ export const realm = 'faultline';
 /** Builds the reference API on an open database. The caller listens and closes. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { db } = options;
+  const now = options.now ?? Date.now;
   const profile = options.profile ?? 'problem';
   const app = Fastify({ ...faultlineServerOptions({ bodyLimit: 1024 * 1024 }), logger: options.logger ?? false });
   await app.register(faultline, { profile, realm, docsUrl: '/docs/errors' });
@@ -51,15 +61,26 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     async (v1) => {
       // Authentication runs before the body is read, so an unauthenticated caller costs no parsing.
       v1.addHook('onRequest', (request, _reply, done) => {
-        let key: string;
+        // Logging in is the one /v1 operation that needs no credential.
+        if (request.routeOptions.config.access === 'public') {
+          done();
+          return;
+        }
+        let credential: Credential;
         try {
-          key = readApiKey(request.headers.authorization, realm);
+          credential = readCredential(request.headers.authorization, realm);
         } catch (error) {
           done(error as Error);
           return;
         }
-        findPrincipal(db, key, realm).then((principal) => {
+        findPrincipal(db, credential, realm, now()).then((principal) => {
           request.principal = principal;
+          try {
+            checkAccess(principal, request.method, request.routeOptions.config.access);
+          } catch (error) {
+            done(error as Error);
+            return;
+          }
           done();
         }, done);
       });
@@ -71,11 +92,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
             catalog: app.faultline.catalog,
             policies: options.rateLimits,
             ...(options.rateLimitStore === undefined ? {} : { store: options.rateLimitStore }),
-            key: (request) => `key:${request.principal.apiKeyId}`,
+            // Per API key; a user's sessions share one allowance. Unauthenticated logins count per IP.
+            key: (request) =>
+              request.principal === null
+                ? `ip:${request.ip}`
+                : request.principal.credential.kind === 'api_key'
+                  ? `key:${request.principal.credential.id}`
+                  : `user:${request.principal.userId}`,
           }),
         );
       }
       await v1.register(meRoutes, { db });
+      await v1.register(sessionRoutes, { db, now, sessionTtlMs: options.sessionTtlMs ?? 12 * 60 * 60 * 1000 });
+      await v1.register(userRoutes, { db });
+      await v1.register(apiKeyRoutes, { db });
       await v1.register(campaignRoutes, { db });
       await v1.register(recipientRoutes, { db });
     },

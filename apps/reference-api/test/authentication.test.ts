@@ -50,7 +50,7 @@ describe('requests without credentials', () => {
     const body = expectProblem(response, 401, 'unauthorized_request');
     expect(body['title']).toBe('Authentication required');
     expect(body['detail']).toBe(
-      'No API key was sent. Send it as "Authorization: Bearer <key>", or as the password of HTTP Basic authentication.',
+      'No credentials were sent. Send an API key as "Authorization: Bearer <key>" or as the password of HTTP Basic authentication, or a session token as "Authorization: Bearer <token>".',
     );
     const challenge = response.headers['www-authenticate'];
     expect(challenge).toBe(bareChallenge);
@@ -112,7 +112,7 @@ describe('unsupported schemes', () => {
   ])('answers 401 unauthorized_request for %s', async (_name, authorization) => {
     const response = await me({ authorization });
     const body = expectProblem(response, 401, 'unauthorized_request');
-    expect(body['detail']).toBe('The Authorization header is not "Bearer <key>" or "Basic <credentials>".');
+    expect(body['detail']).toBe('The Authorization header is not "Bearer <credential>" or "Basic <credentials>".');
     expect(response.headers['www-authenticate']).toBe(bareChallenge);
   });
 

@@ -3,5 +3,6 @@
  * types, one copy for the server and the client.
  * @packageDocumentation
  */
+export * from './account-schemas.js';
 export * from './campaign-schemas.js';
 export * from './response-schemas.js';

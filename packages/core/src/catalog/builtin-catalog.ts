@@ -136,6 +136,15 @@ export const builtinCatalog = defineCatalog({
     retry: 'reauthenticate',
     headers: authenticate,
   },
+  invalid_credentials: {
+    status: 401,
+    title: 'Wrong email or password',
+    description: 'Logging in failed: no user has this email, or the password is not theirs. Which one is not said.',
+    action: 'Check the email and password and try again; after repeated failures, wait before the next attempt.',
+    category: 'authentication',
+    retry: 'never',
+    headers: authenticate,
+  },
   invalid_client: {
     status: 401,
     title: 'Invalid OAuth client',

@@ -1,0 +1,76 @@
+import { builtinCatalog } from '@faultline/core';
+import type { Principal } from './authenticate.js';
+
+/** What a route demands beyond a valid credential; set as `config.access` on the route. */
+export type RouteAccess =
+  /** Any user of a team in good standing (the default). */
+  | 'member'
+  /** Team administrators only: managing users, API keys and OAuth apps. */
+  | 'admin'
+  /** Any valid credential, whatever the account's state: ending a session must always work. */
+  | 'any'
+  /** No credential at all: logging in. */
+  | 'public';
+
+const readMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Refuses a request the caller's account or credential does not allow. When
+ * several reasons hold, the first in this order is reported, from the caller
+ * outward and then to the operation:
+ *
+ * 1. `user_is_disabled`: the person behind the credential may not act at all;
+ * 2. `team_blocked`: compliance stopped the whole team, whatever else is true;
+ * 3. `missing_subscription`: the team has no active paid subscription;
+ * 4. `missing_team_admin`: the team has no active administrator to answer for it;
+ * 5. `not_authorized`: the credential is read-only and the request writes;
+ * 6. `user_not_admin`: the operation is for team administrators.
+ *
+ * Each has a different remedy owned by a different person (an admin, support,
+ * billing, the caller), so the one reported is the one to fix first.
+ */
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Who may call the route; see {@link checkAccess}. */
+    access?: RouteAccess;
+  }
+}
+
+export function checkAccess(principal: Principal, method: string, access: RouteAccess = 'member'): void {
+  if (access === 'any' || access === 'public') return;
+  const { account } = principal;
+  if (account.userDisabled) {
+    throw builtinCatalog.error('user_is_disabled', {
+      detail:
+        'Your user is disabled, so its API keys and sessions cannot be used. Ask an administrator of your team to enable it.',
+    });
+  }
+  if (account.teamBlocked) {
+    throw builtinCatalog.error('team_blocked', {
+      detail: 'Your team is blocked for a compliance review; no request is served until support lifts the block.',
+    });
+  }
+  if (account.subscription !== 'active') {
+    throw builtinCatalog.error('missing_subscription', {
+      detail:
+        account.subscription === 'lapsed'
+          ? 'Your team’s paid subscription has lapsed. Renew it to use the API again.'
+          : 'Your team has no paid subscription. Subscribe to use the API.',
+    });
+  }
+  if (!account.teamHasActiveAdmin) {
+    throw builtinCatalog.error('missing_team_admin', {
+      detail: 'Your team has no active administrator. Ask support to appoint one, or re-enable a disabled administrator.',
+    });
+  }
+  if (principal.access === 'read_only' && !readMethods.has(method)) {
+    throw builtinCatalog.error('not_authorized', {
+      detail: `This API key is read-only, so it cannot ${method} here. Use a key with read_write access.`,
+    });
+  }
+  if (access === 'admin' && principal.role !== 'admin') {
+    throw builtinCatalog.error('user_not_admin', {
+      detail: 'Only administrators of your team may manage users and API keys.',
+    });
+  }
+}

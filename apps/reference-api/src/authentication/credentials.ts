@@ -1,0 +1,56 @@
+import { builtinCatalog } from '@faultline/core';
+import { sessionPrefix } from './session-tokens.js';
+
+/** What the caller presented: an API key or a session token. */
+export type Credential =
+  { readonly kind: 'api_key'; readonly key: string } | { readonly kind: 'session'; readonly token: string };
+
+/**
+ * The `WWW-Authenticate` challenges: a bearer credential (API key or session
+ * token), or HTTP Basic with the key as password. The RFC 6750 error
+ * attribute belongs to the Bearer one.
+ */
+export function authenticationChallenges(realm: string, error?: 'invalid_token'): string {
+  const bearer = error === undefined ? `Bearer realm="${realm}"` : `Bearer realm="${realm}", error="${error}"`;
+  return `${bearer}, Basic realm="${realm}", charset="UTF-8"`;
+}
+
+/**
+ * Reads the credential from `Authorization: Bearer <key or session token>` or
+ * HTTP Basic (the key as password, or as user name with an empty password, as
+ * outreach APIs accept). Synchronous, so a flood of unauthenticated requests
+ * is turned away without touching the database or allocating a promise.
+ */
+export function readCredential(authorization: string | undefined, realm: string): Credential {
+  if (authorization === undefined || authorization.trim() === '') {
+    throw builtinCatalog.error('unauthorized_request', {
+      detail:
+        'No credentials were sent. Send an API key as "Authorization: Bearer <key>" or as the password of HTTP Basic authentication, or a session token as "Authorization: Bearer <token>".',
+      headers: { 'www-authenticate': authenticationChallenges(realm) },
+    });
+  }
+  const value = valueFromHeader(authorization);
+  if (value === undefined) {
+    throw builtinCatalog.error('unauthorized_request', {
+      detail: 'The Authorization header is not "Bearer <credential>" or "Basic <credentials>".',
+      headers: { 'www-authenticate': authenticationChallenges(realm) },
+    });
+  }
+  return value.startsWith(sessionPrefix) ? { kind: 'session', token: value } : { kind: 'api_key', key: value };
+}
+
+function valueFromHeader(header: string): string | undefined {
+  const space = header.indexOf(' ');
+  if (space === -1) return undefined;
+  const scheme = header.slice(0, space).toLowerCase();
+  const value = header.slice(space + 1).trim();
+  if (scheme === 'bearer') return value === '' ? undefined : value;
+  if (scheme !== 'basic') return undefined;
+  const decoded = Buffer.from(value, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon === -1) return undefined;
+  const user = decoded.slice(0, colon);
+  const password = decoded.slice(colon + 1);
+  const key = password !== '' ? password : user;
+  return key === '' ? undefined : key;
+}

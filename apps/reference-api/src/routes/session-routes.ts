@@ -1,0 +1,105 @@
+import { builtinCatalog } from '@faultline/core';
+import { MemoryStore, rateLimitHook } from '@faultline/fastify';
+import { createSessionBody, sessionResponse, type CreateSessionInput } from '@faultline/reference-contract';
+import type { FastifyPluginAsync } from 'fastify';
+import { passwordMatches } from '../authentication/passwords.js';
+import { issueSessionToken } from '../authentication/session-tokens.js';
+import type { RouteContext } from './route-context.js';
+
+export interface SessionRouteOptions extends RouteContext {
+  readonly now: () => number;
+  readonly sessionTtlMs: number;
+}
+
+/** Password guesses per client address: enough for a person who mistypes, too few to try a list. */
+const loginAttempts = [{ name: 'login', limit: 10, windowMs: 60_000 }] as const;
+
+/** `POST /v1/sessions` logs in with email and password; `DELETE /v1/sessions/current` logs out. */
+export const sessionRoutes: FastifyPluginAsync<SessionRouteOptions> = async (app, { db, now, sessionTtlMs }) => {
+  const limitLogins = rateLimitHook({
+    catalog: builtinCatalog,
+    policies: loginAttempts,
+    store: new MemoryStore({ maxKeys: 10_000 }),
+    key: (request) => `login:${request.ip}`,
+  });
+
+  app.post<{ Body: CreateSessionInput }>(
+    '/sessions',
+    {
+      config: { access: 'public' },
+      onRequest: limitLogins,
+      schema: {
+        operationId: 'createSession',
+        summary: 'Log in with email and password',
+        description:
+          'Returns a session token that works like an API key until it expires or is logged out. An unknown email and a wrong password get the same answer, in the same time.',
+        tags: ['sessions'],
+        security: [],
+        body: createSessionBody,
+        response: { 201: { ...sessionResponse, description: 'The session.' } },
+      },
+    },
+    async (request, reply) => {
+      const email = request.body.email.toLowerCase();
+      const user = await db
+        .selectFrom('users')
+        .select(['id', 'password_hash', 'disabled_at'])
+        .where('email', '=', email)
+        .executeTakeFirst();
+      // Derived even for an unknown email, so the time taken does not tell which emails exist.
+      const matches = await passwordMatches(request.body.password, user?.password_hash ?? null);
+      if (user === undefined || !matches) {
+        throw builtinCatalog.error('invalid_credentials', { detail: 'The email or the password is wrong.' });
+      }
+      // Told only to someone who knows the password.
+      if (user.disabled_at !== null) {
+        throw builtinCatalog.error('user_is_disabled', {
+          detail: 'Your user is disabled. Ask an administrator of your team to enable it.',
+        });
+      }
+      const { token, tokenHash } = issueSessionToken();
+      const createdAt = now();
+      const expiresAt = new Date(createdAt + sessionTtlMs).toISOString();
+      await db
+        .insertInto('sessions')
+        .values({
+          user_id: user.id,
+          token_hash: tokenHash,
+          created_at: new Date(createdAt).toISOString(),
+          expires_at: expiresAt,
+          ended_at: null,
+        })
+        .execute();
+      return reply.code(201).header('cache-control', 'no-store').send({ token, expires_at: expiresAt, user_id: user.id });
+    },
+  );
+
+  app.delete(
+    '/sessions/current',
+    {
+      config: { access: 'any' },
+      schema: {
+        operationId: 'deleteCurrentSession',
+        summary: 'Log out',
+        description: 'Ends the session whose token authenticated this request; later requests with it get `session_expired`.',
+        tags: ['sessions'],
+        response: { 204: { type: 'null', description: 'Logged out.' } },
+      },
+    },
+    async (request, reply) => {
+      const { credential } = request.principal;
+      if (credential.kind !== 'session') {
+        throw builtinCatalog.error('unspecified_error', {
+          detail: 'This request was made with an API key, not a session token; revoke a key with DELETE /v1/api-keys/{id}.',
+        });
+      }
+      await db
+        .updateTable('sessions')
+        .set({ ended_at: new Date(now()).toISOString() })
+        .where('id', '=', credential.id)
+        .where('ended_at', 'is', null)
+        .execute();
+      return reply.code(204).send();
+    },
+  );
+};
