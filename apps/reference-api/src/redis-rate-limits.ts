@@ -27,7 +27,8 @@ export async function openRedisRateLimits(config: RedisConfig): Promise<RedisRat
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     connectTimeout: 1000,
-    commandTimeout: 1000,
+    // A backstop for commands the store stopped waiting for; the store's own timeout bounds each request.
+    commandTimeout: Math.max(1000, config.timeoutMs),
     retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
   });
   // Connection errors come back on every reconnect attempt; the store's state changes are what is logged.
@@ -39,6 +40,7 @@ export async function openRedisRateLimits(config: RedisConfig): Promise<RedisRat
   }
   const store = new RedisStore({
     client,
+    timeoutMs: config.timeoutMs,
     fallback: {
       share: config.fallbackShare,
       onStateChange: (state, error) => {

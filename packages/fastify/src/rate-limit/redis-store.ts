@@ -168,7 +168,9 @@ export class RedisStore implements RateLimitStore {
   #bounded<T>(promise: Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new RedisTimeoutError(this.#timeoutMs)), this.#timeoutMs);
+      // Timers run before the event loop reads its sockets: when this process was busy rather than Redis slow,
+      // the answer is already waiting in the socket, and setImmediate lets the poll phase deliver it first.
+      timer = setTimeout(() => setImmediate(() => reject(new RedisTimeoutError(this.#timeoutMs))), this.#timeoutMs);
     });
     return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
   }
