@@ -53,6 +53,15 @@ const operationErrors: Readonly<Record<string, readonly PossibleError[]>> = {
     { status: 409, code: 'conflict' },
   ],
   'GET /v1/campaigns/{id}/recipients': [{ status: 404, code: 'missing_dependent_data' }],
+  'POST /v1/sessions': [
+    { status: 401, code: 'invalid_credentials' },
+    { status: 403, code: 'user_is_disabled' },
+  ],
+  'DELETE /v1/sessions/current': [{ status: 400, code: 'unspecified_error' }],
+  'POST /v1/users': [{ status: 409, code: 'conflict' }],
+  'PATCH /v1/users/{id}': [{ status: 404, code: 'not_found' }],
+  'POST /v1/api-keys': [{ status: 404, code: 'missing_dependent_data' }],
+  'DELETE /v1/api-keys/{id}': [{ status: 404, code: 'not_found' }],
   'POST /v1/campaigns/{id}/recipients': [
     { status: 404, code: 'missing_dependent_data' },
     { status: 429, code: 'exceeds_monthly_recipients' },
@@ -87,6 +96,14 @@ const plainRoutes: Readonly<Record<string, Json>> = {
   },
 };
 
+/** The operations whose 201 names the new resource in `Location`. */
+const createsWithLocation = new Set(['createCampaign', 'createUser', 'createApiKey']);
+
+/** The /v1 operations that need no credential: logging in. */
+const publicPaths = new Set(['POST /v1/sessions']);
+/** The routes of `config.access: 'admin'`; a test checks this list against the routes. */
+export const adminPaths = ['/v1/users', '/v1/api-keys'];
+
 /** Which errors an operation can return, in status order. */
 export function possibleErrors(method: string, path: string, operation: Operation): PossibleError[] {
   const errors: PossibleError[] = [];
@@ -94,8 +111,24 @@ export function possibleErrors(method: string, path: string, operation: Operatio
   const body = operation.requestBody?.content?.['application/json']?.schema;
   // Fastify reads a body on every method but GET and HEAD, whether the route expects one or not.
   const readsBody = method !== 'get' && method !== 'head';
-  if (path.startsWith('/v1/')) {
-    errors.push({ status: 401, code: 'unauthorized_request' }, { status: 401, code: 'invalid_api_key' });
+  if (path.startsWith('/v1/') && !publicPaths.has(`${method.toUpperCase()} ${path}`)) {
+    errors.push(
+      { status: 401, code: 'unauthorized_request' },
+      { status: 401, code: 'invalid_api_key' },
+      { status: 401, code: 'invalid_token' },
+      { status: 401, code: 'session_expired' },
+      { status: 403, code: 'user_is_disabled' },
+    );
+    // Ending a session works whatever the account's state (see authentication/account-checks.ts).
+    if (path !== '/v1/sessions/current') {
+      errors.push(
+        { status: 403, code: 'team_blocked' },
+        { status: 403, code: 'missing_subscription' },
+        { status: 403, code: 'missing_team_admin' },
+      );
+      if (method !== 'get' && method !== 'head') errors.push({ status: 403, code: 'not_authorized' });
+      if (adminPaths.some((prefix) => path.startsWith(prefix))) errors.push({ status: 403, code: 'user_not_admin' });
+    }
   }
   // Malformed percent-encoding in a path parameter, or a body that is not JSON.
   if (readsBody || parameters.some((parameter) => parameter.in === 'path')) errors.push({ status: 400, code: 'invalid_request' });
@@ -118,7 +151,8 @@ export function possibleErrors(method: string, path: string, operation: Operatio
  * answer keeps them, 2xx and errors alike.
  */
 export function carriesRateLimitFields(path: string, status: number, codes: readonly string[] = []): boolean {
-  if (!path.startsWith('/v1/') || status === 401) return false;
+  // Logging in is limited per address before the password is checked, so its 401 carries them.
+  if (!path.startsWith('/v1/') || (status === 401 && path !== '/v1/sessions')) return false;
   return !(status === 503 && codes.includes('service_unavailable'));
 }
 
@@ -179,7 +213,7 @@ export function completeDocument(document: Json, options: ErrorDocsOptions): Jso
       for (const [status, response] of Object.entries(operation.responses ?? {})) {
         const headers: Json = { ...((response['headers'] as Json | undefined) ?? {}) };
         headers['x-request-id'] = { $ref: '#/components/headers/RequestId' };
-        if (operation['operationId'] === 'createCampaign' && status === '201') {
+        if (createsWithLocation.has(String(operation['operationId'])) && status === '201') {
           headers['Location'] = { $ref: '#/components/headers/Location' };
         }
         if (carriesRateLimitFields(path, Number(status))) Object.assign(headers, rateLimitHeaders);
@@ -197,7 +231,8 @@ export function completeDocument(document: Json, options: ErrorDocsOptions): Jso
         };
       }
       operation.responses = responses;
-      operation['security'] = path.startsWith('/v1/') ? apiKeySecurity : [];
+      operation['security'] =
+        path.startsWith('/v1/') && !publicPaths.has(`${method.toUpperCase()} ${path}`) ? apiKeySecurity : [];
     }
   }
 
@@ -265,7 +300,8 @@ export function completeDocument(document: Json, options: ErrorDocsOptions): Jso
       apiKeyBearer: {
         type: 'http',
         scheme: 'bearer',
-        description: 'The API key as a bearer token: `Authorization: Bearer flk_…`.',
+        description:
+          'An API key (`Authorization: Bearer flk_…`) or a session token from POST /v1/sessions (`Authorization: Bearer fls_…`).',
       },
       apiKeyBasic: {
         type: 'http',
