@@ -58,6 +58,8 @@ export class RedisTimeoutError extends Error {
  * exactly the decisions the memory store would make.
  */
 export const gcraScript = `
+-- Redis 3.2 to 4 need this to write after TIME; from 5 on it is the default (and a no-op in 7).
+if redis.replicate_commands then redis.replicate_commands() end
 local cost = tonumber(ARGV[1])
 local now
 if ARGV[2] == '' then
@@ -109,6 +111,14 @@ const gcraScriptSha = createHash('sha1').update(gcraScript).digest('hex');
  * Redis fails, is slow or is not connected, a local limiter with a share of
  * each policy's budget decides, and Redis takes over again by itself once it
  * answers (see {@link FallbackStore}).
+ *
+ * @example
+ * ```ts
+ * // No offline queue and no retries per command: a request never waits for a reconnect.
+ * const client = new Redis(process.env.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 1000 });
+ * app.addHook('onRequest', rateLimitHook({ catalog, policies, store: new RedisStore({ client, fallback: { share: 0.5 } }) }));
+ * // On shutdown, after app.close(): await client.quit();
+ * ```
  */
 export class RedisStore implements RateLimitStore {
   readonly #client: RedisClientLike;
