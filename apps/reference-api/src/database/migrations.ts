@@ -104,6 +104,58 @@ function migrationsFor(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0003-oauth': {
+      async up(db: Kysely<unknown>) {
+        await withId(db.schema.createTable('oauth_apps'))
+          .addColumn('team_id', 'integer', (column) => column.notNull().references('teams.id').onDelete('cascade'))
+          .addColumn('client_id', 'text', (column) => column.notNull().unique())
+          // Null for a public client (a browser or mobile app), which cannot keep a secret.
+          .addColumn('client_secret_hash', 'text')
+          .addColumn('name', 'text', (column) => column.notNull())
+          .addColumn('client_type', 'text', (column) => column.notNull())
+          // JSON array of exact URIs; compared as whole strings, never by prefix.
+          .addColumn('redirect_uris', 'text', (column) => column.notNull())
+          .addColumn('allowed_scopes', 'text', (column) => column.notNull())
+          .addColumn('grant_types', 'text', (column) => column.notNull())
+          // Set by the operator once the app may be used by other teams than its own.
+          .addColumn('approved_at', 'text')
+          .addColumn('created_at', 'text', (column) => column.notNull())
+          .addColumn('deleted_at', 'text')
+          .execute();
+        // One user's consent to one app: every code and token descends from it, so revoking it revokes them all.
+        await withId(db.schema.createTable('oauth_grants'))
+          .addColumn('app_id', 'integer', (column) => column.notNull().references('oauth_apps.id').onDelete('cascade'))
+          .addColumn('user_id', 'integer', (column) => column.references('users.id').onDelete('cascade'))
+          .addColumn('team_id', 'integer', (column) => column.notNull().references('teams.id').onDelete('cascade'))
+          .addColumn('scope', 'text', (column) => column.notNull())
+          .addColumn('created_at', 'text', (column) => column.notNull())
+          .addColumn('revoked_at', 'text')
+          .execute();
+        await withId(db.schema.createTable('oauth_codes'))
+          .addColumn('grant_id', 'integer', (column) => column.notNull().references('oauth_grants.id').onDelete('cascade'))
+          .addColumn('code_hash', 'text', (column) => column.notNull().unique())
+          .addColumn('redirect_uri', 'text', (column) => column.notNull())
+          .addColumn('scope', 'text', (column) => column.notNull())
+          .addColumn('code_challenge', 'text')
+          .addColumn('code_challenge_method', 'text')
+          .addColumn('expires_at', 'text', (column) => column.notNull())
+          .addColumn('used_at', 'text')
+          .addColumn('created_at', 'text', (column) => column.notNull())
+          .execute();
+        await withId(db.schema.createTable('oauth_tokens'))
+          .addColumn('grant_id', 'integer', (column) => column.notNull().references('oauth_grants.id').onDelete('cascade'))
+          .addColumn('kind', 'text', (column) => column.notNull())
+          .addColumn('token_hash', 'text', (column) => column.notNull().unique())
+          .addColumn('scope', 'text', (column) => column.notNull())
+          .addColumn('expires_at', 'text', (column) => column.notNull())
+          .addColumn('created_at', 'text', (column) => column.notNull())
+          .addColumn('revoked_at', 'text')
+          // A refresh token that was exchanged for a new one; presenting it again means it leaked.
+          .addColumn('rotated_at', 'text')
+          .execute();
+        await db.schema.createIndex('oauth_tokens_by_grant').on('oauth_tokens').column('grant_id').execute();
+      },
+    },
   };
 }
 

@@ -9,6 +9,10 @@ export interface Database {
   recipients: RecipientsTable;
   sessions: SessionsTable;
   team_monthly_usage: TeamMonthlyUsageTable;
+  oauth_apps: OAuthAppsTable;
+  oauth_grants: OAuthGrantsTable;
+  oauth_codes: OAuthCodesTable;
+  oauth_tokens: OAuthTokensTable;
 }
 
 /** `active`: a paid subscription; `lapsed`: it ended; `none`: never had one. */
@@ -102,3 +106,62 @@ export interface TeamMonthlyUsageTable {
 export type Campaign = Selectable<CampaignsTable>;
 export type NewCampaign = Insertable<CampaignsTable>;
 export type Recipient = Selectable<RecipientsTable>;
+
+/** An OAuth app a team registered. Lists are stored as text: JSON for URIs, space-separated for scopes and grant types. */
+export interface OAuthAppsTable {
+  id: Generated<number>;
+  team_id: number;
+  client_id: string;
+  /** SHA-256 of the client secret, hex; null for a public client. */
+  client_secret_hash: string | null;
+  name: string;
+  client_type: 'confidential' | 'public';
+  /** JSON array of exact redirect URIs. */
+  redirect_uris: string;
+  /** Space-separated scopes the app may ask for. */
+  allowed_scopes: string;
+  /** Space-separated: authorization_code, refresh_token, client_credentials. */
+  grant_types: string;
+  /** When the operator approved the app for other teams; until then only its own team may authorize it. */
+  approved_at: string | null;
+  created_at: string;
+  deleted_at: string | null;
+}
+
+/** A user's consent to an app (or, with no user, an app acting for its own team by client credentials). */
+export interface OAuthGrantsTable {
+  id: Generated<number>;
+  app_id: number;
+  user_id: number | null;
+  team_id: number;
+  scope: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface OAuthCodesTable {
+  id: Generated<number>;
+  grant_id: number;
+  /** SHA-256 of the code, hex. */
+  code_hash: string;
+  redirect_uri: string;
+  scope: string;
+  code_challenge: string | null;
+  code_challenge_method: 'S256' | null;
+  expires_at: string;
+  used_at: string | null;
+  created_at: string;
+}
+
+export interface OAuthTokensTable {
+  id: Generated<number>;
+  grant_id: number;
+  kind: 'access' | 'refresh';
+  /** SHA-256 of the token, hex. */
+  token_hash: string;
+  scope: string;
+  expires_at: string;
+  created_at: string;
+  revoked_at: string | null;
+  rotated_at: string | null;
+}
