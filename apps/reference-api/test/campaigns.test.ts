@@ -2,7 +2,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { bearer, insertCampaign, json, openWorld, type World } from './support.js';
 
-const campaignKeys = ['created_at', 'id', 'name', 'status', 'updated_at'];
+const campaignKeys = ['created_at', 'external_id', 'id', 'name', 'scheduled_at', 'sender', 'status', 'updated_at'];
 const problemKeys = ['code', 'detail', 'request_id', 'status', 'time', 'title', 'type'];
 
 let world: World;

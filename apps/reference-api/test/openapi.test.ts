@@ -188,6 +188,8 @@ describe('GET /openapi.json', () => {
       'invalid_parameter',
       'invalid_request',
       'missing_parameter',
+      // A scheduled_at in the past.
+      'unspecified_error',
     ]);
   });
 

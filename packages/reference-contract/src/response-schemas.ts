@@ -13,12 +13,28 @@ const cursor = { type: ['string', 'null'], minLength: 1, maxLength: 64, pattern:
 export const campaignResponse = {
   type: 'object',
   description: 'A campaign of the caller’s team.',
-  required: ['id', 'name', 'status', 'created_at', 'updated_at'],
+  required: ['id', 'external_id', 'name', 'status', 'scheduled_at', 'sender', 'created_at', 'updated_at'],
   additionalProperties: false,
   properties: {
     id,
+    external_id: { type: ['string', 'null'], minLength: 1, maxLength: 64, description: 'Your own id for it, if you gave one.' },
     name: { type: 'string', minLength: 1, maxLength: 200 },
     status: { type: 'string', enum: ['draft', 'active', 'paused', 'archived'] },
+    scheduled_at: {
+      ...timestamp,
+      type: ['string', 'null'],
+      description: 'When it starts sending, in UTC; null if not scheduled.',
+    },
+    sender: {
+      type: ['object', 'null'],
+      description: 'Who the messages come from; null for the team default.',
+      required: ['email', 'name'],
+      additionalProperties: false,
+      properties: {
+        email: { type: 'string', format: 'email', maxLength: 254 },
+        name: { type: ['string', 'null'], minLength: 1, maxLength: 200 },
+      },
+    },
     created_at: timestamp,
     updated_at: timestamp,
   },

@@ -40,8 +40,23 @@ const apiKeySecurity = [{ apiKeyBearer: [] }, { apiKeyBasic: [] }];
  */
 const operationErrors: Readonly<Record<string, readonly PossibleError[]>> = {
   'GET /healthz': [{ status: 503, code: 'service_unavailable' }],
+  'POST /v1/campaigns': [
+    { status: 400, code: 'unspecified_error' },
+    { status: 409, code: 'conflict' },
+  ],
   'GET /v1/campaigns/{id}': [{ status: 404, code: 'not_found' }],
-  'DELETE /v1/campaigns/{id}': [{ status: 404, code: 'not_found' }],
+  'PATCH /v1/campaigns/{id}': [
+    { status: 400, code: 'missing_parameter' },
+    { status: 400, code: 'unspecified_error' },
+    { status: 404, code: 'not_found' },
+    { status: 409, code: 'conflict' },
+    { status: 412, code: 'precondition_failed' },
+  ],
+  'DELETE /v1/campaigns/{id}': [
+    { status: 404, code: 'not_found' },
+    { status: 409, code: 'conflict' },
+    { status: 412, code: 'precondition_failed' },
+  ],
   'POST /v1/campaigns/{id}/pause': [
     { status: 400, code: 'unspecified_error' },
     { status: 404, code: 'missing_dependent_data' },

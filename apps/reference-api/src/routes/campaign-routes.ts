@@ -1,14 +1,27 @@
 import { builtinCatalog } from '@faultline/core';
-import type { FastifyPluginAsync } from 'fastify';
-import type { Kysely } from 'kysely';
-import type { Campaign, CampaignStatus, Database } from '../database/schema.js';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { Kysely, Updateable } from 'kysely';
+import type { Campaign, CampaignStatus, CampaignsTable, Database } from '../database/schema.js';
+import { isUniqueViolation } from '../database/unique-violation.js';
 import {
   campaignIdParams,
   campaignPageResponse,
   campaignResponse,
   createCampaignBody,
-  listQuery,
+  listCampaignsQuery,
+  updateCampaignBody,
+  type CreateCampaignInput,
+  type UpdateCampaignInput,
 } from '@faultline/reference-contract';
+import {
+  campaignEtag,
+  conditionalHeaders,
+  ifMatchHolds,
+  ifNoneMatchMatches,
+  parseEntityTags,
+  preconditionFailed,
+  type EntityTags,
+} from './conditional-requests.js';
 import { decodeCursor, pageOf } from './pagination.js';
 import type { RouteContext } from './route-context.js';
 
@@ -20,8 +33,11 @@ interface IdParams {
 export function presentCampaign(campaign: Campaign) {
   return {
     id: campaign.id,
+    external_id: campaign.external_id,
     name: campaign.name,
     status: campaign.status,
+    scheduled_at: campaign.scheduled_at,
+    sender: campaign.sender_email === null ? null : { email: campaign.sender_email, name: campaign.sender_name },
     created_at: campaign.created_at,
     updated_at: campaign.updated_at,
   };
@@ -42,15 +58,42 @@ const transitions: Record<'pause' | 'resume', { from: readonly CampaignStatus[];
   resume: { from: ['draft', 'paused'], to: 'active' },
 };
 
+/** Where `PATCH` may move a campaign's status; archived is final. */
+const patchTransitions: Record<CampaignStatus, readonly CampaignStatus[]> = {
+  draft: ['active', 'archived'],
+  active: ['paused', 'archived'],
+  paused: ['active', 'archived'],
+  archived: [],
+};
+
+/** How often a write without `If-Match` re-reads and reapplies itself when another write got in between. */
+const maxAttempts = 5;
+
+const campaignHeaders = {
+  ETag: {
+    type: 'string',
+    maxLength: 40,
+    pattern: '^"c[0-9]+-v[0-9]+"$',
+    description: 'The version of the campaign, a strong entity tag such as `"c12-v3"`; send it in `If-Match` or `If-None-Match`.',
+  },
+} as const;
+
+const withEtag = <T extends object>(schema: T, description: string) => ({ ...schema, description, headers: campaignHeaders });
+
 export const campaignRoutes: FastifyPluginAsync<RouteContext> = async (app, { db }) => {
-  app.get<{ Querystring: { limit: number; cursor?: string } }>(
+  const sendCampaign = (reply: FastifyReply, campaign: Campaign, status = 200) =>
+    reply.code(status).header('etag', campaignEtag(campaign)).send(presentCampaign(campaign));
+
+  app.get<{ Querystring: { limit: number; cursor?: string; status?: CampaignStatus } }>(
     '/campaigns',
     {
       schema: {
         operationId: 'listCampaigns',
         summary: 'List campaigns',
+        description:
+          'One page of your team’s campaigns, oldest first; `status` keeps only those in one status. Keep the same `status` when you follow `next_cursor`.',
         tags: ['campaigns'],
-        querystring: listQuery,
+        querystring: listCampaignsQuery,
         response: { 200: { ...campaignPageResponse, description: 'One page of campaigns, oldest first.' } },
       },
     },
@@ -63,69 +106,169 @@ export const campaignRoutes: FastifyPluginAsync<RouteContext> = async (app, { db
         .orderBy('id', 'asc')
         .limit(request.query.limit + 1);
       if (after !== undefined) query = query.where('id', '>', after);
+      if (request.query.status !== undefined) query = query.where('status', '=', request.query.status);
       return pageOf(await query.execute(), request.query.limit, presentCampaign);
     },
   );
 
-  app.post<{ Body: { name: string } }>(
+  app.post<{ Body: CreateCampaignInput }>(
     '/campaigns',
     {
       schema: {
         operationId: 'createCampaign',
         summary: 'Create a campaign',
+        description:
+          'Creates a draft campaign. `external_id` is your own id for it: a second campaign with the same one in your team is a 409 `conflict` naming the campaign that has it, so a create retried with the same `external_id` never makes two. `scheduled_at` must be in the future.',
         tags: ['campaigns'],
         body: createCampaignBody,
-        response: { 201: { ...campaignResponse, description: 'The campaign, created as a draft; `Location` is its URL.' } },
+        response: {
+          201: withEtag(campaignResponse, 'The campaign, created as a draft; `Location` is its URL, `ETag` its version.'),
+        },
       },
     },
     async (request, reply) => {
+      const { name, external_id: externalId = null, sender = null } = request.body;
+      const scheduledAt = futureTime(request.body.scheduled_at ?? null);
       const now = new Date().toISOString();
-      const campaign = await db
-        .insertInto('campaigns')
-        .values({ team_id: request.principal.teamId, name: request.body.name, status: 'draft', created_at: now, updated_at: now })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return reply.code(201).header('location', `/v1/campaigns/${campaign.id}`).send(presentCampaign(campaign));
+      let campaign: Campaign;
+      try {
+        campaign = await db
+          .insertInto('campaigns')
+          .values({
+            team_id: request.principal.teamId,
+            name,
+            status: 'draft',
+            external_id: externalId,
+            scheduled_at: scheduledAt,
+            sender_email: sender?.email ?? null,
+            sender_name: sender?.name ?? null,
+            created_at: now,
+            updated_at: now,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+      } catch (error) {
+        if (
+          externalId === null ||
+          !isUniqueViolation(error, { index: 'campaigns_external_id', columns: ['team_id', 'external_id'] })
+        )
+          throw error;
+        const existing = await db
+          .selectFrom('campaigns')
+          .select('id')
+          .where('team_id', '=', request.principal.teamId)
+          .where('external_id', '=', externalId)
+          .executeTakeFirst();
+        const where = existing === undefined ? '' : ` by campaign ${existing.id} (/v1/campaigns/${existing.id})`;
+        throw builtinCatalog.error('conflict', {
+          detail: `Your team already uses external_id "${externalId}"${where}. Fetch that campaign instead of creating it again, or choose another external_id.`,
+          cause: error,
+          ...(existing === undefined ? {} : { extensions: { existing_campaign: `/v1/campaigns/${existing.id}` } }),
+        });
+      }
+      return sendCampaign(reply.header('location', `/v1/campaigns/${campaign.id}`), campaign, 201);
     },
   );
 
-  app.get<{ Params: IdParams }>(
+  app.get<{ Params: IdParams; Headers: { 'if-none-match'?: string } }>(
     '/campaigns/:id',
     {
       schema: {
         operationId: 'getCampaign',
         summary: 'Get a campaign',
+        description:
+          'The campaign and its `ETag`. With `If-None-Match` naming the current ETag (weak comparison, lists and `*` allowed), 304 without a body.',
         tags: ['campaigns'],
         params: campaignIdParams,
-        response: { 200: { ...campaignResponse, description: 'The campaign.' } },
+        headers: conditionalHeaders.ifNoneMatch,
+        response: {
+          200: withEtag(campaignResponse, 'The campaign.'),
+          304: {
+            type: 'null',
+            description: 'Not modified: the `If-None-Match` names the current version.',
+            headers: campaignHeaders,
+          },
+        },
       },
     },
-    async (request) => {
+    async (request, reply) => {
+      const ifNoneMatch = parseEntityTags(request.headers['if-none-match'], 'if-none-match');
       const campaign = await findCampaign(db, request.principal.teamId, request.params.id);
       if (campaign === undefined) throw notFound(request.params.id);
-      return presentCampaign(campaign);
+      const etag = campaignEtag(campaign);
+      if (ifNoneMatch !== undefined && ifNoneMatchMatches(ifNoneMatch, etag)) return reply.code(304).header('etag', etag).send();
+      return sendCampaign(reply, campaign);
     },
   );
 
-  app.delete<{ Params: IdParams }>(
+  app.patch<{ Params: IdParams; Body: UpdateCampaignInput; Headers: { 'if-match'?: string } }>(
+    '/campaigns/:id',
+    {
+      schema: {
+        operationId: 'updateCampaign',
+        summary: 'Change a campaign',
+        description: [
+          'A JSON merge patch (RFC 7396) sent as `application/json`: members you leave out stay, `null` removes `scheduled_at` or `sender`, and `sender` merges member by member.',
+          '`status` may go draft → active, active ⇄ paused, or to archived, which is final: an archived campaign cannot change any more.',
+          '`If-Match` is optional: with it (the `ETag` of your last read, or `*`) the change applies only if nobody changed the campaign since, otherwise 412 `precondition_failed` with the current `ETag`; without it, the change applies to the current version, last writer wins.',
+          'A patch that changes nothing answers 200 and keeps the ETag.',
+        ].join(' '),
+        tags: ['campaigns'],
+        params: campaignIdParams,
+        headers: conditionalHeaders.ifMatch,
+        body: updateCampaignBody,
+        response: { 200: withEtag(campaignResponse, 'The campaign as changed, with its new `ETag`.') },
+      },
+    },
+    async (request, reply) => {
+      const ifMatch = parseEntityTags(request.headers['if-match'], 'if-match');
+      const { teamId } = request.principal;
+      const { id } = request.params;
+      for (let attempt = 0; attempt < maxAttempts; attempt += 1) {
+        const campaign = await current(db, teamId, id, ifMatch);
+        const changes = changesOf(campaign, request.body);
+        if (changes === undefined) return sendCampaign(reply, campaign);
+        const updated = await db
+          .updateTable('campaigns')
+          .set((eb) => ({ ...changes, updated_at: new Date().toISOString(), version: eb('version', '+', 1) }))
+          .where('id', '=', id)
+          .where('team_id', '=', teamId)
+          .where('version', '=', campaign.version)
+          .returningAll()
+          .executeTakeFirst();
+        // Another write got in between: read again; with an If-Match naming the old version that is a 412.
+        if (updated !== undefined) return sendCampaign(reply, updated);
+      }
+      throw changedTooOften(id);
+    },
+  );
+
+  app.delete<{ Params: IdParams; Headers: { 'if-match'?: string } }>(
     '/campaigns/:id',
     {
       schema: {
         operationId: 'deleteCampaign',
         summary: 'Delete a campaign',
+        description:
+          'Deletes the campaign and its recipients. With `If-Match`, only if the campaign is still at that version (or exists, for `*`); otherwise 412 `precondition_failed` with the current `ETag`.',
         tags: ['campaigns'],
         params: campaignIdParams,
+        headers: conditionalHeaders.ifMatch,
         response: { 204: { type: 'null', description: 'Deleted, with its recipients.' } },
       },
     },
     async (request, reply) => {
-      const result = await db
-        .deleteFrom('campaigns')
-        .where('id', '=', request.params.id)
-        .where('team_id', '=', request.principal.teamId)
-        .executeTakeFirst();
-      if (result.numDeletedRows === 0n) throw notFound(request.params.id);
-      return reply.code(204).send();
+      const ifMatch = parseEntityTags(request.headers['if-match'], 'if-match');
+      const { teamId } = request.principal;
+      const { id } = request.params;
+      for (let attempt = 0; attempt < maxAttempts; attempt += 1) {
+        let query = db.deleteFrom('campaigns').where('id', '=', id).where('team_id', '=', teamId);
+        if (ifMatch !== undefined) query = query.where('version', '=', (await current(db, teamId, id, ifMatch)).version);
+        const result = await query.executeTakeFirst();
+        if (result.numDeletedRows > 0n) return reply.code(204).send();
+        if (ifMatch === undefined) throw notFound(id);
+      }
+      throw changedTooOften(id);
     },
   );
 
@@ -136,17 +279,18 @@ export const campaignRoutes: FastifyPluginAsync<RouteContext> = async (app, { db
         schema: {
           operationId: `${action}Campaign`,
           summary: action === 'pause' ? 'Pause an active campaign' : 'Start or resume a campaign',
+          description:
+            action === 'pause'
+              ? 'Pauses an active campaign. Idempotent: pausing a paused campaign answers 200 with it, unchanged (same `ETag`), so a retry is safe.'
+              : 'Starts a draft or resumes a paused campaign. Idempotent: resuming an active campaign answers 200 with it, unchanged (same `ETag`). An archived campaign cannot be resumed.',
           tags: ['campaigns'],
           params: campaignIdParams,
           response: {
-            200: {
-              ...campaignResponse,
-              description: `The campaign, ${transitions[action].to}; repeating the call is a success.`,
-            },
+            200: withEtag(campaignResponse, `The campaign, ${transitions[action].to}; repeating the call is a success.`),
           },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const campaign = await findCampaign(db, request.principal.teamId, request.params.id);
         if (campaign === undefined) {
           throw builtinCatalog.error('missing_dependent_data', {
@@ -155,7 +299,7 @@ export const campaignRoutes: FastifyPluginAsync<RouteContext> = async (app, { db
         }
         const { from, to } = transitions[action];
         // Repeating a transition that already happened is a success, so a client may safely retry it.
-        if (campaign.status === to) return presentCampaign(campaign);
+        if (campaign.status === to) return sendCampaign(reply, campaign);
         if (!from.includes(campaign.status)) {
           throw builtinCatalog.error('unspecified_error', {
             detail: `Campaign ${campaign.id} is ${campaign.status}; only ${from.join(' or ')} campaigns can be ${action}d.`,
@@ -163,9 +307,9 @@ export const campaignRoutes: FastifyPluginAsync<RouteContext> = async (app, { db
         }
         const updated = await db
           .updateTable('campaigns')
-          .set({ status: to, updated_at: new Date().toISOString() })
+          .set((eb) => ({ status: to, updated_at: new Date().toISOString(), version: eb('version', '+', 1) }))
           .where('id', '=', campaign.id)
-          .where('status', '=', campaign.status)
+          .where('version', '=', campaign.version)
           .returningAll()
           .executeTakeFirst();
         if (updated === undefined) {
@@ -173,12 +317,116 @@ export const campaignRoutes: FastifyPluginAsync<RouteContext> = async (app, { db
             detail: `Campaign ${campaign.id} changed while it was being ${action}d; fetch it and try again.`,
           });
         }
-        return presentCampaign(updated);
+        return sendCampaign(reply, updated);
       },
     );
   }
 };
 
+/** The campaign, if it exists and `If-Match` (when sent) names its current version: 404 or 412 otherwise. */
+async function current(db: Kysely<Database>, teamId: number, id: number, ifMatch: EntityTags | undefined): Promise<Campaign> {
+  const campaign = await findCampaign(db, teamId, id);
+  // A missing campaign is a 404 whatever the preconditions say (RFC 9110 section 13.2.1).
+  if (campaign === undefined) throw notFound(id);
+  const etag = campaignEtag(campaign);
+  if (ifMatch !== undefined && !ifMatchHolds(ifMatch, etag)) throw preconditionFailed(id, etag);
+  return campaign;
+}
+
+/**
+ * The columns a merge patch changes, or undefined when it changes nothing.
+ * Throws the business rules it breaks as `unspecified_error`, and a sender
+ * left without an email as `missing_parameter`.
+ */
+function changesOf(campaign: Campaign, patch: UpdateCampaignInput): Updateable<CampaignsTable> | undefined {
+  const next = {
+    name: patch.name ?? campaign.name,
+    status: patch.status ?? campaign.status,
+    scheduled_at: campaign.scheduled_at,
+    sender_email: campaign.sender_email,
+    sender_name: campaign.sender_name,
+  };
+  if (patch.scheduled_at !== undefined) {
+    const scheduledAt = patch.scheduled_at === null ? null : parseDateTime(patch.scheduled_at);
+    // Sending the time it already has is no change, even once that time has passed.
+    if (scheduledAt !== campaign.scheduled_at) next.scheduled_at = futureTime(scheduledAt);
+  }
+  if (patch.sender === null) {
+    next.sender_email = null;
+    next.sender_name = null;
+  } else if (patch.sender !== undefined) {
+    next.sender_email = patch.sender.email ?? campaign.sender_email;
+    if (patch.sender.name !== undefined) next.sender_name = patch.sender.name;
+    if (next.sender_email === null) {
+      throw builtinCatalog.error('missing_parameter', {
+        detail: `Campaign ${campaign.id} has no sender yet, so /sender/email is required to give it one.`,
+        errors: [
+          {
+            pointer: '/sender/email',
+            location: 'body',
+            code: 'missing_parameter',
+            detail: 'is required: the campaign has no sender yet',
+          },
+        ],
+      });
+    }
+  }
+  const changed = (Object.keys(next) as (keyof typeof next)[]).filter((column) => next[column] !== campaign[column]);
+  if (changed.length === 0) return undefined;
+  if (campaign.status === 'archived') {
+    throw builtinCatalog.error('unspecified_error', {
+      detail:
+        next.status === 'archived'
+          ? `Campaign ${campaign.id} is archived, and an archived campaign cannot be changed. Create a new campaign instead.`
+          : `Campaign ${campaign.id} is archived, and archiving is final: it cannot become ${next.status} again. Create a new campaign instead.`,
+    });
+  }
+  if (next.status !== campaign.status && !patchTransitions[campaign.status].includes(next.status)) {
+    throw builtinCatalog.error('unspecified_error', {
+      detail: `Campaign ${campaign.id} is ${campaign.status}; it can become ${patchTransitions[campaign.status].join(' or ')}, not ${next.status}.`,
+    });
+  }
+  return Object.fromEntries(changed.map((column) => [column, next[column]]));
+}
+
+/** An RFC 3339 date-time the schema accepted, as UTC `toISOString()`; refused when not in the future. */
+function futureTime(value: string | null): string | null {
+  if (value === null) return null;
+  const normalised = parseDateTime(value);
+  if (Date.parse(normalised) <= Date.now()) {
+    throw builtinCatalog.error('unspecified_error', {
+      detail: `scheduled_at ${normalised} is in the past; schedule the campaign after now (${new Date().toISOString()}), or send null to leave it unscheduled.`,
+    });
+  }
+  return normalised;
+}
+
+/**
+ * The UTC `toISOString()` of a date-time that passed the schema's
+ * `format: date-time` (Ajv's RFC 3339 check: `T`, `t` or a space between
+ * date and time, a zone of `Z` or `±hh[[:]mm]`, any fraction, a leap second).
+ * Written out rather than left to `Date.parse`, which refuses some of them.
+ * Fractions below a millisecond are cut; a leap second becomes the next one.
+ */
+export function parseDateTime(value: string): string {
+  const match = /^(\d{4})-(\d{2})-(\d{2})[Tt\s](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:[Zz]|([+-])(\d{2})(?::?(\d{2}))?)$/.exec(
+    value,
+  );
+  if (match === null) throw new TypeError(`Not an RFC 3339 date-time: ${value}`);
+  const [, year, month, day, hour, minute, second, fraction = '', sign, zoneHours = '0', zoneMinutes = '0'] = match;
+  const time = new Date(0);
+  time.setUTCFullYear(Number(year), Number(month) - 1, Number(day));
+  time.setUTCHours(Number(hour), Number(minute), Number(second), Number(fraction.padEnd(3, '0').slice(0, 3)));
+  const offset = (Number(zoneHours) * 60 + Number(zoneMinutes)) * (sign === '-' ? -1 : 1);
+  return new Date(time.getTime() - offset * 60_000).toISOString();
+}
+
 function notFound(id: number) {
   return builtinCatalog.error('not_found', { detail: `No campaign of your team has id ${id}.` });
+}
+
+function changedTooOften(id: number) {
+  return builtinCatalog.error('conflict', {
+    detail: `Campaign ${id} kept changing while this request tried to apply; fetch it and try again.`,
+  });
 }

@@ -6,19 +6,23 @@ import type { FieldError, FieldLocation } from '@faultline/core';
  * library (the client has no runtime dependencies), only these rules applied
  * the way the server's Ajv applies them, with the same JSON pointers.
  */
+type JsonType = 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean' | 'null';
+
 export interface InputSchema {
-  readonly type?: 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean';
+  readonly type?: JsonType | readonly JsonType[];
   readonly required?: readonly string[];
   readonly additionalProperties?: boolean;
   readonly properties?: Readonly<Record<string, InputSchema>>;
   readonly items?: InputSchema;
+  readonly minProperties?: number;
   readonly minItems?: number;
   readonly maxItems?: number;
   readonly minLength?: number;
   readonly maxLength?: number;
   readonly minimum?: number;
   readonly maximum?: number;
-  readonly format?: 'email';
+  readonly pattern?: string;
+  readonly format?: 'email' | 'date-time';
   readonly enum?: readonly unknown[];
   readonly default?: unknown;
 }
@@ -32,9 +36,12 @@ export function checkInput(schema: InputSchema, value: unknown, location: FieldL
   const failures: FieldError[] = [];
   const fail = (at: string, detail: string, code = 'invalid_parameter') => failures.push({ pointer: at, location, code, detail });
 
-  if (schema.type !== undefined && !hasType(value, schema.type)) {
-    fail(pointer, `must be ${schema.type}`);
-    return failures;
+  if (schema.type !== undefined) {
+    const types: readonly JsonType[] = typeof schema.type === 'string' ? [schema.type] : schema.type;
+    if (!types.some((type) => hasType(value, type))) {
+      fail(pointer, `must be ${types.join(' or ')}`);
+      return failures;
+    }
   }
   if (schema.enum !== undefined && !schema.enum.includes(value)) fail(pointer, 'must be one of the allowed values');
   if (typeof value === 'string') {
@@ -44,7 +51,10 @@ export function checkInput(schema: InputSchema, value: unknown, location: FieldL
       fail(pointer, `must not have fewer than ${schema.minLength} characters`);
     if (schema.maxLength !== undefined && length > schema.maxLength)
       fail(pointer, `must not have more than ${schema.maxLength} characters`);
+    if (schema.pattern !== undefined && !new RegExp(schema.pattern, 'u').test(value))
+      fail(pointer, `must match the pattern ${schema.pattern}`);
     if (schema.format === 'email' && !email.test(value)) fail(pointer, 'must be an email address');
+    if (schema.format === 'date-time' && !isDateTime(value)) fail(pointer, 'must be an RFC 3339 date-time with a time zone');
   }
   if (typeof value === 'number') {
     if (schema.minimum !== undefined && value < schema.minimum) fail(pointer, `must be >= ${schema.minimum}`);
@@ -61,6 +71,8 @@ export function checkInput(schema: InputSchema, value: unknown, location: FieldL
       );
   }
   if (isObject(value)) {
+    if (schema.minProperties !== undefined && Object.keys(value).length < schema.minProperties)
+      fail(pointer, `must not have fewer than ${schema.minProperties} properties`);
     for (const name of schema.required ?? []) {
       if (!Object.hasOwn(value, name)) fail(`${pointer}/${escapeToken(name)}`, 'is required', 'missing_parameter');
     }
@@ -74,8 +86,10 @@ export function checkInput(schema: InputSchema, value: unknown, location: FieldL
   return failures;
 }
 
-function hasType(value: unknown, type: NonNullable<InputSchema['type']>): boolean {
+function hasType(value: unknown, type: JsonType): boolean {
   switch (type) {
+    case 'null':
+      return value === null;
     case 'object':
       return isObject(value);
     case 'array':
@@ -95,4 +109,29 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function escapeToken(token: string): string {
   return token.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+const daysInMonth = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Ajv-formats' `date-time` (full mode, time zone required), rule for rule. */
+function isDateTime(value: string): boolean {
+  const parts = value.split(/t|\s/i);
+  if (parts.length !== 2) return false;
+  const date = /^(\d\d\d\d)-(\d\d)-(\d\d)$/.exec(parts[0] as string);
+  if (date === null) return false;
+  const [year, month, day] = [Number(date[1]), Number(date[2]), Number(date[3])];
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (month < 1 || month > 12 || day < 1 || day > (month === 2 && leap ? 29 : (daysInMonth[month] as number))) return false;
+  const time = /^(\d\d):(\d\d):(\d\d(?:\.\d+)?)(z|([+-])(\d\d)(?::?(\d\d))?)?$/i.exec(parts[1] as string);
+  if (time === null) return false;
+  const [hour, minute, second] = [Number(time[1]), Number(time[2]), Number(time[3])];
+  const sign = time[5] === '-' ? -1 : 1;
+  const zoneHours = Number(time[6] ?? 0);
+  const zoneMinutes = Number(time[7] ?? 0);
+  if (zoneHours > 23 || zoneMinutes > 59 || time[4] === undefined) return false;
+  if (hour <= 23 && minute <= 59 && second < 60) return true;
+  // A leap second: 23:59:60 in UTC.
+  const utcMinute = minute - zoneMinutes * sign;
+  const utcHour = hour - zoneHours * sign - (utcMinute < 0 ? 1 : 0);
+  return (utcHour === 23 || utcHour === -1) && (utcMinute === 59 || utcMinute === -1) && second < 61;
 }

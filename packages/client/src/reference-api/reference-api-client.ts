@@ -2,9 +2,13 @@ import {
   addRecipientsBody,
   campaignIdParams,
   createCampaignBody,
+  listCampaignsQuery,
   listQuery,
+  updateCampaignBody,
   type Campaign,
+  type CampaignStatus,
   type CreateCampaignInput,
+  type UpdateCampaignInput,
   type NewRecipient,
   type Page,
   type Recipient,
@@ -28,6 +32,11 @@ interface ListOptions {
   readonly cursor?: string;
 }
 
+interface ListCampaignsOptions extends ListOptions {
+  /** Only the campaigns in this status. */
+  readonly status?: CampaignStatus;
+}
+
 /** Typed methods for the Faultline reference API, on top of {@link FaultlineClient}. */
 export class ReferenceApiClient {
   /** The underlying client, for requests without a typed method. */
@@ -45,9 +54,12 @@ export class ReferenceApiClient {
     return this.http.get('/v1/me', options);
   }
 
-  async listCampaigns(list: ListOptions = {}, options?: RequestOptions): Promise<Page<Campaign>> {
-    this.#check('GET', '/v1/campaigns', [[listQuery, list, 'query']]);
-    return this.http.get('/v1/campaigns', { ...options, query: { limit: list.limit, cursor: list.cursor } });
+  async listCampaigns(list: ListCampaignsOptions = {}, options?: RequestOptions): Promise<Page<Campaign>> {
+    this.#check('GET', '/v1/campaigns', [[listCampaignsQuery, list, 'query']]);
+    return this.http.get('/v1/campaigns', {
+      ...options,
+      query: { limit: list.limit, cursor: list.cursor, status: list.status },
+    });
   }
 
   async createCampaign(input: CreateCampaignInput, options?: RequestOptions): Promise<Campaign> {
@@ -58,6 +70,25 @@ export class ReferenceApiClient {
   async getCampaign(id: number, options?: RequestOptions): Promise<Campaign> {
     this.#check('GET', `/v1/campaigns/${id}`, [[campaignIdParams, { id }, 'path']]);
     return this.http.get(`/v1/campaigns/${id}`, options);
+  }
+
+  /**
+   * Changes a campaign with a JSON merge patch. `ifMatch` (an `ETag` the API
+   * returned) makes it apply only to that version; otherwise it is a 412
+   * `precondition_failed`.
+   */
+  async updateCampaign(
+    id: number,
+    patch: UpdateCampaignInput,
+    options?: RequestOptions & { readonly ifMatch?: string },
+  ): Promise<Campaign> {
+    this.#check('PATCH', `/v1/campaigns/${id}`, [
+      [campaignIdParams, { id }, 'path'],
+      [updateCampaignBody, patch, 'body'],
+    ]);
+    const { ifMatch, ...rest } = options ?? {};
+    const headers = ifMatch === undefined ? rest.headers : { ...rest.headers, 'if-match': ifMatch };
+    return this.http.patch(`/v1/campaigns/${id}`, { ...rest, body: patch, ...(headers === undefined ? {} : { headers }) });
   }
 
   async deleteCampaign(id: number, options?: RequestOptions): Promise<void> {
