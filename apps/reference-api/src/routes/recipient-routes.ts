@@ -90,18 +90,19 @@ export const recipientRoutes: FastifyPluginAsync<RecipientRouteOptions> = async 
     },
     async (request, reply) => {
       refuseInvalidItems(request);
-      const campaign = await findCampaign(db, request.principal.teamId, request.params.id);
-      if (campaign === undefined) throw missingCampaign(request.params.id);
       const now = clock();
       const createdAt = now.toISOString();
-      const rows = request.body.recipients.map((recipient) => ({
-        campaign_id: campaign.id,
-        email: recipient.email.toLowerCase(),
-        name: recipient.name ?? null,
-        created_at: createdAt,
-      }));
+      const sent = request.body.recipients.length;
       let added: number;
       try {
+        const campaign = await findCampaign(db, request.principal.teamId, request.params.id);
+        if (campaign === undefined) throw missingCampaign(request.params.id);
+        const rows = request.body.recipients.map((recipient) => ({
+          campaign_id: campaign.id,
+          email: recipient.email.toLowerCase(),
+          name: recipient.name ?? null,
+          created_at: createdAt,
+        }));
         // One transaction: the batch is added and charged to the quota whole, or not at all.
         added = await db.transaction().execute(async (transaction) => {
           const usage = await lockMonthlyUsage(transaction, campaign.team_id, now);
@@ -120,14 +121,14 @@ export const recipientRoutes: FastifyPluginAsync<RecipientRouteOptions> = async 
       } catch (error) {
         if (isApiError(error)) throw error;
         if (isForeignKeyViolation(error)) throw missingCampaign(request.params.id);
-        // Fail closed: without a working quota check nothing is added.
+        // Fail closed: a database that cannot check the quota adds nothing, and the client may retry shortly.
         request.log.error({ err: error }, 'Adding recipients failed in the database');
         throw builtinCatalog.error('service_unavailable', {
           detail: 'The database did not complete the request, so no recipients were added. Try again shortly.',
           retryAt: new Date(Date.now() + retryAfterDatabaseFailureMs),
         });
       }
-      return reply.code(201).send({ added, skipped: rows.length - added });
+      return reply.code(201).send({ added, skipped: sent - added });
     },
   );
 };
