@@ -1,7 +1,7 @@
 import type { ProfileName } from '@faultline/core';
 import { faultline, faultlineServerOptions, loadShedding, rateLimitHook, type RateLimitPolicy } from '@faultline/fastify';
 import type { RateLimitStore } from '@faultline/fastify';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { Kysely } from 'kysely';
 import { checkAccess } from './authentication/account-checks.js';
 import { findPrincipal, type Principal } from './authentication/authenticate.js';
@@ -16,6 +16,8 @@ import { sessionRoutes } from './routes/session-routes.js';
 import { userRoutes } from './routes/user-routes.js';
 import { registerApiReference, registerOpenApi } from './openapi/openapi-plugin.js';
 import { recipientRoutes } from './routes/recipient-routes.js';
+import { oauthAppRoutes } from './oauth/app-routes.js';
+import { oauthServer } from './oauth/oauth-plugin.js';
 import type { OverloadLimits } from './overload.js';
 
 export interface AppOptions {
@@ -33,6 +35,22 @@ export interface AppOptions {
   readonly sessionTtlMs?: number;
   /** When to shed load with 503s before any work; off by default (`npm start` applies `OVERLOAD_*`). */
   readonly overload?: OverloadLimits;
+  /** The OAuth issuer (RFC 9207): the public URL of this server; `http://localhost:3000` by default. */
+  readonly issuer?: string;
+}
+
+/**
+ * Whose allowance a request spends: an API key's own; a user's sessions share
+ * one; an OAuth app one per team it acts for; unauthenticated logins count
+ * per address.
+ */
+function rateLimitKey(request: FastifyRequest): string {
+  const principal = request.principal as Principal | null;
+  if (principal === null) return `ip:${request.ip}`;
+  const { credential } = principal;
+  if (credential.kind === 'api_key') return `key:${credential.id}`;
+  if (credential.kind === 'oauth') return `client:${credential.appId}:team:${principal.teamId}`;
+  return `user:${principal.userId}`;
 }
 
 /** The realm named in authentication challenges. */
@@ -57,6 +75,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(healthRoutes, { db });
   await app.register(docsRoutes, { profile });
   await registerApiReference(app);
+  await app.register(oauthServer, { db, now, realm, issuer: options.issuer ?? 'http://localhost:3000' });
   await app.register(
     async (v1) => {
       // Authentication runs before the body is read, so an unauthenticated caller costs no parsing.
@@ -68,7 +87,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         }
         let credential: Credential;
         try {
-          credential = readCredential(request.headers.authorization, realm);
+          credential = readCredential(
+            request.headers.authorization,
+            realm,
+            (request.query as Record<string, unknown>)['access_token'],
+          );
         } catch (error) {
           done(error as Error);
           return;
@@ -76,7 +99,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         findPrincipal(db, credential, realm, now()).then((principal) => {
           request.principal = principal;
           try {
-            checkAccess(principal, request.method, request.routeOptions.config.access);
+            checkAccess(principal, request.method, request.routeOptions.config.access, request.routeOptions.url ?? '');
           } catch (error) {
             done(error as Error);
             return;
@@ -92,13 +115,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
             catalog: app.faultline.catalog,
             policies: options.rateLimits,
             ...(options.rateLimitStore === undefined ? {} : { store: options.rateLimitStore }),
-            // Per API key; a user's sessions share one allowance. Unauthenticated logins count per IP.
-            key: (request) =>
-              request.principal === null
-                ? `ip:${request.ip}`
-                : request.principal.credential.kind === 'api_key'
-                  ? `key:${request.principal.credential.id}`
-                  : `user:${request.principal.userId}`,
+            key: rateLimitKey,
           }),
         );
       }
@@ -108,6 +125,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await v1.register(apiKeyRoutes, { db });
       await v1.register(campaignRoutes, { db });
       await v1.register(recipientRoutes, { db });
+      await v1.register(oauthAppRoutes, { db });
     },
     { prefix: '/v1' },
   );

@@ -157,7 +157,7 @@ describe('GET /openapi.json', () => {
     });
   });
 
-  it('documents the account 403s: user_not_admin exactly on the admin routes, not_authorized on every write', () => {
+  it('documents the account 403s: user_not_admin on the admin routes, not_authorized on writes, insufficient_scope where a scope is needed', () => {
     for (const [method, path, operation] of operations(document).filter(([, each]) => each.startsWith('/v1/'))) {
       const name = `${method} ${path}`;
       const codes = Object.keys(operation.responses['403']?.content?.['application/problem+json']?.examples ?? {});
@@ -166,10 +166,15 @@ describe('GET /openapi.json', () => {
         continue;
       }
       expect(codes, name).toContain('user_is_disabled');
-      expect(codes.includes('user_not_admin'), name).toBe(path.startsWith('/v1/users') || path.startsWith('/v1/api-keys'));
+      expect(codes.includes('user_not_admin'), name).toBe(
+        path.startsWith('/v1/users') || path.startsWith('/v1/api-keys') || path.startsWith('/v1/oauth-apps'),
+      );
       if (path === '/v1/sessions/current') continue;
       expect(codes, name).toEqual(expect.arrayContaining(['team_blocked', 'missing_subscription', 'missing_team_admin']));
-      expect(codes.includes('not_authorized'), name).toBe(method !== 'get' && method !== 'head');
+      const admin = path.startsWith('/v1/users') || path.startsWith('/v1/api-keys') || path.startsWith('/v1/oauth-apps');
+      // Writes refuse read-only keys; admin routes refuse every OAuth token; the rest need a scope.
+      expect(codes.includes('not_authorized'), name).toBe(admin || (method !== 'get' && method !== 'head'));
+      expect(codes.includes('insufficient_scope'), name).toBe(!admin);
     }
   });
 

@@ -1,5 +1,9 @@
 import { builtinCatalog } from '@faultline/core';
+import { requiredScope } from '../oauth/scopes.js';
 import type { Principal } from './authenticate.js';
+
+/** The realm named in the insufficient_scope challenge. */
+const realm = 'faultline';
 
 /** What a route demands beyond a valid credential; set as `config.access` on the route. */
 export type RouteAccess =
@@ -23,7 +27,9 @@ const readMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
  * 2. `team_blocked`: compliance stopped the whole team, whatever else is true;
  * 3. `missing_subscription`: the team has no active paid subscription;
  * 4. `missing_team_admin`: the team has no active administrator to answer for it;
- * 5. `not_authorized`: the credential is read-only and the request writes;
+ * 5. `not_authorized`: the credential is read-only and the request writes, or is
+ *    an OAuth token on an operation no scope grants; `insufficient_scope`: an
+ *    OAuth token without the operation's scope;
  * 6. `user_not_admin`: the operation is for team administrators.
  *
  * Each has a different remedy owned by a different person (an admin, support,
@@ -36,7 +42,7 @@ declare module 'fastify' {
   }
 }
 
-export function checkAccess(principal: Principal, method: string, access: RouteAccess = 'member'): void {
+export function checkAccess(principal: Principal, method: string, access: RouteAccess = 'member', routePattern = ''): void {
   if (access === 'any' || access === 'public') return;
   const { account } = principal;
   if (account.userDisabled) {
@@ -62,6 +68,22 @@ export function checkAccess(principal: Principal, method: string, access: RouteA
     throw builtinCatalog.error('missing_team_admin', {
       detail: 'Your team has no active administrator. Ask support to appoint one, or re-enable a disabled administrator.',
     });
+  }
+  const { credential } = principal;
+  if (credential.kind === 'oauth') {
+    const needed = requiredScope(method, routePattern);
+    if (needed === undefined) {
+      throw builtinCatalog.error('not_authorized', {
+        detail: 'OAuth apps cannot manage users, API keys, sessions or OAuth apps. Use an API key of a team administrator.',
+      });
+    }
+    if (!credential.scope.includes(needed)) {
+      throw builtinCatalog.error('insufficient_scope', {
+        detail: `This request needs the scope "${needed}", which the access token does not have. Ask the user to authorize it.`,
+        headers: { 'www-authenticate': `Bearer realm="${realm}", error="insufficient_scope", scope="${needed}"` },
+        extensions: { scope: needed },
+      });
+    }
   }
   if (principal.access === 'read_only' && !readMethods.has(method)) {
     throw builtinCatalog.error('not_authorized', {

@@ -3,6 +3,8 @@ import type { Kysely } from 'kysely';
 import type { Database, KeyAccess, Subscription, UserRole } from '../database/schema.js';
 import { absentKeyHash, hashSecret, parseApiKey, secretMatches } from './api-keys.js';
 import { authenticationChallenges, type Credential } from './credentials.js';
+import { isWellFormed } from '../oauth/oauth-tokens.js';
+import { parseScope } from '../oauth/scopes.js';
 import { isWellFormedSessionToken } from './session-tokens.js';
 
 /** The state of the caller's account, read with the credential in one query. */
@@ -15,19 +17,24 @@ export interface AccountState {
 
 /** Who is calling, once the credentials check out. */
 export interface Principal {
-  readonly userId: number;
+  /** Null only for an OAuth app acting for its own team (client credentials): no person is behind it. */
+  readonly userId: number | null;
   readonly teamId: number;
   readonly role: UserRole;
   /** What the credential may do: a read-only API key, or everything the user may. */
   readonly access: KeyAccess;
-  readonly credential: { readonly kind: 'api_key' | 'session'; readonly id: number };
+  readonly credential:
+    | { readonly kind: 'api_key' | 'session'; readonly id: number }
+    /** An OAuth access token: what it may do is its scope, on behalf of its app. */
+    | { readonly kind: 'oauth'; readonly id: number; readonly appId: number; readonly scope: readonly string[] };
   readonly account: AccountState;
 }
 
 /**
  * Finds whose credential this is. Throws `invalid_api_key` for a malformed,
  * unknown, wrong or revoked key; `invalid_token` for a session token this API
- * never issued; `session_expired` for one that expired or was logged out.
+ * never issued, and for an OAuth access token that is unknown, expired or
+ * revoked; `session_expired` for a session that expired or was logged out.
  */
 export async function findPrincipal(
   db: Kysely<Database>,
@@ -35,9 +42,9 @@ export async function findPrincipal(
   realm: string,
   now: number,
 ): Promise<Principal> {
-  return credential.kind === 'api_key'
-    ? findKeyOwner(db, credential.key, realm)
-    : findSessionOwner(db, credential.token, realm, now);
+  if (credential.kind === 'api_key') return findKeyOwner(db, credential.key, realm);
+  if (credential.kind === 'session') return findSessionOwner(db, credential.token, realm, now);
+  return findTokenOwner(db, credential.token, realm, now);
 }
 
 /** The user and account columns every credential lookup reads. */
@@ -144,5 +151,79 @@ async function findSessionOwner(db: Kysely<Database>, token: string, realm: stri
     access: 'read_write',
     credential: { kind: 'session', id: row.sessionId },
     account: accountOf(row),
+  };
+}
+
+async function findTokenOwner(db: Kysely<Database>, token: string, realm: string, now: number): Promise<Principal> {
+  const row = isWellFormed('accessToken', token)
+    ? await db
+        .selectFrom('oauth_tokens')
+        .innerJoin('oauth_grants', 'oauth_grants.id', 'oauth_tokens.grant_id')
+        .innerJoin('oauth_apps', 'oauth_apps.id', 'oauth_grants.app_id')
+        .select([
+          'oauth_tokens.id as tokenId',
+          'oauth_tokens.kind',
+          'oauth_tokens.scope',
+          'oauth_tokens.expires_at',
+          'oauth_tokens.revoked_at',
+          'oauth_grants.revoked_at as grantRevokedAt',
+          'oauth_grants.user_id as grantUserId',
+          'oauth_grants.team_id as grantTeamId',
+          'oauth_apps.id as appId',
+          'oauth_apps.deleted_at as appDeletedAt',
+        ])
+        .where('oauth_tokens.token_hash', '=', hashSecret(token))
+        .executeTakeFirst()
+    : undefined;
+  const invalid = (detail: string) =>
+    builtinCatalog.error('invalid_token', {
+      detail,
+      headers: { 'www-authenticate': authenticationChallenges(realm, 'invalid_token') },
+    });
+  if (row === undefined || row.kind !== 'access') throw invalid('The access token is not one this API issued.');
+  if (row.revoked_at !== null || row.grantRevokedAt !== null || row.appDeletedAt !== null)
+    throw invalid('The access token was revoked. Ask the user to authorize your app again.');
+  if (Date.parse(row.expires_at) <= now)
+    throw invalid(`The access token expired at ${row.expires_at}. Use your refresh token to get a new one.`);
+
+  const credential = { kind: 'oauth', id: row.tokenId, appId: row.appId, scope: parseScope(row.scope) } as const;
+  if (row.grantUserId === null) {
+    // Client credentials: the app acts for its own team, with no person behind it.
+    const team = await db
+      .selectFrom('teams')
+      .select((expression) => [
+        'teams.id',
+        'teams.blocked_at',
+        'teams.subscription',
+        expression
+          .exists(
+            expression
+              .selectFrom('users as admins')
+              .select('admins.id')
+              .whereRef('admins.team_id', '=', 'teams.id')
+              .where('admins.role', '=', 'admin')
+              .where('admins.disabled_at', 'is', null),
+          )
+          .as('hasActiveAdmin'),
+      ])
+      .where('teams.id', '=', row.grantTeamId)
+      .executeTakeFirstOrThrow();
+    return {
+      userId: null,
+      teamId: team.id,
+      role: 'member',
+      access: 'read_write',
+      credential,
+      account: accountOf({ ...team, userId: 0, teamId: team.id, role: 'member', disabled_at: null }),
+    };
+  }
+  const owner = await withAccount(db).where('users.id', '=', row.grantUserId).executeTakeFirstOrThrow();
+  return {
+    userId: owner.userId,
+    teamId: owner.teamId,
+    role: owner.role,
+    access: 'read_write',
+    credential,
+    account: accountOf(owner),
   };
 }

@@ -1,27 +1,40 @@
 import { builtinCatalog } from '@faultline/core';
+import { oauthPrefixes } from '../oauth/oauth-tokens.js';
 import { sessionPrefix } from './session-tokens.js';
 
-/** What the caller presented: an API key or a session token. */
+/** What the caller presented: an API key, a session token, or an OAuth access token. */
 export type Credential =
-  { readonly kind: 'api_key'; readonly key: string } | { readonly kind: 'session'; readonly token: string };
+  | { readonly kind: 'api_key'; readonly key: string }
+  | { readonly kind: 'session'; readonly token: string }
+  | { readonly kind: 'oauth'; readonly token: string };
 
 /**
  * The `WWW-Authenticate` challenges: a bearer credential (API key or session
  * token), or HTTP Basic with the key as password. The RFC 6750 error
  * attribute belongs to the Bearer one.
  */
-export function authenticationChallenges(realm: string, error?: 'invalid_token'): string {
+export function authenticationChallenges(realm: string, error?: 'invalid_token' | 'invalid_request'): string {
   const bearer = error === undefined ? `Bearer realm="${realm}"` : `Bearer realm="${realm}", error="${error}"`;
   return `${bearer}, Basic realm="${realm}", charset="UTF-8"`;
 }
 
 /**
- * Reads the credential from `Authorization: Bearer <key or session token>` or
+ * Reads the credential from `Authorization: Bearer <key, session or access token>` or
  * HTTP Basic (the key as password, or as user name with an empty password, as
  * outreach APIs accept). Synchronous, so a flood of unauthenticated requests
  * is turned away without touching the database or allocating a promise.
  */
-export function readCredential(authorization: string | undefined, realm: string): Credential {
+export function readCredential(authorization: string | undefined, realm: string, queryToken?: unknown): Credential {
+  // RFC 6750 allows a token in the query, but it ends up in logs and browser history (RFC 9700 §2.4.2): refused.
+  if (queryToken !== undefined) {
+    throw builtinCatalog.error('invalid_request', {
+      detail:
+        authorization === undefined
+          ? 'The access token was sent in the URL query, where logs and histories keep it. Send it as "Authorization: Bearer <token>" instead.'
+          : 'The access token was sent twice, in the Authorization header and in the URL query. Send it only in the header.',
+      headers: { 'www-authenticate': authenticationChallenges(realm, 'invalid_request') },
+    });
+  }
   if (authorization === undefined || authorization.trim() === '') {
     throw builtinCatalog.error('unauthorized_request', {
       detail:
@@ -36,7 +49,9 @@ export function readCredential(authorization: string | undefined, realm: string)
       headers: { 'www-authenticate': authenticationChallenges(realm) },
     });
   }
-  return value.startsWith(sessionPrefix) ? { kind: 'session', token: value } : { kind: 'api_key', key: value };
+  if (value.startsWith(sessionPrefix)) return { kind: 'session', token: value };
+  if (value.startsWith(oauthPrefixes.accessToken)) return { kind: 'oauth', token: value };
+  return { kind: 'api_key', key: value };
 }
 
 function valueFromHeader(header: string): string | undefined {

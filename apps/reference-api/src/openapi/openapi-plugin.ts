@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Catalog, ProfileName } from '@faultline/core';
 import type { FastifyInstance } from 'fastify';
+import { requiredScope } from '../oauth/scopes.js';
 import {
   bodySchemaNames,
   errorBodySchemas,
@@ -142,11 +143,17 @@ export function possibleErrors(method: string, path: string, operation: Operatio
         { status: 403, code: 'missing_team_admin' },
       );
       if (method !== 'get' && method !== 'head') errors.push({ status: 403, code: 'not_authorized' });
+      // OAuth access tokens: the route's scope, or no OAuth token at all (account administration).
+      const fastifyPath = path.replace(/\{(\w+)\}/g, ':$1');
+      if (requiredScope(method.toUpperCase(), fastifyPath) !== undefined)
+        errors.push({ status: 403, code: 'insufficient_scope' });
+      else if (!errors.some((error) => error.code === 'not_authorized')) errors.push({ status: 403, code: 'not_authorized' });
       if (adminPaths.some((prefix) => path.startsWith(prefix))) errors.push({ status: 403, code: 'user_not_admin' });
     }
   }
-  // Malformed percent-encoding in a path parameter, or a body that is not JSON.
-  if (readsBody || parameters.some((parameter) => parameter.in === 'path')) errors.push({ status: 400, code: 'invalid_request' });
+  // Malformed percent-encoding in a path parameter, a body that is not JSON, or (under /v1) an access token in the query.
+  if (readsBody || path.startsWith('/v1/') || parameters.some((parameter) => parameter.in === 'path'))
+    errors.push({ status: 400, code: 'invalid_request' });
   if (body?.required !== undefined && body.required.length > 0) errors.push({ status: 400, code: 'missing_parameter' });
   if (parameters.length > 0 || body !== undefined) errors.push({ status: 400, code: 'invalid_parameter' });
   if (readsBody) errors.push({ status: 413, code: 'request_too_large' }, { status: 415, code: 'invalid_content_type' });

@@ -16,11 +16,17 @@ export const meRoutes: FastifyPluginAsync<RouteContext> = async (app, { db }) =>
       },
     },
     async (request) => {
+      const { userId } = request.principal;
+      if (userId === null) {
+        throw builtinCatalog.error('not_authorized', {
+          detail: 'This access token was issued to an app for its own team (client credentials): no user is behind it.',
+        });
+      }
       const row = await db
         .selectFrom('users')
         .innerJoin('teams', 'teams.id', 'users.team_id')
         .select(['users.id', 'users.email', 'users.name', 'users.role', 'teams.id as team_id', 'teams.name as team_name'])
-        .where('users.id', '=', request.principal.userId)
+        .where('users.id', '=', userId)
         .executeTakeFirst();
       if (row === undefined)
         throw builtinCatalog.error('invalid_api_key', { detail: 'The user behind this API key no longer exists.' });
