@@ -50,7 +50,7 @@ async function startApi(environment: Record<string, string>): Promise<Api> {
 }
 
 // The processes open their own SQLite file; the PostgreSQL run of the suite has nothing to add here.
-describe.skipIf(process.env['FAULTLINE_TEST_DATABASE'] === 'postgres')('two reference-API processes sharing Redis', () => {
+describe('two reference-API processes sharing Redis', () => {
   beforeAll(async () => {
     // The processes run the build (`npm test` builds first).
     if (!existsSync(main)) throw new Error(`${main} is missing: build with "npx tsc -b" first.`);

@@ -7,7 +7,7 @@ import { startRedisServer, type RedisServer } from '@faultline/test-services';
 import { readConfig, startReferenceApi, type RunningApi } from '../src/index.js';
 
 // The API opens its own SQLite file here; the PostgreSQL run of the suite has nothing to add.
-describe.skipIf(process.env['FAULTLINE_TEST_DATABASE'] === 'postgres')('the reference API on Redis', () => {
+describe('the reference API on Redis', () => {
   let redis: RedisServer;
   let directory: string;
   let running: RunningApi | undefined;
