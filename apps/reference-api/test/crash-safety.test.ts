@@ -4,7 +4,8 @@
  * is sent and while its transaction is seen open, then started again. The
  * batch committed before is all there, the killed batch is there whole or
  * not at all, and the monthly usage equals the recipients actually present.
- * On SQLite and on PostgreSQL.
+ * A campaign killed during a change is as it was or wholly changed. On SQLite
+ * and on PostgreSQL.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
@@ -273,4 +274,62 @@ describe('a reference-API process killed during a bulk add', () => {
       expect(seenOpen, outcomes.join('\n')).toBeGreaterThan(0);
     },
   );
+
+  it('leaves a campaign killed during a change either as it was or wholly changed', { timeout: 120_000 }, async () => {
+    const readCampaign = async () => {
+      const db = await openDatabase(location);
+      try {
+        const row = await db
+          .selectFrom('campaigns')
+          .select(['name', 'sender_email', 'sender_name', 'version'])
+          .where('id', '=', campaignId)
+          .executeTakeFirstOrThrow();
+        return { ...row, version: Number(row.version) };
+      } finally {
+        await db.destroy();
+      }
+    };
+    let api = await startApi();
+    for (const [round, afterMs] of [0, 2, 10].entries()) {
+      const before = await readCampaign();
+      const patch = JSON.stringify({
+        name: `Name ${round}`,
+        sender: { email: `sender-${round}@example.com`, name: `Sender ${round}` },
+      });
+      const running = api;
+      const status = await new Promise<number | undefined>((resolve) => {
+        const sent = request(
+          `${running.url}/v1/campaigns/${campaignId}`,
+          {
+            method: 'PATCH',
+            agent: false,
+            headers: {
+              authorization: `Bearer ${apiKey}`,
+              'content-type': 'application/json',
+              'content-length': Buffer.byteLength(patch),
+            },
+          },
+          (response) => {
+            response.resume();
+            response.on('end', () => resolve(response.statusCode));
+            response.on('error', () => resolve(undefined));
+          },
+        );
+        sent.on('error', () => resolve(undefined));
+        sent.end(patch, () => void sleep(afterMs).then(() => kill(running.child)));
+      });
+      await kill(running.child);
+      api = await startApi();
+      const after = await readCampaign();
+      const changed = {
+        name: `Name ${round}`,
+        sender_email: `sender-${round}@example.com`,
+        sender_name: `Sender ${round}`,
+        version: before.version + 1,
+      };
+      if (status === 200) expect(after).toEqual(changed);
+      else expect([before, changed]).toContainEqual(after);
+    }
+    await kill(api.child);
+  });
 });
