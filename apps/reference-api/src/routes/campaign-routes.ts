@@ -66,8 +66,13 @@ const patchTransitions: Record<CampaignStatus, readonly CampaignStatus[]> = {
   archived: [],
 };
 
-/** How often a write without `If-Match` re-reads and reapplies itself when another write got in between. */
-const maxAttempts = 5;
+/**
+ * How often a write without `If-Match` re-reads and reapplies itself when
+ * another write got in between. Each lost round means another write won, so
+ * this only runs out under more concurrent writers of one campaign than this;
+ * then the answer is a 409 conflict.
+ */
+const maxAttempts = 20;
 
 const campaignHeaders = {
   ETag: {
@@ -212,6 +217,7 @@ export const campaignRoutes: FastifyPluginAsync<RouteContext> = async (app, { db
           '`status` may go draft → active, active ⇄ paused, or to archived, which is final: an archived campaign cannot change any more.',
           '`If-Match` is optional: with it (the `ETag` of your last read, or `*`) the change applies only if nobody changed the campaign since, otherwise 412 `precondition_failed` with the current `ETag`; without it, the change applies to the current version, last writer wins.',
           'A patch that changes nothing answers 200 and keeps the ETag.',
+          'An `If-Match` that is neither `*` nor a list of quoted entity tags is a 400 `invalid_parameter` naming the header, not a 412.',
         ].join(' '),
         tags: ['campaigns'],
         params: campaignIdParams,
