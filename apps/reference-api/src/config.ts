@@ -18,6 +18,8 @@ export interface Config {
   readonly redis?: RedisConfig;
   /** When to shed load with 503s; a limit left out is off. */
   readonly overload: OverloadLimits;
+  /** From `PUBLIC_URL`: the address clients reach the API at; the OAuth issuer (`iss`). */
+  readonly publicUrl: string;
 }
 
 /** Reads the environment; throws an Error that names the bad variable and what it accepts. */
@@ -38,5 +40,20 @@ export function readConfig(environment: NodeJS.ProcessEnv = process.env): Config
     rateLimits: parseRateLimits(environment['RATE_LIMITS'] || defaultRateLimits),
     ...readRedisConfig(environment),
     overload: parseOverloadLimits(environment),
+    publicUrl: readPublicUrl(environment['PUBLIC_URL'], port),
   };
+}
+
+/** An absolute http(s) URL without query or fragment; `http://localhost:<PORT>` by default. */
+function readPublicUrl(raw: string | undefined, port: number): string {
+  if (raw === undefined || raw === '') return `http://localhost:${port}`;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`PUBLIC_URL must be an absolute http or https URL, not "${raw}".`);
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.search !== '' || url.hash !== '' || raw.includes('#'))
+    throw new Error(`PUBLIC_URL must be an absolute http or https URL without query or fragment, not "${raw}".`);
+  return raw.replace(/\/+$/, '');
 }

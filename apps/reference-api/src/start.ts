@@ -50,6 +50,7 @@ export async function startReferenceApi(config: Config): Promise<RunningApi> {
       rateLimits: config.rateLimits,
       ...(redis === undefined ? {} : { rateLimitStore: redis.store }),
       overload: config.overload,
+      issuer: config.publicUrl,
     });
     redis?.logTo(app.log);
     await app.listen({ port: config.port, host: config.host });

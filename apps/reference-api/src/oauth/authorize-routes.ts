@@ -1,0 +1,251 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { passwordMatches } from '../authentication/passwords.js';
+import { checkAuthorizationRequest, queryOf, type AuthorizationErrorCode, type ValidRequest } from './authorization-request.js';
+import { formOf, parameter, readFormBodies } from './form-body.js';
+import { csrfCookieName, loginCookieName, loginLifetimeMs, newCsrfCookie, readCookie, setCookie } from './login-cookie.js';
+import { lifetimes, issueOAuthSecret } from './oauth-tokens.js';
+import type { OAuthContext } from './oauth-context.js';
+import { consentPage, errorPage, loginPage, sendPage } from './pages.js';
+import { redirectTo } from './redirect.js';
+
+/**
+ * The authorization endpoint (RFC 6749 §4.1.1) and its two forms:
+ * `GET /oauth/authorize` checks the request and shows the login or consent
+ * page; `POST /oauth/login` logs the user in; `POST /oauth/consent` turns
+ * Allow into a code and Deny into `access_denied`, both by a redirect.
+ *
+ * Redirects from the GET are 302; from the POSTs 303, so the browser follows
+ * with a GET and never re-posts the form (RFC 9700 §4.12).
+ */
+export const authorizeRoutes: FastifyPluginAsync<OAuthContext> = async (app, context) => {
+  const { db, now, issuer, signer } = context;
+  const secure = issuer.startsWith('https:');
+  readFormBodies(app);
+
+  const redirectError = (
+    reply: FastifyReply,
+    status: 302 | 303,
+    target: { redirectUri: string; state: string | undefined },
+    error: AuthorizationErrorCode,
+    description: string,
+  ) =>
+    reply
+      .code(status)
+      .header('cache-control', 'no-store')
+      .header(
+        'location',
+        redirectTo(target.redirectUri, { error, error_description: description, state: target.state, iss: issuer }),
+      )
+      .send();
+
+  /** Checks the request; answers the page or the redirect when it is not valid. */
+  async function check(request: FastifyRequest, reply: FastifyReply, query: string, status: 302 | 303) {
+    let checked;
+    try {
+      checked = await checkAuthorizationRequest(db, query);
+    } catch (error) {
+      // The client is not known yet, so there is nowhere safe to redirect to.
+      request.log.error({ err: error }, 'Authorization request failed before the client was known');
+      sendPage(
+        reply,
+        500,
+        errorPage('Something went wrong', `Something went wrong on our side. Please try again later (request ${request.id}).`),
+      );
+      return undefined;
+    }
+    if (checked.kind === 'untrusted') {
+      sendPage(reply, 400, errorPage('This authorization request is not valid', checked.message));
+      return undefined;
+    }
+    if (checked.kind === 'refused') {
+      redirectError(reply, status, checked, checked.error, checked.description);
+      return undefined;
+    }
+    return checked;
+  }
+
+  /** Once the client is verified, a failure of ours is told to it as `server_error`, with no detail. */
+  async function guarded(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    valid: ValidRequest,
+    status: 302 | 303,
+    work: () => Promise<unknown>,
+  ) {
+    try {
+      await work();
+    } catch (error) {
+      request.log.error({ err: error }, 'Authorization failed; redirected with server_error');
+      if (!reply.sent) redirectError(reply, status, valid, 'server_error', 'The server met an unexpected condition.');
+    }
+  }
+
+  const showLogin = (
+    reply: FastifyReply,
+    request: FastifyRequest,
+    valid: ValidRequest,
+    query: string,
+    status = 200,
+    extra: { email?: string; error?: string } = {},
+  ) => {
+    let csrfCookie = readCookie(request.headers.cookie, csrfCookieName);
+    if (csrfCookie === undefined || !/^[A-Za-z0-9_-]{43}$/.test(csrfCookie) || status === 403) {
+      csrfCookie = newCsrfCookie();
+      reply.header('set-cookie', setCookie(csrfCookieName, csrfCookie, { secure, maxAgeSeconds: 60 * 60 }));
+    }
+    return sendPage(
+      reply,
+      status,
+      loginPage({ appName: valid.app.name, request: query, csrf: signer.loginCsrf(csrfCookie), ...extra }),
+    );
+  };
+
+  /** The logged-in user, if the login cookie is genuine and the user still exists. */
+  async function loggedInUser(request: FastifyRequest) {
+    const cookie = readCookie(request.headers.cookie, loginCookieName);
+    const userId = signer.userOf(cookie, now());
+    if (cookie === undefined || userId === undefined) return undefined;
+    const user = await db
+      .selectFrom('users')
+      .select(['id', 'team_id', 'email', 'disabled_at'])
+      .where('id', '=', userId)
+      .executeTakeFirst();
+    return user === undefined ? undefined : { ...user, cookie };
+  }
+
+  const disabledPage = (reply: FastifyReply) =>
+    sendPage(
+      reply,
+      403,
+      errorPage('Your user is disabled', 'Your user is disabled. Ask an administrator of your team to enable it.'),
+    );
+
+  app.get('/oauth/authorize', { schema: { hide: true } }, async (request, reply) => {
+    const query = queryOf(request.url);
+    const valid = await check(request, reply, query, 302);
+    if (valid === undefined) return reply;
+    await guarded(request, reply, valid, 302, async () => {
+      const user = await loggedInUser(request);
+      if (user === undefined) return showLogin(reply, request, valid, query);
+      if (user.disabled_at !== null) return disabledPage(reply);
+      if (user.team_id !== valid.app.teamId && !valid.app.approved) {
+        return redirectError(reply, 302, valid, 'app_not_approved', 'This app is not approved for use outside its own team yet.');
+      }
+      return sendPage(
+        reply,
+        200,
+        consentPage({
+          appName: valid.app.name,
+          userEmail: user.email,
+          scopes: valid.scopes,
+          request: query,
+          csrf: signer.consentCsrf(user.cookie, query),
+        }),
+      );
+    });
+    return reply;
+  });
+
+  app.post('/oauth/login', { schema: { hide: true } }, async (request, reply) => {
+    const form = formOf(request.body);
+    const query = form.get('request') ?? '';
+    const valid = await check(request, reply, query, 303);
+    if (valid === undefined) return reply;
+    await guarded(request, reply, valid, 303, async () => {
+      const csrfCookie = readCookie(request.headers.cookie, csrfCookieName);
+      if (csrfCookie === undefined || !signer.same(parameter(form, 'csrf'), signer.loginCsrf(csrfCookie))) {
+        return showLogin(reply, request, valid, query, 403, {
+          error: 'This form expired or was not sent from this page. Please log in again.',
+        });
+      }
+      const email = (parameter(form, 'email') ?? '').slice(0, 254);
+      const user = await db
+        .selectFrom('users')
+        .select(['id', 'password_hash', 'disabled_at'])
+        .where('email', '=', email.toLowerCase())
+        .executeTakeFirst();
+      // Derived even for an unknown email, so the time taken does not tell which emails exist.
+      const matches = await passwordMatches((parameter(form, 'password') ?? '').slice(0, 1024), user?.password_hash ?? null);
+      if (user === undefined || !matches) {
+        return showLogin(reply, request, valid, query, 200, { email, error: 'The email or the password is wrong.' });
+      }
+      if (user.disabled_at !== null) return disabledPage(reply);
+      return reply
+        .code(303)
+        .header('cache-control', 'no-store')
+        .header(
+          'set-cookie',
+          setCookie(loginCookieName, signer.login(user.id, now()), { secure, maxAgeSeconds: loginLifetimeMs / 1000 }),
+        )
+        .header('location', `/oauth/authorize?${new URLSearchParams(query).toString()}`)
+        .send();
+    });
+    return reply;
+  });
+
+  app.post('/oauth/consent', { schema: { hide: true } }, async (request, reply) => {
+    const form = formOf(request.body);
+    const query = form.get('request') ?? '';
+    const valid = await check(request, reply, query, 303);
+    if (valid === undefined) return reply;
+    await guarded(request, reply, valid, 303, async () => {
+      const user = await loggedInUser(request);
+      if (user === undefined)
+        return showLogin(reply, request, valid, query, 200, { error: 'Your login expired. Please log in again.' });
+      if (!signer.same(parameter(form, 'csrf'), signer.consentCsrf(user.cookie, query))) {
+        // Not redirected: the request may be forged, and the client must not learn of it as a decision.
+        return sendPage(
+          reply,
+          403,
+          errorPage(
+            'This form is not valid',
+            'This consent form expired or was not sent from this site. Go back to the app and start again.',
+          ),
+        );
+      }
+      if (user.disabled_at !== null) return disabledPage(reply);
+      if (user.team_id !== valid.app.teamId && !valid.app.approved) {
+        return redirectError(reply, 303, valid, 'app_not_approved', 'This app is not approved for use outside its own team yet.');
+      }
+      const decision = parameter(form, 'decision');
+      if (decision === 'deny') return redirectError(reply, 303, valid, 'access_denied', 'The user denied the request.');
+      if (decision !== 'allow') return redirectError(reply, 303, valid, 'invalid_request', 'The decision must be allow or deny.');
+      const code = issueOAuthSecret('authorizationCode');
+      const at = now();
+      await db.transaction().execute(async (trx) => {
+        const grant = await trx
+          .insertInto('oauth_grants')
+          .values({
+            app_id: valid.app.id,
+            user_id: user.id,
+            team_id: user.team_id,
+            scope: valid.scopes.join(' '),
+            created_at: new Date(at).toISOString(),
+            revoked_at: null,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        await trx
+          .insertInto('oauth_codes')
+          .values({
+            grant_id: grant.id,
+            code_hash: code.hash,
+            redirect_uri: valid.redirectUri,
+            scope: valid.scopes.join(' '),
+            code_challenge: valid.codeChallenge ?? null,
+            code_challenge_method: valid.codeChallenge === undefined ? null : 'S256',
+            expires_at: new Date(at + lifetimes.authorizationCodeMs).toISOString(),
+            used_at: null,
+            created_at: new Date(at).toISOString(),
+          })
+          .execute();
+      });
+      return reply
+        .code(303)
+        .header('cache-control', 'no-store')
+        .header('location', redirectTo(valid.redirectUri, { code: code.value, state: valid.state, iss: issuer }))
+        .send();
+    });
+    return reply;
+  });
+};
