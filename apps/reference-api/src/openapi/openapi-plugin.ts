@@ -78,7 +78,6 @@ const operationErrors: Readonly<Record<string, readonly PossibleError[]>> = {
   'PATCH /v1/users/{id}': [{ status: 404, code: 'not_found' }],
   'POST /v1/api-keys': [{ status: 404, code: 'missing_dependent_data' }],
   'DELETE /v1/api-keys/{id}': [{ status: 404, code: 'not_found' }],
-  'DELETE /v1/oauth-apps/{id}': [{ status: 404, code: 'not_found' }],
   'POST /v1/campaigns/{id}/recipients': [
     { status: 404, code: 'missing_dependent_data' },
     { status: 429, code: 'exceeds_monthly_recipients' },
@@ -119,7 +118,7 @@ const createsWithLocation = new Set(['createCampaign', 'createUser', 'createApiK
 /** The /v1 operations that need no credential: logging in. */
 const publicPaths = new Set(['POST /v1/sessions']);
 /** The routes of `config.access: 'admin'`; a test checks this list against the routes. */
-export const adminPaths = ['/v1/users', '/v1/api-keys', '/v1/oauth-apps'];
+export const adminPaths = ['/v1/users', '/v1/api-keys'];
 
 /** Which errors an operation can return, in status order. */
 export function possibleErrors(method: string, path: string, operation: Operation): PossibleError[] {
@@ -167,16 +166,33 @@ export function possibleErrors(method: string, path: string, operation: Operatio
   return errors.sort((a, b) => a.status - b.status);
 }
 
+/** The codes the /v1 authentication hook answers with: before the rate-limit hook, so without its fields. */
+const authenticationCodes = new Set([
+  'unauthorized_request',
+  'invalid_api_key',
+  'invalid_token',
+  'session_expired',
+  'user_is_disabled',
+  'team_blocked',
+  'missing_subscription',
+  'missing_team_admin',
+  'not_authorized',
+  'insufficient_scope',
+  'user_not_admin',
+]);
+
 /**
- * Whether an answer of `status` to an operation carries `RateLimit-Policy` and
- * `RateLimit`: the rate-limit hook runs after authentication (so no 401 has
- * them) and after load shedding (so no shed 503 has them), and every later
- * answer keeps them, 2xx and errors alike.
+ * Whether an answer of `status` (with `codes`) to an operation carries
+ * `RateLimit-Policy` and `RateLimit`: the rate-limit hook runs after load
+ * shedding (so no shed 503 has them) and after authentication (so no 401 or
+ * 403 of the authentication hook has them), and every later answer keeps
+ * them, 2xx and errors alike.
  */
-export function carriesRateLimitFields(path: string, status: number, codes: readonly string[] = []): boolean {
-  // Logging in is limited per address before the password is checked, so its 401 carries them.
-  if (!path.startsWith('/v1/') || (status === 401 && path !== '/v1/sessions')) return false;
-  return !(status === 503 && codes.includes('service_unavailable'));
+export function carriesRateLimitFields(method: string, path: string, status: number, codes: readonly string[] = []): boolean {
+  if (!path.startsWith('/v1/') || (status === 503 && codes.includes('service_unavailable'))) return false;
+  // Logging in is limited per address before the password is checked, so all its answers carry them.
+  if (publicPaths.has(`${method.toUpperCase()} ${path}`)) return true;
+  return !(codes.length > 0 && codes.every((code) => authenticationCodes.has(code)));
 }
 
 /**
@@ -239,7 +255,7 @@ export function completeDocument(document: Json, options: ErrorDocsOptions): Jso
         if (createsWithLocation.has(String(operation['operationId'])) && status === '201') {
           headers['Location'] = { $ref: '#/components/headers/Location' };
         }
-        if (carriesRateLimitFields(path, Number(status))) Object.assign(headers, rateLimitHeaders);
+        if (carriesRateLimitFields(method, path, Number(status))) Object.assign(headers, rateLimitHeaders);
         responses[status] = { ...response, headers };
       }
       const byStatus = new Map<number, string[]>();
@@ -249,7 +265,7 @@ export function completeDocument(document: Json, options: ErrorDocsOptions): Jso
       for (const [status, codes] of byStatus) {
         responses[String(status)] = {
           description: errorResponseDescription(status, codes, catalog),
-          headers: { ...errorHeaders(codes), ...(carriesRateLimitFields(path, status, codes) ? rateLimitHeaders : {}) },
+          headers: { ...errorHeaders(codes), ...(carriesRateLimitFields(method, path, status, codes) ? rateLimitHeaders : {}) },
           content: errorContent(codes),
         };
       }
