@@ -96,7 +96,7 @@ export const tokenRoutes: FastifyPluginAsync<OAuthContext> = async (app, { db, n
     if (grantType === undefined) throw invalidRequest('grant_type is missing.');
     if (!['authorization_code', 'refresh_token', 'client_credentials'].includes(grantType)) {
       throw builtinCatalog.error('unsupported_grant_type', {
-        detail: `grant_type ${JSON.stringify(grantType.slice(0, 50))} is not supported; use authorization_code, refresh_token or client_credentials.`,
+        detail: `grant_type '${grantType.slice(0, 50)}' is not supported; use authorization_code, refresh_token or client_credentials.`,
       });
     }
     if (!client.grantTypes.includes(grantType)) {
