@@ -698,6 +698,17 @@ describe('GET with If-None-Match', () => {
     }
   });
 
+  it('answers HEAD like GET: the ETag, and 304 when it matches', async () => {
+    const { id, etag } = await created({ name: 'Head' });
+    const plain = await send(request('HEAD', `/v1/campaigns/${id}`));
+    expect(plain.statusCode).toBe(200);
+    expect(plain.headers['etag']).toBe(etag);
+    expect(plain.body).toBe('');
+    const cached = await send(request('HEAD', `/v1/campaigns/${id}`, undefined, { 'if-none-match': etag }));
+    expect(cached.statusCode).toBe(304);
+    expect(cached.headers['etag']).toBe(etag);
+  });
+
   it('answers 200 with the campaign when no tag matches, e.g. after a change', async () => {
     const { id, etag } = await created({ name: 'Changes' });
     await patch(id, { name: 'Changed' });
