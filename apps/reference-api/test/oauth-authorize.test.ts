@@ -68,12 +68,16 @@ afterAll(async () => {
   await world.close();
 });
 
-function expectPageHeaders(headers: Record<string, unknown>): void {
+/** A page with a form may also post (through the redirect answering it) to the client's verified redirect URI. */
+function expectPageHeaders(headers: Record<string, unknown>, formTarget = ''): void {
   expect(headers['content-type']).toBe('text/html; charset=utf-8');
   expect(headers['cache-control']).toBe('no-store');
   expect(headers['x-frame-options']).toBe('DENY');
   const csp = headers['content-security-policy'] as string;
-  expect(csp).toMatch(/^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/]+=*'; form-action 'self'; frame-ancestors 'none'/);
+  expect(csp).toMatch(
+    /^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/]+=*'; form-action 'self'[^;]*; frame-ancestors 'none'/,
+  );
+  expect(csp).toContain(`form-action 'self'${formTarget};`);
 }
 
 describe('an untrusted client or redirect URI: an error page, never a redirect', () => {
@@ -262,7 +266,7 @@ describe('the login and consent pages', () => {
   it('asks a browser without a login cookie to log in, with a CSRF cookie bound to the form', async () => {
     const response = await app.inject({ url: `/oauth/authorize?${query(baseRequest())}` });
     expect(response.statusCode).toBe(200);
-    expectPageHeaders(response.headers);
+    expectPageHeaders(response.headers, ' https://client.example');
     expect(response.body).toContain('<form method="post" action="/oauth/login">');
     expect(response.body).toContain('Log in to continue to Reporting &#60;app&#62;');
     expect(response.body).not.toContain('<app>');
@@ -287,7 +291,7 @@ describe('the login and consent pages', () => {
       });
       expect(response.statusCode).toBe(200);
       expect(response.headers['set-cookie']).toBeUndefined();
-      expectPageHeaders(response.headers);
+      expectPageHeaders(response.headers, ' https://client.example');
       expect(response.body).toContain('<p class="error" role="alert">The email or the password is wrong.</p>');
       expect(response.body).toContain(`value="${email}"`);
     }
@@ -358,7 +362,7 @@ describe('the login and consent pages', () => {
   it('lists the scopes with their descriptions, escaped, with Allow and Deny', async () => {
     const response = await app.inject({ url: `/oauth/authorize?${query(baseRequest())}`, headers: { cookie: loginCookie } });
     expect(response.statusCode).toBe(200);
-    expectPageHeaders(response.headers);
+    expectPageHeaders(response.headers, ' https://client.example');
     expect(response.body).toContain('<li><code>account:read</code>: See your name, email and team</li>');
     expect(response.body).toContain('<li><code>campaigns:read</code>: See your team’s campaigns</li>');
     expect(response.body).not.toContain('campaigns:write');

@@ -97,6 +97,7 @@ export const authorizeRoutes: FastifyPluginAsync<OAuthContext> = async (app, con
       reply,
       status,
       loginPage({ appName: valid.app.name, request: query, csrf: signer.loginCsrf(csrfCookie), ...extra }),
+      valid.redirectUri,
     );
   };
 
@@ -141,6 +142,7 @@ export const authorizeRoutes: FastifyPluginAsync<OAuthContext> = async (app, con
           request: query,
           csrf: signer.consentCsrf(user.cookie, query),
         }),
+        valid.redirectUri,
       );
     });
     return reply;

@@ -16,8 +16,16 @@ ul{padding-left:1.25rem}code{background:#f2f2f2;padding:0 .2rem}`;
 
 const styleHash = `'sha256-${createHash('sha256').update(style).digest('base64')}'`;
 
-/** Frames are refused twice (the header for old browsers); only this server's forms may be posted to. */
-export const pageSecurityPolicy = `default-src 'none'; style-src ${styleHash}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`;
+/**
+ * Frames are refused twice (the header for old browsers). Forms post only to
+ * this server; `redirectOrigin`, the origin of the client's verified redirect
+ * URI, is allowed too because browsers apply form-action to the redirect that
+ * answers the form (CSP Level 3), and the consent's answer is that redirect.
+ */
+export function pageSecurityPolicy(redirectOrigin?: string): string {
+  const targets = redirectOrigin === undefined ? "'self'" : `'self' ${redirectOrigin}`;
+  return `default-src 'none'; style-src ${styleHash}; form-action ${targets}; frame-ancestors 'none'; base-uri 'none'`;
+}
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
@@ -40,15 +48,15 @@ ${body}
 `;
 }
 
-/** Sends a page with the headers every OAuth page carries. */
-export function sendPage(reply: FastifyReply, status: number, html: string): FastifyReply {
+/** Sends a page with the headers every OAuth page carries; `redirectUri` is where its form's answer may redirect. */
+export function sendPage(reply: FastifyReply, status: number, html: string, redirectUri?: string): FastifyReply {
   return reply
     .code(status)
     .header('content-type', 'text/html; charset=utf-8')
     .header('cache-control', 'no-store')
     .header('pragma', 'no-cache')
     .header('x-frame-options', 'DENY')
-    .header('content-security-policy', pageSecurityPolicy)
+    .header('content-security-policy', pageSecurityPolicy(redirectUri === undefined ? undefined : new URL(redirectUri).origin))
     .header('x-content-type-options', 'nosniff')
     .header('referrer-policy', 'no-referrer')
     .send(html);
