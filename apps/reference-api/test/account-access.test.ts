@@ -216,12 +216,40 @@ describe('in every profile', () => {
     },
   );
 
-  it.each(Object.keys(shapes) as ProfileName[])('%s: team_blocked keeps its code in every profile', async (profile) => {
+  /** Each account state set up for a fresh team; the request that meets it. */
+  const states: Record<string, (team: Team) => Promise<{ key: string; url: string }>> = {
+    user_is_disabled: async (team) => {
+      await world.db.updateTable('users').set({ disabled_at: new Date().toISOString() }).where('id', '=', team.adminId).execute();
+      return { key: team.adminKey, url: '/v1/me' };
+    },
+    team_blocked: async (team) => {
+      await world.db.updateTable('teams').set({ blocked_at: new Date().toISOString() }).where('id', '=', team.teamId).execute();
+      return { key: team.adminKey, url: '/v1/me' };
+    },
+    missing_subscription: async (team) => {
+      await world.db.updateTable('teams').set({ subscription: 'none' }).where('id', '=', team.teamId).execute();
+      return { key: team.adminKey, url: '/v1/campaigns' };
+    },
+    missing_team_admin: async (team) => {
+      const key = await createKey(team, await createUser(team, 'member'));
+      await world.db.updateTable('users').set({ role: 'member' }).where('id', '=', team.adminId).execute();
+      return { key, url: '/v1/campaigns' };
+    },
+    user_not_admin: async (team) => ({ key: await createKey(team, await createUser(team, 'member')), url: '/v1/users' }),
+  };
+
+  it.each(
+    (Object.keys(shapes) as ProfileName[]).flatMap((profile) => Object.keys(states).map((code) => [profile, code] as const)),
+  )('%s: %s keeps its code, status and the profile’s shape', async (profile, code) => {
     const profiled = await world.app(profile);
-    const team = await newTeam();
-    await world.db.updateTable('teams').set({ blocked_at: new Date().toISOString() }).where('id', '=', team.teamId).execute();
-    const response = await profiled.inject({ url: '/v1/me', headers: bearer(team.adminKey) });
+    const { key, url } = await (states[code] as (team: Team) => Promise<{ key: string; url: string }>)(await newTeam());
+    const response = await profiled.inject({ url, headers: bearer(key) });
     expect(response.statusCode).toBe(403);
-    expect(json(response)[profile === 'oauth' ? 'error' : 'code']).toBe('team_blocked');
+    expect(keysOf(response)).toEqual(shapes[profile].keys);
+    expect(json(response)[profile === 'oauth' ? 'error' : 'code']).toBe(code);
+    expect(response.headers['content-type']).toBe(
+      profile === 'problem' ? 'application/problem+json; charset=utf-8' : 'application/json; charset=utf-8',
+    );
+    expect(response.headers['x-request-id']).toEqual(expect.any(String));
   });
 });
