@@ -14,6 +14,7 @@ describe('readConfig', () => {
         { name: 'hourly', limit: 10_000, windowMs: 3_600_000 },
       ],
       overload: { maxInFlight: 1000, maxEventLoopDelayMs: 200 },
+      publicUrl: 'http://localhost:3000',
     });
   });
 
@@ -23,7 +24,14 @@ describe('readConfig', () => {
 
   it('reads every variable', () => {
     expect(
-      readConfig({ PORT: '8080', HOST: '0.0.0.0', DATABASE_URL: 'sqlite:/tmp/x.db', ERROR_FORMAT: 'oauth', LOG_LEVEL: 'debug' }),
+      readConfig({
+        PORT: '8080',
+        HOST: '0.0.0.0',
+        DATABASE_URL: 'sqlite:/tmp/x.db',
+        ERROR_FORMAT: 'oauth',
+        LOG_LEVEL: 'debug',
+        PUBLIC_URL: 'https://api.example.com/',
+      }),
     ).toEqual({
       port: 8080,
       host: '0.0.0.0',
@@ -35,8 +43,20 @@ describe('readConfig', () => {
         { name: 'hourly', limit: 10_000, windowMs: 3_600_000 },
       ],
       overload: { maxInFlight: 1000, maxEventLoopDelayMs: 200 },
+      publicUrl: 'https://api.example.com',
     });
   });
+
+  it('defaults PUBLIC_URL to localhost on PORT', () => {
+    expect(readConfig({ PORT: '8080' }).publicUrl).toBe('http://localhost:8080');
+  });
+
+  it.each(['api.example.com', 'ftp://api.example.com', 'https://api.example.com/?x=1', 'https://api.example.com/#top'])(
+    'refuses PUBLIC_URL=%s',
+    (value) => {
+      expect(() => readConfig({ PUBLIC_URL: value })).toThrow(/^PUBLIC_URL must be an absolute http or https URL/);
+    },
+  );
 
   it.each(['problem', 'classic', 'message', 'oauth'] as const)('accepts ERROR_FORMAT=%s', (profile) => {
     expect(readConfig({ ERROR_FORMAT: profile }).profile).toBe(profile);
