@@ -93,6 +93,23 @@ describe('MemoryStore', () => {
     for (let index = 0; index < 1000; index++) store.consume(`key-${index}`, [policy(5, 1000)], 1);
     expect(store.size).toBe(10);
   });
+
+  it('drops keys whose allowance is restored before keys still counting, when it needs room', () => {
+    let clock = 0;
+    const store = new MemoryStore({ maxKeys: 32, now: () => clock });
+    const hourly = [policy(2, 3_600_000, 'hourly')];
+    const second = [policy(5, 1000, 'second')];
+    // A key with its allowance spent, then many short-lived keys that are restored a second later.
+    store.consume('busy', hourly, 1);
+    store.consume('busy', hourly, 1);
+    for (let index = 0; index < 31; index++) store.consume(`brief-${index}`, second, 1);
+    for (let index = 0; index < 100; index++) {
+      clock += 1000;
+      store.consume(`late-${index}`, second, 1);
+    }
+    expect(store.size).toBeLessThanOrEqual(32);
+    expect(store.consume('busy', hourly, 1)[0]?.allowed).toBe(false);
+  });
 });
 
 async function limitedApp(profile: 'problem' | 'classic' = 'problem') {
