@@ -332,6 +332,38 @@ describe('the login and consent pages', () => {
     );
   });
 
+  it('limits login attempts per account and address with a page, 429 and Retry-After', async () => {
+    const request = query(baseRequest());
+    const attempt = () =>
+      app.inject({
+        method: 'POST',
+        url: '/oauth/login',
+        remoteAddress: '10.0.0.9',
+        headers: formHeaders,
+        payload: form({ request, csrf: 'x', email: 'Brute@example.com', password: 'guess' }),
+      });
+    for (let count = 0; count < 10; count += 1) expect((await attempt()).statusCode).toBe(403);
+    const refused = await attempt();
+    expect(refused.statusCode).toBe(429);
+    expectPageHeaders(refused.headers);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(refused.body).toMatch(/Too many login attempts\. Try again in \d+ seconds\./);
+  });
+
+  it('answers a login body that is not a form with a page', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/oauth/login',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"email":"a"}',
+    });
+    expect(response.statusCode).toBe(400);
+    expectPageHeaders(response.headers);
+    expect(response.body).toContain(
+      'The body must be sent as application/x-www-form-urlencoded, not &#34;application/json&#34;.',
+    );
+  });
+
   it('shows an error page to a disabled user', async () => {
     const request = query(baseRequest());
     const cookie = await logIn(app, request, world.demo.email);

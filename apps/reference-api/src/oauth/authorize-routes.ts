@@ -1,3 +1,5 @@
+import { builtinCatalog, isApiError } from '@faultline/core';
+import { MemoryStore, rateLimitHook } from '@faultline/fastify';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { passwordMatches } from '../authentication/passwords.js';
 import { checkAuthorizationRequest, queryOf, type AuthorizationErrorCode, type ValidRequest } from './authorization-request.js';
@@ -21,6 +23,38 @@ export const authorizeRoutes: FastifyPluginAsync<OAuthContext> = async (app, con
   const { db, now, issuer, signer } = context;
   const secure = issuer.startsWith('https:');
   readFormBodies(app);
+
+  // These are pages for people: a body that cannot be read, or too many logins, is a page too.
+  app.setErrorHandler((error, request, reply) => {
+    if (isApiError(error) && error.status < 500) {
+      const retryAfter = error.retryAfterSeconds();
+      reply.headers(error.headers);
+      if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
+      const title = error.status === 429 ? 'Too many attempts' : 'This request is not valid';
+      const message = error.status === 429 ? `Too many login attempts. Try again in ${retryAfter ?? 60} seconds.` : error.detail;
+      return sendPage(reply, error.status, errorPage(title, message));
+    }
+    request.log.error({ err: error }, 'OAuth page failed');
+    return sendPage(
+      reply,
+      500,
+      errorPage('Something went wrong', `Something went wrong on our side. Please try again later (request ${request.id}).`),
+    );
+  });
+
+  // Password guesses: a few per account and address, more per address across accounts, as for POST /v1/sessions.
+  const limitPerAccount = rateLimitHook({
+    catalog: builtinCatalog,
+    policies: [{ name: 'login', limit: 10, windowMs: 60_000 }],
+    store: new MemoryStore({ maxKeys: 10_000 }),
+    key: (request) => `oauth-login:${request.ip}:${(formOf(request.body).get('email') ?? '').toLowerCase().slice(0, 254)}`,
+  });
+  const limitPerAddress = rateLimitHook({
+    catalog: builtinCatalog,
+    policies: [{ name: 'login', limit: 50, windowMs: 60_000 }],
+    store: new MemoryStore({ maxKeys: 10_000 }),
+    key: (request) => `oauth-login:${request.ip}`,
+  });
 
   const redirectError = (
     reply: FastifyReply,
@@ -148,7 +182,7 @@ export const authorizeRoutes: FastifyPluginAsync<OAuthContext> = async (app, con
     return reply;
   });
 
-  app.post('/oauth/login', { schema: { hide: true } }, async (request, reply) => {
+  app.post('/oauth/login', { schema: { hide: true }, preHandler: [limitPerAddress, limitPerAccount] }, async (request, reply) => {
     const form = formOf(request.body);
     const query = form.get('request') ?? '';
     const valid = await check(request, reply, query, 303);
