@@ -78,6 +78,7 @@ const operationErrors: Readonly<Record<string, readonly PossibleError[]>> = {
   'PATCH /v1/users/{id}': [{ status: 404, code: 'not_found' }],
   'POST /v1/api-keys': [{ status: 404, code: 'missing_dependent_data' }],
   'DELETE /v1/api-keys/{id}': [{ status: 404, code: 'not_found' }],
+  'DELETE /v1/oauth-apps/{id}': [{ status: 404, code: 'not_found' }],
   'POST /v1/campaigns/{id}/recipients': [
     { status: 404, code: 'missing_dependent_data' },
     { status: 429, code: 'exceeds_monthly_recipients' },
@@ -118,7 +119,7 @@ const createsWithLocation = new Set(['createCampaign', 'createUser', 'createApiK
 /** The /v1 operations that need no credential: logging in. */
 const publicPaths = new Set(['POST /v1/sessions']);
 /** The routes of `config.access: 'admin'`; a test checks this list against the routes. */
-export const adminPaths = ['/v1/users', '/v1/api-keys'];
+export const adminPaths = ['/v1/users', '/v1/api-keys', '/v1/oauth-apps'];
 
 /** Which errors an operation can return, in status order. */
 export function possibleErrors(method: string, path: string, operation: Operation): PossibleError[] {
