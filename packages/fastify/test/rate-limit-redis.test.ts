@@ -171,6 +171,34 @@ describe('RedisStore', () => {
   });
 });
 
+describe('RedisStore timeouts', () => {
+  it('bounds each decision by its own timeoutMs, one shared timer for all of them', async () => {
+    const hanging = {
+      status: 'ready',
+      evalsha: () => new Promise<unknown>(() => undefined),
+      eval: () => new Promise<unknown>(() => undefined),
+    };
+    const limitStore = new RedisStore({ client: hanging, timeoutMs: 200, fallback: false });
+    const started = performance.now();
+    const settledAfter = (promise: Promise<unknown>) =>
+      promise.then(
+        () => Number.NaN,
+        (error: unknown) => {
+          expect((error as Error).name).toBe('RedisTimeoutError');
+          return performance.now() - started;
+        },
+      );
+    const first = settledAfter(limitStore.consume('a', [policy(5, 1000)], 1));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const second = settledAfter(limitStore.consume('b', [policy(5, 1000)], 1));
+    const [firstAfter, secondAfter] = await Promise.all([first, second]);
+    expect(firstAfter).toBeGreaterThanOrEqual(195);
+    expect(firstAfter).toBeLessThan(290);
+    expect(secondAfter).toBeGreaterThanOrEqual(295);
+    expect(secondAfter).toBeLessThan(500);
+  });
+});
+
 describe('RedisStore when Redis fails', () => {
   const hourly = [policy(10, 3_600_000, 'hourly')];
 

@@ -126,6 +126,18 @@ export class RedisStore implements RateLimitStore {
   readonly #timeoutMs: number;
   readonly #clock: (() => number) | undefined;
   readonly #fallback: FallbackStore | undefined;
+  // The last policies seen and their script arguments (limit and window of each, as strings).
+  #lastPolicies: readonly RateLimitPolicy[] | undefined;
+  #lastPolicyArguments: string[] = [];
+  /**
+   * Decisions waiting for Redis, oldest first. They all wait `timeoutMs`, so
+   * their deadlines come in the order they were sent: one timer, armed for
+   * the oldest unanswered one, bounds them all (no timer per decision).
+   */
+  #waiting: Waiting[] = [];
+  #waitingHead = 0;
+  #unanswered = 0;
+  #timer: NodeJS.Timeout | undefined;
 
   constructor(options: RedisStoreOptions) {
     this.#client = options.client;
@@ -152,36 +164,132 @@ export class RedisStore implements RateLimitStore {
   }
 
   /** One decision by Redis alone: rejects when Redis fails, is not connected or takes longer than `timeoutMs`. */
-  async consumeInRedis(key: string, policies: readonly RateLimitPolicy[], cost: number): Promise<PolicyDecision[]> {
+  consumeInRedis(key: string, policies: readonly RateLimitPolicy[], cost: number): Promise<PolicyDecision[]> {
     const client = this.#client;
     // Not connected: fail now rather than queue a command that would be counted after the answer was given.
-    if (client.status !== 'ready' && client.status !== 'wait') throw new Error(`Redis connection is ${client.status}.`);
-    const keys = policies.map((policy) => this.keyFor(key, policy));
-    const argv = [String(cost), this.#clock === undefined ? '' : String(this.#clock())];
-    for (const policy of policies) argv.push(String(policy.limit), String(policy.windowMs));
-    const reply = await this.#bounded(
-      client.evalsha(gcraScriptSha, keys.length, ...keys, ...argv).catch((error: unknown) => {
-        if (!(error instanceof Error && error.message.includes('NOSCRIPT'))) throw error;
+    if (client.status !== 'ready' && client.status !== 'wait') {
+      return Promise.reject(new Error(`Redis connection is ${client.status}.`));
+    }
+    const count = policies.length;
+    const script: string[] = new Array<string>(2 * count + 2);
+    const tagged = `${this.#prefix}{${key}}:`;
+    for (let index = 0; index < count; index++) script[index] = tagged + (policies[index] as RateLimitPolicy).name;
+    script[count] = String(cost);
+    script[count + 1] = this.#clock === undefined ? '' : String(this.#clock());
+    const policyArguments = this.#policyArguments(policies);
+    for (let index = 0; index < policyArguments.length; index++) script[count + 2 + index] = policyArguments[index] as string;
+    return new Promise<PolicyDecision[]>((resolve, reject) => {
+      const waiting = this.#wait(reject);
+      const answer = (reply: unknown): void => {
+        if (!this.#answered(waiting)) return;
+        try {
+          resolve(decisionsFrom(reply, policies, cost));
+        } catch (error) {
+          reject(error);
+        }
+      };
+      const fail = (error: unknown): void => {
+        if (this.#answered(waiting)) reject(error);
+      };
+      client.evalsha(gcraScriptSha, count, ...script).then(answer, (error: unknown) => {
+        if (!(error instanceof Error && error.message.includes('NOSCRIPT'))) return fail(error);
         // The server lost its scripts (a restart, SCRIPT FLUSH): EVAL runs the script and caches it again.
-        return client.eval(gcraScript, keys.length, ...keys, ...argv);
-      }),
-    );
-    if (!Array.isArray(reply) || reply.length !== policies.length + 2)
-      throw new Error('Unexpected reply from the rate-limit script.');
-    const now = Number(reply[0]);
-    return policies.map((policy, index) => {
-      const found = reply[index + 2] as unknown;
-      return decide(policy, found === '' || found === null ? undefined : Number(found), now, cost);
+        if (waiting.settled) return;
+        client.eval(gcraScript, count, ...script).then(answer, fail);
+      });
     });
   }
 
-  #bounded<T>(promise: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_resolve, reject) => {
-      // Timers run before the event loop reads its sockets: when this process was busy rather than Redis slow,
-      // the answer is already waiting in the socket, and setImmediate lets the poll phase deliver it first.
-      timer = setTimeout(() => setImmediate(() => reject(new RedisTimeoutError(this.#timeoutMs))), this.#timeoutMs);
-    });
-    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  #policyArguments(policies: readonly RateLimitPolicy[]): string[] {
+    if (policies !== this.#lastPolicies) {
+      const policyArguments: string[] = [];
+      for (const policy of policies) policyArguments.push(String(policy.limit), String(policy.windowMs));
+      this.#lastPolicies = policies;
+      this.#lastPolicyArguments = policyArguments;
+    }
+    return this.#lastPolicyArguments;
   }
+
+  /** Enters a decision in the queue the timer watches. */
+  #wait(reject: (error: unknown) => void): Waiting {
+    const waiting: Waiting = { deadline: performance.now() + this.#timeoutMs, settled: false, reject };
+    this.#waiting.push(waiting);
+    this.#unanswered++;
+    if (this.#timer === undefined) this.#arm(this.#timeoutMs);
+    return waiting;
+  }
+
+  /** Marks a decision as answered; false when its time had already run out. */
+  #answered(waiting: Waiting): boolean {
+    if (waiting.settled) return false;
+    waiting.settled = true;
+    if (--this.#unanswered === 0) {
+      // Nothing left to watch: no timer keeps the process alive, and the queue starts over.
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+      this.#waiting = [];
+      this.#waitingHead = 0;
+    }
+    return true;
+  }
+
+  #arm(delayMs: number): void {
+    this.#timer = setTimeout(() => this.#expire(), Math.max(1, Math.ceil(delayMs)));
+  }
+
+  #expire(): void {
+    this.#timer = undefined;
+    const now = performance.now();
+    const queue = this.#waiting;
+    let head = this.#waitingHead;
+    while (head < queue.length) {
+      const waiting = queue[head] as Waiting;
+      if (!waiting.settled) {
+        if (waiting.deadline > now) break;
+        // Timers run before the event loop reads its sockets: when this process was busy rather than Redis slow,
+        // the answer is already waiting in the socket, and setImmediate lets the poll phase deliver it first.
+        setImmediate(() => {
+          if (this.#answered(waiting)) waiting.reject(new RedisTimeoutError(this.#timeoutMs));
+        });
+      }
+      head++;
+    }
+    if (head >= queue.length) {
+      this.#waiting = [];
+      this.#waitingHead = 0;
+      return;
+    }
+    if (head > 1024 && head * 2 > queue.length) {
+      this.#waiting = queue.slice(head);
+      head = 0;
+    }
+    this.#waitingHead = head;
+    this.#arm((this.#waiting[head] as Waiting).deadline - now);
+  }
+}
+
+/** A decision waiting for Redis. */
+interface Waiting {
+  readonly deadline: number;
+  /** Answered, failed or timed out: whatever comes next is ignored. */
+  settled: boolean;
+  readonly reject: (error: unknown) => void;
+}
+
+/** Rebuilds the decisions from the script's reply, exactly as the memory store makes them. */
+function decisionsFrom(reply: unknown, policies: readonly RateLimitPolicy[], cost: number): PolicyDecision[] {
+  if (!Array.isArray(reply) || reply.length !== policies.length + 2)
+    throw new Error('Unexpected reply from the rate-limit script.');
+  const now = Number(reply[0]);
+  const decisions: PolicyDecision[] = new Array<PolicyDecision>(policies.length);
+  for (let index = 0; index < policies.length; index++) {
+    const found = reply[index + 2] as unknown;
+    decisions[index] = decide(
+      policies[index] as RateLimitPolicy,
+      found === '' || found === null ? undefined : Number(found),
+      now,
+      cost,
+    );
+  }
+  return decisions;
 }
