@@ -37,6 +37,8 @@ export interface AppOptions {
   readonly overload?: OverloadLimits;
   /** The OAuth issuer (RFC 9207): the public URL of this server; `http://localhost:3000` by default. */
   readonly issuer?: string;
+  /** Signs the OAuth login cookie and CSRF tokens; random per app when unset, so share one across processes. */
+  readonly oauthCookieKey?: Buffer;
 }
 
 /**
@@ -75,7 +77,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(healthRoutes, { db });
   await app.register(docsRoutes, { profile });
   await registerApiReference(app);
-  await app.register(oauthServer, { db, now, realm, issuer: options.issuer ?? 'http://localhost:3000' });
+  await app.register(oauthServer, {
+    db,
+    now,
+    realm,
+    issuer: options.issuer ?? 'http://localhost:3000',
+    ...(options.oauthCookieKey === undefined ? {} : { cookieKey: options.oauthCookieKey }),
+  });
   await app.register(
     async (v1) => {
       // Authentication runs before the body is read, so an unauthenticated caller costs no parsing.

@@ -20,6 +20,8 @@ export interface Config {
   readonly overload: OverloadLimits;
   /** From `PUBLIC_URL`: the address clients reach the API at; the OAuth issuer (`iss`). */
   readonly publicUrl: string;
+  /** Signs the OAuth login cookie; random per process when unset. */
+  readonly oauthCookieSecret?: string;
 }
 
 /** Reads the environment; throws an Error that names the bad variable and what it accepts. */
@@ -41,7 +43,20 @@ export function readConfig(environment: NodeJS.ProcessEnv = process.env): Config
     ...readRedisConfig(environment),
     overload: parseOverloadLimits(environment),
     publicUrl: readPublicUrl(environment['PUBLIC_URL'], port),
+    ...readOAuthCookieSecret(environment['OAUTH_COOKIE_SECRET']),
   };
+}
+
+/**
+ * The secret the OAuth login cookie and CSRF tokens are signed with. Unset,
+ * each process makes a random one, which is right for one process; processes
+ * behind one address must share it, or a login on one fails on the next.
+ */
+function readOAuthCookieSecret(raw: string | undefined): { oauthCookieSecret?: string } {
+  if (raw === undefined || raw === '') return {};
+  if (raw.length < 32)
+    throw new Error('OAUTH_COOKIE_SECRET must be at least 32 characters, e.g. the output of "openssl rand -base64 32".');
+  return { oauthCookieSecret: raw };
 }
 
 /** An absolute http(s) URL without query or fragment; `http://localhost:<PORT>` by default. */

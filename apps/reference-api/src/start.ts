@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
@@ -51,6 +52,9 @@ export async function startReferenceApi(config: Config): Promise<RunningApi> {
       ...(redis === undefined ? {} : { rateLimitStore: redis.store }),
       overload: config.overload,
       issuer: config.publicUrl,
+      ...(config.oauthCookieSecret === undefined
+        ? {}
+        : { oauthCookieKey: createHash('sha256').update(config.oauthCookieSecret).digest() }),
     });
     redis?.logTo(app.log);
     await app.listen({ port: config.port, host: config.host });
