@@ -139,6 +139,65 @@ describe('RedisStore', () => {
     );
   });
 
+  it('decides requests that reach it together in one round trip, exactly as one after the other', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ limit: fc.integer({ min: 1, max: 8 }), windowMs: fc.integer({ min: 1, max: 10_000 }) }), {
+          minLength: 1,
+          maxLength: 3,
+        }),
+        fc.array(
+          fc.record({
+            advance: fc.integer({ min: 0, max: 3_000 }),
+            together: fc.array(fc.record({ key: fc.constantFrom('a', 'b', 'c'), cost: fc.integer({ min: 0, max: 4 }) }), {
+              minLength: 1,
+              maxLength: 12,
+            }),
+          }),
+          { minLength: 1, maxLength: 10 },
+        ),
+        async (shapes, steps) => {
+          const policies = shapes.map((shape, index) => policy(shape.limit, shape.windowMs, `p${index}`));
+          let clock = 1_700_000_000_000;
+          const memory = new MemoryStore({ now: () => clock });
+          const redis = store({ clock: () => clock, fallback: false });
+          for (const step of steps) {
+            clock += step.advance;
+            const together = await Promise.all(step.together.map(({ key, cost }) => redis.consume(key, policies, cost)));
+            expect(together).toEqual(step.together.map(({ key, cost }) => memory.consume(key, policies, cost)));
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('reloads its batch script after SCRIPT FLUSH too', async () => {
+    const limitStore = store({ fallback: false });
+    const burst = [policy(5, 60_000)];
+    await Promise.all([limitStore.consume('k', burst, 1), limitStore.consume('k', burst, 1)]);
+    await client.script('FLUSH');
+    const decisions = await Promise.all([limitStore.consume('k', burst, 1), limitStore.consume('k', burst, 1)]);
+    expect(decisions.map((answer) => answer[0]?.remaining)).toEqual([2, 1]);
+  });
+
+  it('sends decisions one by one to a Redis Cluster, whose keys live in different slots', async () => {
+    const sent: number[] = [];
+    const cluster = {
+      status: 'ready',
+      isCluster: true,
+      evalsha: (_sha: string, keys: number, ...rest: string[]) => {
+        sent.push(keys);
+        return client.evalsha(_sha, keys, ...rest);
+      },
+      eval: (script: string, keys: number, ...rest: string[]) => client.eval(script, keys, ...rest),
+    };
+    const limitStore = new RedisStore({ client: cluster, prefix: `test:${randomUUID()}:`, timeoutMs: 2000, fallback: false });
+    const answers = await Promise.all(['a', 'b', 'c'].map((key) => limitStore.consume(key, [policy(5, 1000)], 1)));
+    expect(answers.map((answer) => answer[0]?.remaining)).toEqual([4, 4, 4]);
+    expect(sent).toEqual([1, 1, 1]);
+  });
+
   it("uses the Redis server's clock by default and lets idle keys expire", async () => {
     const limitStore = store();
     const before = Date.now();

@@ -12,6 +12,8 @@ import type { RateLimitStore } from './memory-store.js';
 export interface RedisClientLike {
   /** ioredis' connection state: `ready` when commands go straight to the server. */
   readonly status: string;
+  /** ioredis' `Cluster` says true: decisions are then sent one by one, as their keys live in different slots. */
+  readonly isCluster?: boolean;
   evalsha(sha: string, numberOfKeys: number, ...keysAndArguments: string[]): Promise<unknown>;
   eval(script: string, numberOfKeys: number, ...keysAndArguments: string[]): Promise<unknown>;
 }
@@ -105,9 +107,83 @@ return reply
 const gcraScriptSha = createHash('sha1').update(gcraScript).digest('hex');
 
 /**
+ * {@link gcraScript} for several decisions at once, taken one after the
+ * other as if sent one by one: the decisions that reach the store in the
+ * same turn of the event loop share one round trip. ARGV[1] is the number of
+ * decisions, then for each: its cost, its time (empty: the server's TIME,
+ * read once per batch), its number of policies and their limits and
+ * windows; KEYS are each decision's keys in turn. The reply is, for each
+ * decision, what {@link gcraScript} replies.
+ */
+const gcraBatchScript = `
+if redis.replicate_commands then redis.replicate_commands() end
+local serverNow
+local reply = {}
+local at = 2
+local keyAt = 0
+for decision = 1, tonumber(ARGV[1]) do
+  local cost = tonumber(ARGV[at])
+  local now
+  if ARGV[at + 1] == '' then
+    if not serverNow then
+      local time = redis.call('TIME')
+      serverNow = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+    end
+    now = serverNow
+  else
+    now = tonumber(ARGV[at + 1])
+  end
+  local count = tonumber(ARGV[at + 2])
+  at = at + 3
+  local admitted = 1
+  local found = {}
+  local nextTats = {}
+  for index = 1, count do
+    local limit = tonumber(ARGV[at])
+    local window = tonumber(ARGV[at + 1])
+    at = at + 2
+    local interval = window / limit
+    local stored = redis.call('GET', KEYS[keyAt + index])
+    local tat = now
+    if stored then
+      found[index] = stored
+      tat = math.max(tonumber(stored), now)
+    else
+      found[index] = ''
+    end
+    local nextTat = tat + cost * interval
+    if cost > limit or nextTat - window > now then admitted = 0 end
+    nextTats[index] = nextTat
+  end
+  if admitted == 1 then
+    for index = 1, count do
+      local ttl = math.ceil(nextTats[index] - now)
+      if ttl > 0 then
+        redis.call('SET', KEYS[keyAt + index], string.format('%.17g', nextTats[index]), 'PX', string.format('%.0f', ttl))
+      else
+        redis.call('DEL', KEYS[keyAt + index])
+      end
+    end
+  end
+  reply[#reply + 1] = string.format('%.17g', now)
+  reply[#reply + 1] = admitted
+  for index = 1, count do reply[#reply + 1] = found[index] end
+  keyAt = keyAt + count
+end
+return reply
+`;
+
+const gcraBatchScriptSha = createHash('sha1').update(gcraBatchScript).digest('hex');
+
+/** The most decisions one script call takes, so Redis is never blocked long. */
+const maxBatch = 128;
+
+/**
  * Rate-limit state in Redis, shared by every process of an app: limits hold
- * exactly across processes. Each decision is one `EVALSHA` (after a restart
- * that lost the script, one `EVAL` reloads it), bounded by `timeoutMs`; when
+ * exactly across processes. The decisions a turn of the event loop brings go
+ * together in one `EVALSHA` (one round trip, taken one after the other in
+ * Redis, one by one for a Redis Cluster; after a restart that lost the
+ * script, one `EVAL` reloads it), each bounded by `timeoutMs`; when
  * Redis fails, is slow or is not connected, a local limiter with a share of
  * each policy's budget decides, and Redis takes over again by itself once it
  * answers (see {@link FallbackStore}).
@@ -138,6 +214,8 @@ export class RedisStore implements RateLimitStore {
   #waitingHead = 0;
   #unanswered = 0;
   #timer: NodeJS.Timeout | undefined;
+  /** Decisions not sent yet: the ones this turn of the event loop brought. */
+  #batch: Waiting[] = [];
 
   constructor(options: RedisStoreOptions) {
     this.#client = options.client;
@@ -170,33 +248,75 @@ export class RedisStore implements RateLimitStore {
     if (client.status !== 'ready' && client.status !== 'wait') {
       return Promise.reject(new Error(`Redis connection is ${client.status}.`));
     }
-    const count = policies.length;
-    const script: string[] = new Array<string>(2 * count + 2);
     const tagged = `${this.#prefix}{${key}}:`;
-    for (let index = 0; index < count; index++) script[index] = tagged + (policies[index] as RateLimitPolicy).name;
-    script[count] = String(cost);
-    script[count + 1] = this.#clock === undefined ? '' : String(this.#clock());
-    const policyArguments = this.#policyArguments(policies);
-    for (let index = 0; index < policyArguments.length; index++) script[count + 2 + index] = policyArguments[index] as string;
+    const now = this.#clock === undefined ? '' : String(this.#clock());
     return new Promise<PolicyDecision[]>((resolve, reject) => {
-      const waiting = this.#wait(reject);
-      const answer = (reply: unknown): void => {
-        if (!this.#answered(waiting)) return;
-        try {
-          resolve(decisionsFrom(reply, policies, cost));
-        } catch (error) {
-          reject(error);
+      const waiting: Waiting = {
+        deadline: performance.now() + this.#timeoutMs,
+        settled: false,
+        resolve,
+        reject,
+        tagged,
+        policies,
+        cost,
+        now,
+      };
+      this.#waiting.push(waiting);
+      this.#unanswered++;
+      if (this.#timer === undefined) this.#arm(this.#timeoutMs);
+      // Sent once this turn of the event loop has read its sockets, with every other decision it brought.
+      this.#batch.push(waiting);
+      if (this.#batch.length === 1) setImmediate(this.#flush);
+    });
+  }
+
+  readonly #flush = (): void => {
+    const batch = this.#batch;
+    this.#batch = [];
+    const size = this.#client.isCluster === true ? 1 : maxBatch;
+    for (let start = 0; start < batch.length; start += size) this.#send(batch.slice(start, start + size));
+  };
+
+  /** Sends decisions to Redis: one alone as {@link gcraScript} does it, several in one batch script. */
+  #send(group: Waiting[]): void {
+    const client = this.#client;
+    const keys: string[] = [];
+    const rest: string[] = [];
+    for (const waiting of group) {
+      for (const policy of waiting.policies) keys.push(waiting.tagged + policy.name);
+      if (group.length > 1) rest.push(String(waiting.cost), waiting.now, String(waiting.policies.length));
+      else rest.push(String(waiting.cost), waiting.now);
+      for (const argument of this.#policyArguments(waiting.policies)) rest.push(argument);
+    }
+    const single = group.length === 1;
+    const sha = single ? gcraScriptSha : gcraBatchScriptSha;
+    const script = single ? gcraScript : gcraBatchScript;
+    const args = single ? [...keys, ...rest] : [...keys, String(group.length), ...rest];
+    const answer = (reply: unknown): void => {
+      let total = 0;
+      for (const waiting of group) total += waiting.policies.length + 2;
+      if (!Array.isArray(reply) || reply.length !== total) return fail(new Error('Unexpected reply from the rate-limit script.'));
+      let at = 0;
+      for (const waiting of group) {
+        const end = at + waiting.policies.length + 2;
+        if (this.#answered(waiting)) {
+          try {
+            waiting.resolve(decisionsFrom(reply, at, waiting.policies, waiting.cost));
+          } catch (error) {
+            waiting.reject(error);
+          }
         }
-      };
-      const fail = (error: unknown): void => {
-        if (this.#answered(waiting)) reject(error);
-      };
-      client.evalsha(gcraScriptSha, count, ...script).then(answer, (error: unknown) => {
-        if (!(error instanceof Error && error.message.includes('NOSCRIPT'))) return fail(error);
-        // The server lost its scripts (a restart, SCRIPT FLUSH): EVAL runs the script and caches it again.
-        if (waiting.settled) return;
-        client.eval(gcraScript, count, ...script).then(answer, fail);
-      });
+        at = end;
+      }
+    };
+    const fail = (error: unknown): void => {
+      for (const waiting of group) if (this.#answered(waiting)) waiting.reject(error);
+    };
+    client.evalsha(sha, keys.length, ...args).then(answer, (error: unknown) => {
+      if (!(error instanceof Error && error.message.includes('NOSCRIPT'))) return fail(error);
+      // The server lost its scripts (a restart, SCRIPT FLUSH): EVAL runs the script and caches it again.
+      if (group.every((waiting) => waiting.settled)) return;
+      client.eval(script, keys.length, ...args).then(answer, fail);
     });
   }
 
@@ -208,15 +328,6 @@ export class RedisStore implements RateLimitStore {
       this.#lastPolicyArguments = policyArguments;
     }
     return this.#lastPolicyArguments;
-  }
-
-  /** Enters a decision in the queue the timer watches. */
-  #wait(reject: (error: unknown) => void): Waiting {
-    const waiting: Waiting = { deadline: performance.now() + this.#timeoutMs, settled: false, reject };
-    this.#waiting.push(waiting);
-    this.#unanswered++;
-    if (this.#timer === undefined) this.#arm(this.#timeoutMs);
-    return waiting;
   }
 
   /** Marks a decision as answered; false when its time had already run out. */
@@ -273,17 +384,22 @@ interface Waiting {
   readonly deadline: number;
   /** Answered, failed or timed out: whatever comes next is ignored. */
   settled: boolean;
+  readonly resolve: (decisions: PolicyDecision[]) => void;
   readonly reject: (error: unknown) => void;
+  /** The prefix and the caller's key in braces: the start of its Redis keys. */
+  readonly tagged: string;
+  readonly policies: readonly RateLimitPolicy[];
+  readonly cost: number;
+  /** The time to decide at, or empty for the Redis server's. */
+  readonly now: string;
 }
 
-/** Rebuilds the decisions from the script's reply, exactly as the memory store makes them. */
-function decisionsFrom(reply: unknown, policies: readonly RateLimitPolicy[], cost: number): PolicyDecision[] {
-  if (!Array.isArray(reply) || reply.length !== policies.length + 2)
-    throw new Error('Unexpected reply from the rate-limit script.');
-  const now = Number(reply[0]);
+/** Rebuilds one decision's results from the reply, from `from` on, exactly as the memory store makes them. */
+function decisionsFrom(reply: unknown[], from: number, policies: readonly RateLimitPolicy[], cost: number): PolicyDecision[] {
+  const now = Number(reply[from]);
   const decisions: PolicyDecision[] = new Array<PolicyDecision>(policies.length);
   for (let index = 0; index < policies.length; index++) {
-    const found = reply[index + 2] as unknown;
+    const found = reply[from + 2 + index] as unknown;
     decisions[index] = decide(
       policies[index] as RateLimitPolicy,
       found === '' || found === null ? undefined : Number(found),
