@@ -58,21 +58,42 @@ export class FallbackStore implements RateLimitStore {
     return this.#state;
   }
 
-  async consume(key: string, policies: readonly RateLimitPolicy[], cost: number): Promise<PolicyDecision[]> {
+  consume(key: string, policies: readonly RateLimitPolicy[], cost: number): Promise<PolicyDecision[]> {
     const probe = this.#state === 'fallback' && !this.#probing && this.#now() >= this.#retryAt;
-    if (this.#state === 'fallback' && !probe) return this.#consumeLocally(key, policies, cost);
-    if (probe) this.#probing = true;
-    try {
-      const decisions = await this.#primary.consume(key, policies, cost);
-      if (this.#state === 'fallback') this.#change('primary');
-      return decisions;
-    } catch (error) {
-      this.#retryAt = this.#now() + this.#retryMs;
-      if (this.#state === 'primary') this.#change('fallback', error);
-      return this.#consumeLocally(key, policies, cost);
-    } finally {
-      if (probe) this.#probing = false;
+    if (this.#state === 'fallback' && !probe) {
+      try {
+        return Promise.resolve(this.#consumeLocally(key, policies, cost));
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
     }
+    if (probe) this.#probing = true;
+    let decided: Promise<PolicyDecision[]>;
+    try {
+      decided = Promise.resolve(this.#primary.consume(key, policies, cost));
+    } catch (error) {
+      decided = Promise.reject(error as Error);
+    }
+    // No async function: a decision is one reaction to the primary's answer, not several.
+    return decided.then(
+      (decisions) => {
+        try {
+          if (this.#state === 'fallback') this.#change('primary');
+          return decisions;
+        } finally {
+          if (probe) this.#probing = false;
+        }
+      },
+      (error: unknown) => {
+        try {
+          this.#retryAt = this.#now() + this.#retryMs;
+          if (this.#state === 'primary') this.#change('fallback', error);
+          return this.#consumeLocally(key, policies, cost);
+        } finally {
+          if (probe) this.#probing = false;
+        }
+      },
+    );
   }
 
   #change(state: 'primary' | 'fallback', error?: unknown): void {
