@@ -5,18 +5,16 @@
  * would receive it); the code is then exchanged with fetch and the token used
  * on the API. The pages' Content-Security-Policy is in force throughout.
  */
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { artifacts, launchChromium } from './chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/index.js';
 import { password, pkcePair, registerApp, setPassword, type RegisteredApp } from './oauth-support.js';
 import { openWorld, type World } from './support.js';
 
-const chromiumPath = '/usr/bin/chromium';
-const artifacts = fileURLToPath(new URL('../../../artifacts/', import.meta.url));
 const screenshot = join(artifacts, 'oauth-consent.png');
 const callback = 'http://localhost:8123/callback?from=faultline';
 const issuer = 'http://issuer.test';
@@ -28,9 +26,6 @@ let baseUrl: string;
 let client: RegisteredApp;
 
 beforeAll(async () => {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(`No Chromium at ${chromiumPath}: install it with "apt-get install -y chromium" (.ci/run does).`);
-  }
   rmSync(screenshot, { force: true });
   world = await openWorld();
   app = await buildApp({ db: world.db, issuer });
@@ -42,19 +37,7 @@ beforeAll(async () => {
     redirect_uris: [callback],
     grant_types: ['authorization_code', 'refresh_token'],
   });
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -1,5 +1,5 @@
 import { builtinCatalog } from '@faultline/core';
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { Database, KeyAccess, Subscription, UserRole } from '../database/schema.js';
 import { absentKeyHash, hashSecret, parseApiKey, secretMatches } from './api-keys.js';
 import { authenticationChallenges, type Credential } from './credentials.js';
@@ -47,6 +47,20 @@ export async function findPrincipal(
   return findTokenOwner(db, credential.token, realm, now);
 }
 
+/** Whether the team in the query has an administrator who is not disabled. */
+function teamHasActiveAdmin(expression: ExpressionBuilder<Database, 'teams'>) {
+  return expression
+    .exists(
+      expression
+        .selectFrom('users as admins')
+        .select('admins.id')
+        .whereRef('admins.team_id', '=', 'teams.id')
+        .where('admins.role', '=', 'admin')
+        .where('admins.disabled_at', 'is', null),
+    )
+    .as('hasActiveAdmin');
+}
+
 /** The user and account columns every credential lookup reads. */
 function withAccount(db: Kysely<Database>) {
   return db
@@ -59,16 +73,7 @@ function withAccount(db: Kysely<Database>) {
       'users.disabled_at',
       'teams.blocked_at',
       'teams.subscription',
-      expression
-        .exists(
-          expression
-            .selectFrom('users as admins')
-            .select('admins.id')
-            .whereRef('admins.team_id', '=', 'users.team_id')
-            .where('admins.role', '=', 'admin')
-            .where('admins.disabled_at', 'is', null),
-        )
-        .as('hasActiveAdmin'),
+      teamHasActiveAdmin(expression),
     ]);
 }
 
@@ -191,21 +196,7 @@ async function findTokenOwner(db: Kysely<Database>, token: string, realm: string
     // Client credentials: the app acts for its own team, with no person behind it.
     const team = await db
       .selectFrom('teams')
-      .select((expression) => [
-        'teams.id',
-        'teams.blocked_at',
-        'teams.subscription',
-        expression
-          .exists(
-            expression
-              .selectFrom('users as admins')
-              .select('admins.id')
-              .whereRef('admins.team_id', '=', 'teams.id')
-              .where('admins.role', '=', 'admin')
-              .where('admins.disabled_at', 'is', null),
-          )
-          .as('hasActiveAdmin'),
-      ])
+      .select((expression) => ['teams.id', 'teams.blocked_at', 'teams.subscription', teamHasActiveAdmin(expression)])
       .where('teams.id', '=', row.grantTeamId)
       .executeTakeFirstOrThrow();
     return {
