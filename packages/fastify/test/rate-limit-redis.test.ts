@@ -259,6 +259,21 @@ describe('RedisStore timeouts', () => {
   });
 });
 
+describe('RedisStore with a client that throws', () => {
+  it('answers from the local limiter, as when Redis rejects', async () => {
+    const broken = () => {
+      throw new Error('broken client');
+    };
+    const limitStore = new RedisStore({
+      client: { status: 'ready', evalsha: broken, eval: broken },
+      fallback: { retryMs: 60_000 },
+    });
+    const [decision] = await limitStore.consume('k', [policy(4, 1000)], 1);
+    expect(decision).toMatchObject({ allowed: true, remaining: 1 });
+    expect(limitStore.state).toBe('local');
+  });
+});
+
 describe('RedisStore when Redis fails', () => {
   const hourly = [policy(10, 3_600_000, 'hourly')];
 

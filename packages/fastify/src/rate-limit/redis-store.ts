@@ -312,11 +312,19 @@ export class RedisStore implements RateLimitStore {
     const fail = (error: unknown): void => {
       for (const waiting of group) if (this.#answered(waiting)) waiting.reject(error);
     };
-    client.evalsha(sha, keys.length, ...args).then(answer, (error: unknown) => {
+    /** Runs `command`; a client that throws instead of rejecting fails the decisions just the same. */
+    const run = (command: () => Promise<unknown>): Promise<unknown> => {
+      try {
+        return command();
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
+    };
+    run(() => client.evalsha(sha, keys.length, ...args)).then(answer, (error: unknown) => {
       if (!(error instanceof Error && error.message.includes('NOSCRIPT'))) return fail(error);
       // The server lost its scripts (a restart, SCRIPT FLUSH): EVAL runs the script and caches it again.
       if (group.every((waiting) => waiting.settled)) return;
-      client.eval(script, keys.length, ...args).then(answer, fail);
+      run(() => client.eval(script, keys.length, ...args)).then(answer, fail);
     });
   }
 
