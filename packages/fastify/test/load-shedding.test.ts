@@ -143,3 +143,23 @@ describe('a healthy server', () => {
     await expect(app.register(loadShedding, { maxInFlight: 0 })).rejects.toThrow(/maxInFlight must be a positive number/);
   });
 });
+
+describe('a fresh process', () => {
+  it('serves its first requests although loading its routes held the event loop up', async () => {
+    const app = await buildApp();
+    await app.register(loadShedding, { maxEventLoopDelayMs: 50, sampleIntervalMs: 100 });
+    // A slow start, as loading many routes and plugins is: the loop is busy for 400 ms before listening.
+    await app.register(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      const until = Date.now() + 400;
+      while (Date.now() < until);
+    });
+    app.get('/work', async () => ({ ok: true }));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    const first = await fetch(`http://127.0.0.1:${port}/work`);
+    expect(first.status).toBe(200);
+    expect(app.loadShedding.shed).toBe(0);
+  });
+});

@@ -70,7 +70,9 @@ const plugin: FastifyPluginCallback<LoadSheddingOptions> = (fastify, options, do
   // A timer that should fire every `sampleIntervalMs`: how late it fires is the event-loop delay.
   // Unref'd, so it never keeps the process alive; stopped when the app closes.
   let sampler: NodeJS.Timeout | undefined;
-  if (Number.isFinite(maxDelay)) {
+  // Sampling starts once the app is ready: loading plugins and routes blocks the loop for a moment,
+  // and counting that as overload would refuse the first requests a fresh process gets.
+  const startSampling = () => {
     let last = performance.now();
     sampler = setInterval(() => {
       const now = performance.now();
@@ -83,6 +85,12 @@ const plugin: FastifyPluginCallback<LoadSheddingOptions> = (fastify, options, do
       }
     }, sampleIntervalMs);
     sampler.unref();
+  };
+  if (Number.isFinite(maxDelay)) {
+    fastify.addHook('onReady', (next) => {
+      startSampling();
+      next();
+    });
   }
   fastify.addHook('onClose', (_instance, next) => {
     clearInterval(sampler);
