@@ -12,8 +12,11 @@ export interface OverloadLimits {
  * healthy process sees (the benchmarks load it with 50 to 100 connections,
  * with the loop a few milliseconds behind at most): they only bite when the
  * process is past saturation, where answering everything late helps no one.
+ * The delay is a full second because a neighbour taking the CPU (a shared
+ * machine, a garbage collection, a slow start) also shows up as lag for a
+ * moment; a second behind means this process itself is stuck.
  */
-export const defaultOverloadLimits = { maxInFlight: 1000, maxEventLoopDelayMs: 200 } as const satisfies OverloadLimits;
+export const defaultOverloadLimits = { maxInFlight: 1000, maxEventLoopDelayMs: 1000 } as const satisfies OverloadLimits;
 
 /** Reads one limit: unset or empty for the default, `off` for none, else a positive whole number. */
 function readLimit(environment: NodeJS.ProcessEnv, name: string, fallback: number): number | undefined {

@@ -13,7 +13,7 @@ describe('readConfig', () => {
         { name: 'burst', limit: 50, windowMs: 1000 },
         { name: 'hourly', limit: 10_000, windowMs: 3_600_000 },
       ],
-      overload: { maxInFlight: 1000, maxEventLoopDelayMs: 200 },
+      overload: { maxInFlight: 1000, maxEventLoopDelayMs: 1000 },
       publicUrl: 'http://localhost:3000',
     });
   });
@@ -42,7 +42,7 @@ describe('readConfig', () => {
         { name: 'burst', limit: 50, windowMs: 1000 },
         { name: 'hourly', limit: 10_000, windowMs: 3_600_000 },
       ],
-      overload: { maxInFlight: 1000, maxEventLoopDelayMs: 200 },
+      overload: { maxInFlight: 1000, maxEventLoopDelayMs: 1000 },
       publicUrl: 'https://api.example.com',
     });
   });

@@ -40,11 +40,11 @@ async function until(condition: () => boolean, what: string): Promise<void> {
 }
 
 describe('OVERLOAD_* settings', () => {
-  it('shed past 1000 requests in flight or 200 ms of event-loop delay by default', () => {
-    expect(readConfig({}).overload).toEqual({ maxInFlight: 1000, maxEventLoopDelayMs: 200 });
+  it('shed past 1000 requests in flight or 1000 ms of event-loop delay by default', () => {
+    expect(readConfig({}).overload).toEqual({ maxInFlight: 1000, maxEventLoopDelayMs: 1000 });
     expect(parseOverloadLimits({ OVERLOAD_MAX_IN_FLIGHT: '', OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '' })).toEqual({
       maxInFlight: 1000,
-      maxEventLoopDelayMs: 200,
+      maxEventLoopDelayMs: 1000,
     });
   });
 
