@@ -91,8 +91,10 @@ for index = 1, #KEYS do
 end
 if admitted == 1 then
   for index = 1, #KEYS do
-    local ttl = math.ceil(nextTats[index] - now)
-    if ttl > 0 then
+    -- A second of slack past full restoration: an expired key and a restored one decide alike, and the
+    -- slack keeps a key alive while a caller's clock (the clock option) runs behind Redis's expiry.
+    local ttl = math.ceil(nextTats[index] - now) + 1000
+    if nextTats[index] > now then
       redis.call('SET', KEYS[index], string.format('%.17g', nextTats[index]), 'PX', string.format('%.0f', ttl))
     else
       redis.call('DEL', KEYS[index])
@@ -157,8 +159,8 @@ for decision = 1, tonumber(ARGV[1]) do
   end
   if admitted == 1 then
     for index = 1, count do
-      local ttl = math.ceil(nextTats[index] - now)
-      if ttl > 0 then
+      local ttl = math.ceil(nextTats[index] - now) + 1000
+      if nextTats[index] > now then
         redis.call('SET', KEYS[keyAt + index], string.format('%.17g', nextTats[index]), 'PX', string.format('%.0f', ttl))
       else
         redis.call('DEL', KEYS[keyAt + index])
