@@ -85,7 +85,7 @@ interface Answer {
 }
 
 /** Every check that holds for any response to any request. */
-function checkAnswer(answer: Answer, sent: { method: string; requestId?: string | undefined }): void {
+function checkAnswer(answer: Answer, sent: { method: string; url?: string; requestId?: string | undefined }): void {
   const where = `${sent.method} → ${answer.status} ${answer.body.slice(0, 300)}`;
   expect(answer.status, where).toBeGreaterThanOrEqual(200);
   expect(answer.status, where).toBeLessThan(500);
@@ -117,7 +117,9 @@ function checkAnswer(answer: Answer, sent: { method: string; requestId?: string 
       expect(body['type'], where).toBe(`/docs/errors#${code}`);
       expect(body['request_id'], where).toBe(requestId);
     }
-    if (answer.status === 401) expect(answer.headers['www-authenticate'], where).toMatch(/^Bearer realm="faultline"/);
+    // The OAuth token and revocation endpoints authenticate clients with HTTP Basic (RFC 6749 §2.3.1).
+    const challenge = sent.url?.startsWith('/oauth/') === true ? /^Basic realm="faultline"/ : /^Bearer realm="faultline"/;
+    if (answer.status === 401) expect(answer.headers['www-authenticate'], where).toMatch(challenge);
     if (answer.status === 405) expect(answer.headers['allow'], where).toMatch(/^[A-Z]+(, [A-Z]+)*$/);
   }
 }
@@ -193,6 +195,16 @@ const base = (): fc.Arbitrary<string> =>
     `/v1/campaigns/${ownCampaign}/recipients`,
     `/v1/campaigns/${otherCampaign}/recipients`,
     '/v1/campaigns/999999/pause',
+    '/v1/sessions',
+    '/v1/sessions/current',
+    '/v1/users',
+    '/v1/users/1',
+    '/v1/api-keys',
+    '/v1/api-keys/1',
+    '/v1/oauth-apps',
+    '/v1/oauth-apps/1',
+    '/oauth/token',
+    '/oauth/revoke',
     '/healthz',
     '/docs/errors',
     '/docs/errors.json',
@@ -582,7 +594,11 @@ describe('bad input over a real socket', () => {
           // strips the whitespace around a header value before anyone reads it.
           const rejectedByParser =
             answer.status >= 400 && /not well-formed HTTP|headers are larger than|did not arrive in time/.test(answer.body);
-          checkAnswer(answer, { method: sent.method, requestId: rejectedByParser ? undefined : sent.requestId?.trim() });
+          checkAnswer(answer, {
+            method: sent.method,
+            url: sent.target,
+            requestId: rejectedByParser ? undefined : sent.requestId?.trim(),
+          });
         },
       ),
       { numRuns: runs(600), ...seed },
