@@ -16,6 +16,7 @@ import { sessionRoutes } from './routes/session-routes.js';
 import { userRoutes } from './routes/user-routes.js';
 import { registerApiReference, registerOpenApi } from './openapi/openapi-plugin.js';
 import { recipientRoutes } from './routes/recipient-routes.js';
+import { refuseNulCharacters } from './routes/refuse-nul-characters.js';
 import { oauthAppRoutes } from './oauth/app-routes.js';
 import { oauthServer } from './oauth/oauth-plugin.js';
 import type { OverloadLimits } from './overload.js';
@@ -127,6 +128,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           }),
         );
       }
+      // Before schema validation, which would otherwise pass a NUL on to the database.
+      v1.addHook('preValidation', refuseNulCharacters);
       await v1.register(meRoutes, { db });
       await v1.register(sessionRoutes, { db, now, sessionTtlMs: options.sessionTtlMs ?? 12 * 60 * 60 * 1000 });
       await v1.register(userRoutes, { db });

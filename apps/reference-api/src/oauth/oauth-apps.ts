@@ -1,3 +1,4 @@
+import { isWellFormed } from './oauth-tokens.js';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, OAuthAppsTable } from '../database/schema.js';
 import { parseScope } from './scopes.js';
@@ -37,8 +38,8 @@ export function toOAuthApp(row: Selectable<OAuthAppsTable>): OAuthApp {
 
 /** The app with this client id, unless it is unknown or deleted. */
 export async function findApp(db: Kysely<Database>, clientId: string): Promise<OAuthApp | undefined> {
-  // A client id longer than any issued one is not looked up at all.
-  if (clientId.length > 64) return undefined;
+  // A client id of another shape than the issued ones is not looked up at all (nor can a NUL reach the database).
+  if (!isWellFormed('clientId', clientId)) return undefined;
   const row = await db
     .selectFrom('oauth_apps')
     .selectAll()

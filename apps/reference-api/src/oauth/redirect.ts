@@ -28,6 +28,9 @@ export function redirectUriProblem(uri: string): string | undefined {
     return 'is not an absolute URI';
   }
   if (uri.includes('#')) return 'has a fragment, which a redirect URI may not have';
+  // Compared as exact strings and sent back in Location: only the canonical, printable ASCII form will do.
+  if (!/^[\x21-\x7e]+$/.test(uri)) return 'has spaces, control or non-ASCII characters; percent-encode them';
+  if (url.href !== uri) return `is not in its canonical form; register it as ${url.href}`;
   if (url.username !== '' || url.password !== '') return 'has user information, which a redirect URI may not have';
   if (url.protocol === 'https:') return undefined;
   if (url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) return undefined;

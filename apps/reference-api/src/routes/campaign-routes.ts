@@ -319,6 +319,9 @@ export const campaignRoutes: FastifyPluginAsync<RouteContext> = async (app, { db
           .returningAll()
           .executeTakeFirst();
         if (updated === undefined) {
+          // Lost a race: if the winner made the same transition (the same call sent twice), that is this call's success too.
+          const now = await findCampaign(db, request.principal.teamId, campaign.id);
+          if (now?.status === to) return sendCampaign(reply, now);
           throw builtinCatalog.error('conflict', {
             detail: `Campaign ${campaign.id} changed while it was being ${action}d; fetch it and try again.`,
           });

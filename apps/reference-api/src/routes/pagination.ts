@@ -12,7 +12,8 @@ export function decodeCursor(cursor: string | undefined): number | undefined {
   if (cursor === undefined) return undefined;
   const match = /^id:(\d{1,10})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
   const id = match === null ? Number.NaN : Number(match[1]);
-  if (!Number.isSafeInteger(id)) {
+  // Ids are 32-bit integers on both engines: a bigger one was never handed out, and PostgreSQL would refuse to compare it.
+  if (!Number.isSafeInteger(id) || id > 2_147_483_647) {
     throw builtinCatalog.error('invalid_parameter', {
       detail: 'The cursor is not one this API returned. Use the next_cursor of the previous page, or leave it out.',
       errors: [{ pointer: '/cursor', location: 'query', code: 'invalid_parameter', detail: 'is not a cursor this API returned' }],

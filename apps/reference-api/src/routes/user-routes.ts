@@ -100,7 +100,7 @@ export const userRoutes: FastifyPluginAsync<RouteContext> = async (app, { db }) 
         operationId: 'updateUser',
         summary: 'Change a user: name, role, disabled, password',
         description:
-          'Disabling a user stops their API keys and sessions at once. Disabling or demoting the last active administrator is allowed, and leaves the team answering `missing_team_admin` until support appoints one.',
+          'Disabling a user stops their API keys and sessions at once. A new password ends their sessions and revokes the OAuth grants they gave. Disabling or demoting the last active administrator is allowed, and leaves the team answering `missing_team_admin` until support appoints one.',
         tags: ['users'],
         params: idParams,
         body: updateUserBody,
@@ -115,13 +115,32 @@ export const userRoutes: FastifyPluginAsync<RouteContext> = async (app, { db }) 
         ...(disabled === undefined ? {} : { disabled_at: disabled ? new Date().toISOString() : null }),
         ...(password === undefined ? {} : { password_hash: await hashPassword(password) }),
       };
-      const user = await db
-        .updateTable('users')
-        .set(changes)
-        .where('id', '=', request.params.id)
-        .where('team_id', '=', request.principal.teamId)
-        .returningAll()
-        .executeTakeFirst();
+      const user = await db.transaction().execute(async (transaction) => {
+        const changed = await transaction
+          .updateTable('users')
+          .set(changes)
+          .where('id', '=', request.params.id)
+          .where('team_id', '=', request.principal.teamId)
+          .returningAll()
+          .executeTakeFirst();
+        if (changed !== undefined && password !== undefined) {
+          // A new password is often a response to a leaked one: what the old one opened is closed with it.
+          const at = new Date().toISOString();
+          await transaction
+            .updateTable('sessions')
+            .set({ ended_at: at })
+            .where('user_id', '=', changed.id)
+            .where('ended_at', 'is', null)
+            .execute();
+          await transaction
+            .updateTable('oauth_grants')
+            .set({ revoked_at: at })
+            .where('user_id', '=', changed.id)
+            .where('revoked_at', 'is', null)
+            .execute();
+        }
+        return changed;
+      });
       if (user === undefined)
         throw builtinCatalog.error('not_found', { detail: `No user of your team has id ${request.params.id}.` });
       return presentUser(user);
