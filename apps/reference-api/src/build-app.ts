@@ -16,6 +16,7 @@ import { sessionRoutes } from './routes/session-routes.js';
 import { userRoutes } from './routes/user-routes.js';
 import { registerApiReference, registerOpenApi } from './openapi/openapi-plugin.js';
 import { recipientRoutes } from './routes/recipient-routes.js';
+import { withRequestRedaction } from './request-log.js';
 import { refuseNulCharacters } from './routes/refuse-nul-characters.js';
 import { oauthAppRoutes } from './oauth/app-routes.js';
 import { oauthServer } from './oauth/oauth-plugin.js';
@@ -64,7 +65,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { db } = options;
   const now = options.now ?? Date.now;
   const profile = options.profile ?? 'problem';
-  const app = Fastify({ ...faultlineServerOptions({ bodyLimit: 1024 * 1024 }), logger: options.logger ?? false });
+  const app = Fastify({ ...faultlineServerOptions({ bodyLimit: 1024 * 1024 }), logger: withRequestRedaction(options.logger) });
   await app.register(faultline, { profile, realm, docsUrl: '/docs/errors' });
   if (options.overload?.maxInFlight !== undefined || options.overload?.maxEventLoopDelayMs !== undefined) {
     // The first onRequest hook: a refused request costs no authentication or database query.

@@ -3,6 +3,7 @@
  * the event loop: each is now a 4xx catalog error naming what is wrong, and
  * nothing is written.
  */
+import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/index.js';
@@ -169,6 +170,27 @@ describe('races and credentials', () => {
     }
     expect(statuses.slice(0, 20)).toEqual(Array(20).fill(401));
     expect(statuses[20]).toBe(429);
+  });
+
+  it('keeps a token sent in the query out of the log', async () => {
+    const lines: string[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const logged = await buildApp({ db: world.db, logger: { level: 'info', stream } });
+    try {
+      const secret = `fla_${'s'.repeat(43)}`;
+      const response = await logged.inject({ url: `/v1/campaigns?limit=5&access_token=${secret}&code=abc` });
+      expect(response.statusCode).toBe(400);
+      const log = lines.join('');
+      expect(log).toContain('/v1/campaigns?limit=5&access_token=[redacted]&code=[redacted]');
+      expect(log).not.toContain(secret);
+    } finally {
+      await logged.close();
+    }
   });
 
   it('counts an IPv6 client by its /64', () => {
