@@ -85,6 +85,10 @@ describe('load shedding by requests in flight', () => {
     await until(() => server.app.loadShedding.inFlight === 1, 'the request in flight');
     controller.abort();
     expect(await abandoned).toBe('aborted');
+    // The client is gone but its handler still works: it still counts, so the next one is refused.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(server.app.loadShedding.inFlight).toBe(1);
+    expect((await fetch(`${server.base}/work`)).status).toBe(503);
     server.release();
     await until(() => server.app.loadShedding.inFlight === 0, 'the abandoned request to be counted out');
     expect((await fetch(`${server.base}/work`)).status).toBe(200);

@@ -41,6 +41,12 @@ declare module 'fastify' {
   }
 }
 
+const kProgress = Symbol('faultline.loadShedding.progress');
+const closed = 1;
+const answered = 2;
+/** A response the shedder counts: how far it got (closed, answered, both). */
+type Tracked = { [kProgress]?: number };
+
 const positive = (value: number | undefined, name: string, fallback: number): number => {
   if (value === undefined) return fallback;
   if (!(value > 0)) throw new TypeError(`loadShedding: ${name} must be a positive number, not ${value}.`);
@@ -113,10 +119,29 @@ const plugin: FastifyPluginCallback<LoadSheddingOptions> = (fastify, options, do
   };
   fastify.decorate('loadShedding', state);
 
-  // One function for every response, so admitting a request allocates nothing.
-  const release = () => {
-    inFlight--;
+  // A request leaves the count once its response has closed AND its handler has answered: a client
+  // that gives up does not stop the work it started. One listener for every response, so admitting
+  // a request allocates nothing; the progress rides on the response object.
+  const advance = (raw: Tracked, step: number): void => {
+    const before = raw[kProgress];
+    if (before === undefined || (before & step) !== 0) return;
+    raw[kProgress] = before | step;
+    if ((before | step) === (closed | answered)) inFlight--;
   };
+  function onClose(this: Tracked): void {
+    advance(this, closed);
+  }
+  if (counting) {
+    // onSend covers every answer, errors included; onResponse any that reached the client another way.
+    fastify.addHook('onSend', (_request, reply, payload, next) => {
+      advance(reply.raw as Tracked, answered);
+      next(null, payload);
+    });
+    fastify.addHook('onResponse', (_request, reply, next) => {
+      advance(reply.raw as Tracked, answered);
+      next();
+    });
+  }
 
   function refuse(reply: FastifyReply): void {
     shed++;
@@ -140,7 +165,8 @@ const plugin: FastifyPluginCallback<LoadSheddingOptions> = (fastify, options, do
     if (!lagging && inFlight < maxInFlight) {
       if (counting) {
         inFlight++;
-        reply.raw.on('close', release);
+        (reply.raw as Tracked)[kProgress] = 0;
+        reply.raw.on('close', onClose);
       }
       done();
       return;
