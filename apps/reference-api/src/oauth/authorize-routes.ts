@@ -1,3 +1,4 @@
+import { clientNetwork } from '../authentication/client-network.js';
 import { builtinCatalog, isApiError } from '@faultline/core';
 import { MemoryStore, rateLimitHook } from '@faultline/fastify';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
@@ -42,18 +43,19 @@ export const authorizeRoutes: FastifyPluginAsync<OAuthContext> = async (app, con
     );
   });
 
-  // Password guesses: a few per account and address, more per address across accounts, as for POST /v1/sessions.
+  // Password guesses, as for POST /v1/sessions: per account from any address (a botnet gets no more
+  // guesses than one client), and per address (an IPv6 client by its /64) across accounts.
   const limitPerAccount = rateLimitHook({
     catalog: builtinCatalog,
-    policies: [{ name: 'login', limit: 10, windowMs: 60_000 }],
-    store: new MemoryStore({ maxKeys: 10_000 }),
-    key: (request) => `oauth-login:${request.ip}:${(formOf(request.body).get('email') ?? '').toLowerCase().slice(0, 254)}`,
+    policies: [{ name: 'login-account', limit: 20, windowMs: 15 * 60_000 }],
+    store: new MemoryStore({ maxKeys: 100_000 }),
+    key: (request) => `oauth-login:${(formOf(request.body).get('email') ?? '').toLowerCase().slice(0, 254)}`,
   });
   const limitPerAddress = rateLimitHook({
     catalog: builtinCatalog,
     policies: [{ name: 'login', limit: 50, windowMs: 60_000 }],
     store: new MemoryStore({ maxKeys: 10_000 }),
-    key: (request) => `oauth-login:${request.ip}`,
+    key: (request) => `oauth-login:${clientNetwork(request.ip)}`,
   });
 
   const redirectError = (
