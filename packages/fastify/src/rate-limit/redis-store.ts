@@ -49,101 +49,25 @@ export class RedisTimeoutError extends Error {
 }
 
 /**
- * The same GCRA as `gcra.ts`, for every policy of a request at once, in one
- * atomic script: one round trip per decision. KEYS are one per policy;
- * ARGV[1] the cost, ARGV[2] the time in ms since the epoch (empty: the
- * server's TIME), then the limit and window of each policy. TATs are stored
- * as `%.17g` strings, so a double makes the round trip exactly, and each key
- * expires when its allowance is fully restored: an idle key carries no
- * information. It returns the time used, whether the request was admitted,
- * and the TATs it found (empty for a new key), from which `decide` rebuilds
- * exactly the decisions the memory store would make.
+ * What both scripts share: the server's clock, and one decision (every
+ * policy of one request, admitted only if all admit) whose time, verdict
+ * and the TATs it found are appended to the reply.
  */
-export const gcraScript = `
+const gcraPrelude = `
 -- Redis 3.2 to 4 need this to write after TIME; from 5 on it is the default (and a no-op in 7).
 if redis.replicate_commands then redis.replicate_commands() end
-local cost = tonumber(ARGV[1])
-local now
-if ARGV[2] == '' then
+local function serverTime()
   local time = redis.call('TIME')
-  now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-else
-  now = tonumber(ARGV[2])
+  return tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 end
-local admitted = 1
-local found = {}
-local nextTats = {}
-for index = 1, #KEYS do
-  local limit = tonumber(ARGV[1 + 2 * index])
-  local window = tonumber(ARGV[2 + 2 * index])
-  local interval = window / limit
-  local stored = redis.call('GET', KEYS[index])
-  local tat = now
-  if stored then
-    found[index] = stored
-    tat = math.max(tonumber(stored), now)
-  else
-    found[index] = ''
-  end
-  local nextTat = tat + cost * interval
-  if cost > limit or nextTat - window > now then admitted = 0 end
-  nextTats[index] = nextTat
-end
-if admitted == 1 then
-  for index = 1, #KEYS do
-    -- A second of slack past full restoration: an expired key and a restored one decide alike, and the
-    -- slack keeps a key alive while a caller's clock (the clock option) runs behind Redis's expiry.
-    local ttl = math.ceil(nextTats[index] - now) + 1000
-    if nextTats[index] > now then
-      redis.call('SET', KEYS[index], string.format('%.17g', nextTats[index]), 'PX', string.format('%.0f', ttl))
-    else
-      redis.call('DEL', KEYS[index])
-    end
-  end
-end
-local reply = { string.format('%.17g', now), admitted }
-for index = 1, #KEYS do reply[2 + index] = found[index] end
-return reply
-`;
-
-const gcraScriptSha = createHash('sha1').update(gcraScript).digest('hex');
-
-/**
- * {@link gcraScript} for several decisions at once, taken one after the
- * other as if sent one by one: the decisions that reach the store in the
- * same turn of the event loop share one round trip. ARGV[1] is the number of
- * decisions, then for each: its cost, its time (empty: the server's TIME,
- * read once per batch), its number of policies and their limits and
- * windows; KEYS are each decision's keys in turn. The reply is, for each
- * decision, what {@link gcraScript} replies.
- */
-const gcraBatchScript = `
-if redis.replicate_commands then redis.replicate_commands() end
-local serverNow
-local reply = {}
-local at = 2
-local keyAt = 0
-for decision = 1, tonumber(ARGV[1]) do
-  local cost = tonumber(ARGV[at])
-  local now
-  if ARGV[at + 1] == '' then
-    if not serverNow then
-      local time = redis.call('TIME')
-      serverNow = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-    end
-    now = serverNow
-  else
-    now = tonumber(ARGV[at + 1])
-  end
-  local count = tonumber(ARGV[at + 2])
-  at = at + 3
+-- The decision's keys are KEYS[keyAt + 1 .. keyAt + count]; its limits and windows are ARGV[limitAt ..] in pairs.
+local function decide(keyAt, count, cost, now, limitAt, reply)
   local admitted = 1
   local found = {}
   local nextTats = {}
   for index = 1, count do
-    local limit = tonumber(ARGV[at])
-    local window = tonumber(ARGV[at + 1])
-    at = at + 2
+    local limit = tonumber(ARGV[limitAt + 2 * (index - 1)])
+    local window = tonumber(ARGV[limitAt + 2 * (index - 1) + 1])
     local interval = window / limit
     local stored = redis.call('GET', KEYS[keyAt + index])
     local tat = now
@@ -159,6 +83,8 @@ for decision = 1, tonumber(ARGV[1]) do
   end
   if admitted == 1 then
     for index = 1, count do
+      -- A second of slack past full restoration: an expired key and a restored one decide alike, and the
+      -- slack keeps a key alive while a caller's clock (the clock option) runs behind Redis's expiry.
       local ttl = math.ceil(nextTats[index] - now) + 1000
       if nextTats[index] > now then
         redis.call('SET', KEYS[keyAt + index], string.format('%.17g', nextTats[index]), 'PX', string.format('%.0f', ttl))
@@ -170,6 +96,56 @@ for decision = 1, tonumber(ARGV[1]) do
   reply[#reply + 1] = string.format('%.17g', now)
   reply[#reply + 1] = admitted
   for index = 1, count do reply[#reply + 1] = found[index] end
+end
+`;
+
+/**
+ * The same GCRA as `gcra.ts`, for every policy of a request at once, in one
+ * atomic script: one round trip per decision. KEYS are one per policy;
+ * ARGV[1] the cost, ARGV[2] the time in ms since the epoch (empty: the
+ * server's TIME), then the limit and window of each policy. TATs are stored
+ * as `%.17g` strings, so a double makes the round trip exactly, and each key
+ * expires when its allowance is fully restored: an idle key carries no
+ * information. It returns the time used, whether the request was admitted,
+ * and the TATs it found (empty for a new key), from which `decide` rebuilds
+ * exactly the decisions the memory store would make.
+ */
+export const gcraScript = `${gcraPrelude}
+local now
+if ARGV[2] == '' then now = serverTime() else now = tonumber(ARGV[2]) end
+local reply = {}
+decide(0, #KEYS, tonumber(ARGV[1]), now, 3, reply)
+return reply
+`;
+
+const gcraScriptSha = createHash('sha1').update(gcraScript).digest('hex');
+
+/**
+ * {@link gcraScript} for several decisions at once, taken one after the
+ * other as if sent one by one: the decisions that reach the store in the
+ * same turn of the event loop share one round trip. ARGV[1] is the number of
+ * decisions, then for each: its cost, its time (empty: the server's TIME,
+ * read once per batch), its number of policies and their limits and
+ * windows; KEYS are each decision's keys in turn. The reply is, for each
+ * decision, what {@link gcraScript} replies.
+ */
+const gcraBatchScript = `${gcraPrelude}
+local serverNow
+local reply = {}
+local at = 2
+local keyAt = 0
+for _ = 1, tonumber(ARGV[1]) do
+  local cost = tonumber(ARGV[at])
+  local now
+  if ARGV[at + 1] == '' then
+    serverNow = serverNow or serverTime()
+    now = serverNow
+  else
+    now = tonumber(ARGV[at + 1])
+  end
+  local count = tonumber(ARGV[at + 2])
+  decide(keyAt, count, cost, now, at + 3, reply)
+  at = at + 3 + 2 * count
   keyAt = keyAt + count
 end
 return reply
