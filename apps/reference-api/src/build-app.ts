@@ -109,7 +109,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         findPrincipal(db, credential, realm, now()).then((principal) => {
           request.principal = principal;
           try {
-            checkAccess(principal, request.method, request.routeOptions.config.access, request.routeOptions.url ?? '');
+            const { config, url } = request.routeOptions;
+            checkAccess(principal, { method: request.method, access: config.access, pattern: url ?? '' }, realm);
           } catch (error) {
             done(error as Error);
             return;

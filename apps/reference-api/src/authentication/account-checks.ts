@@ -2,9 +2,6 @@ import { builtinCatalog } from '@faultline/core';
 import { requiredScope } from '../oauth/scopes.js';
 import type { Principal } from './authenticate.js';
 
-/** The realm named in the insufficient_scope challenge. */
-const realm = 'faultline';
-
 /** What a route demands beyond a valid credential; set as `config.access` on the route. */
 export type RouteAccess =
   /** Any user of a team in good standing (the default). */
@@ -15,6 +12,14 @@ export type RouteAccess =
   | 'any'
   /** No credential at all: logging in. */
   | 'public';
+
+/** The request as the checks see it: its method, and its route's pattern and `access`. */
+export interface RouteRequest {
+  readonly method: string;
+  readonly access: RouteAccess | undefined;
+  /** The route as declared, e.g. `/v1/campaigns/:id`; it decides which OAuth scope is needed. */
+  readonly pattern: string;
+}
 
 const readMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -42,7 +47,8 @@ declare module 'fastify' {
   }
 }
 
-export function checkAccess(principal: Principal, method: string, access: RouteAccess = 'member', routePattern = ''): void {
+export function checkAccess(principal: Principal, route: RouteRequest, realm: string): void {
+  const { method, access = 'member', pattern } = route;
   if (access === 'any' || access === 'public') return;
   const { account } = principal;
   if (account.userDisabled) {
@@ -71,7 +77,7 @@ export function checkAccess(principal: Principal, method: string, access: RouteA
   }
   const { credential } = principal;
   if (credential.kind === 'oauth') {
-    const needed = requiredScope(method, routePattern);
+    const needed = requiredScope(method, pattern);
     if (needed === undefined) {
       throw builtinCatalog.error('not_authorized', {
         detail: 'OAuth apps cannot manage users, API keys, sessions or OAuth apps. Use an API key of a team administrator.',
