@@ -77,11 +77,9 @@ function withAccount(db: Kysely<Database>) {
     ]);
 }
 
+/** The columns the account state is read from; a team without a user has no `disabled_at`. */
 type AccountRow = {
-  userId: number;
-  teamId: number;
-  role: UserRole;
-  disabled_at: string | null;
+  disabled_at?: string | null;
   blocked_at: string | null;
   subscription: Subscription;
   hasActiveAdmin: unknown;
@@ -89,7 +87,7 @@ type AccountRow = {
 
 function accountOf(row: AccountRow): AccountState {
   return {
-    userDisabled: row.disabled_at !== null,
+    userDisabled: row.disabled_at !== undefined && row.disabled_at !== null,
     teamBlocked: row.blocked_at !== null,
     subscription: row.subscription,
     // SQLite answers EXISTS with 0 or 1, PostgreSQL with a boolean.
@@ -205,7 +203,7 @@ async function findTokenOwner(db: Kysely<Database>, token: string, realm: string
       role: 'member',
       access: 'read_write',
       credential,
-      account: accountOf({ ...team, userId: 0, teamId: team.id, role: 'member', disabled_at: null }),
+      account: accountOf(team),
     };
   }
   const owner = await withAccount(db).where('users.id', '=', row.grantUserId).executeTakeFirstOrThrow();
