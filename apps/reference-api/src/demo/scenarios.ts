@@ -56,19 +56,18 @@ export async function ensureScenarios(db: Kysely<Database>, demo: DemoCredential
   const passwordHash = await hashPassword(sessionPassword);
   return db.transaction().execute(async (transaction) => {
     const at = now.toISOString();
-    const stamp = at;
 
-    const blocked = await team(transaction, teamNames.blocked, { blocked_at: stamp, subscription: 'active' }, at);
+    const blocked = await team(transaction, teamNames.blocked, { blocked_at: at, subscription: 'active' }, at);
     const blockedAdmin = await user(transaction, blocked, 'blocked-admin@scenarios.example', 'admin', null, at);
 
     const lapsed = await team(transaction, teamNames.lapsed, { blocked_at: null, subscription: 'lapsed' }, at);
     const lapsedAdmin = await user(transaction, lapsed, 'lapsed-admin@scenarios.example', 'admin', null, at);
 
     const adminless = await team(transaction, teamNames.adminless, { blocked_at: null, subscription: 'active' }, at);
-    await user(transaction, adminless, 'gone-admin@scenarios.example', 'admin', stamp, at);
+    await user(transaction, adminless, 'gone-admin@scenarios.example', 'admin', at, at);
     const adminlessMember = await user(transaction, adminless, 'left-behind@scenarios.example', 'member', null, at);
 
-    const disabledMember = await user(transaction, demo.teamId, 'disabled-member@scenarios.example', 'member', stamp, at);
+    const disabledMember = await user(transaction, demo.teamId, 'disabled-member@scenarios.example', 'member', at, at);
     const member = await user(transaction, demo.teamId, 'member@scenarios.example', 'member', null, at);
     const sessionUser = await user(transaction, demo.teamId, 'session-user@scenarios.example', 'member', null, at);
     await transaction.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', sessionUser).execute();
