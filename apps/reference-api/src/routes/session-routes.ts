@@ -22,13 +22,13 @@ export const sessionRoutes: FastifyPluginAsync<SessionRouteOptions> = async (app
   const limitLogins = rateLimitHook({
     catalog: builtinCatalog,
     policies: loginAttempts,
-    store: new MemoryStore({ maxKeys: 10_000 }),
+    store: new MemoryStore({ maxKeys: 10_000, now }),
     key: (request) => `login:${clientNetwork(request.ip)}`,
   });
   // Per account too, from any address: a botnet gets no more guesses at one password than one client.
   // The price: someone may spend a user's attempts and hold their password logins off for a while;
   // their API keys and open sessions keep working.
-  const accountAttempts = new MemoryStore({ maxKeys: 100_000 });
+  const accountAttempts = new MemoryStore({ maxKeys: 100_000, now });
 
   app.post<{ Body: CreateSessionInput }>(
     '/sessions',
