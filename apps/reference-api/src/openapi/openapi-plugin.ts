@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Catalog, ProfileName } from '@faultline/core';
 import type { FastifyInstance } from 'fastify';
+import type { RouteAccess } from '../authentication/account-checks.js';
 import { requiredScope } from '../oauth/scopes.js';
 import {
   bodySchemaNames,
@@ -116,19 +117,23 @@ const plainRoutes: Readonly<Record<string, Json>> = {
 /** The operations whose 201 names the new resource in `Location`. */
 const createsWithLocation = new Set(['createCampaign', 'createUser', 'createApiKey']);
 
-/** The /v1 operations that need no credential: logging in. */
-const publicPaths = new Set(['POST /v1/sessions']);
-/** The routes of `config.access: 'admin'`; a test checks this list against the routes. */
-export const adminPaths = ['/v1/users', '/v1/api-keys', '/v1/oauth-apps'];
-
-/** Which errors an operation can return, in status order. */
-export function possibleErrors(method: string, path: string, operation: Operation): PossibleError[] {
+/**
+ * Which errors an operation can return, in status order. `access` is the
+ * route's `config.access` (see authentication/account-checks.ts): who may
+ * call it decides which authentication and account errors it can meet.
+ */
+export function possibleErrors(
+  method: string,
+  path: string,
+  operation: Operation,
+  access: RouteAccess = 'member',
+): PossibleError[] {
   const errors: PossibleError[] = [];
   const parameters = operation.parameters ?? [];
   const body = operation.requestBody?.content?.['application/json']?.schema;
   // Fastify reads a body on every method but GET and HEAD, whether the route expects one or not.
   const readsBody = method !== 'get' && method !== 'head';
-  if (path.startsWith('/v1/') && !publicPaths.has(`${method.toUpperCase()} ${path}`)) {
+  if (path.startsWith('/v1/') && access !== 'public') {
     errors.push(
       { status: 401, code: 'unauthorized_request' },
       { status: 401, code: 'invalid_api_key' },
@@ -137,7 +142,7 @@ export function possibleErrors(method: string, path: string, operation: Operatio
       { status: 403, code: 'user_is_disabled' },
     );
     // Ending a session works whatever the account's state (see authentication/account-checks.ts).
-    if (path !== '/v1/sessions/current') {
+    if (access !== 'any') {
       errors.push(
         { status: 403, code: 'team_blocked' },
         { status: 403, code: 'missing_subscription' },
@@ -149,7 +154,7 @@ export function possibleErrors(method: string, path: string, operation: Operatio
       if (requiredScope(method.toUpperCase(), fastifyPath) !== undefined)
         errors.push({ status: 403, code: 'insufficient_scope' });
       else if (!errors.some((error) => error.code === 'not_authorized')) errors.push({ status: 403, code: 'not_authorized' });
-      if (adminPaths.some((prefix) => path.startsWith(prefix))) errors.push({ status: 403, code: 'user_not_admin' });
+      if (access === 'admin') errors.push({ status: 403, code: 'user_not_admin' });
     }
   }
   // Malformed percent-encoding in a path parameter, a body that is not JSON, or (under /v1) an access token in the query.
@@ -189,10 +194,15 @@ const authenticationCodes = new Set([
  * 403 of the authentication hook has them), and every later answer keeps
  * them, 2xx and errors alike.
  */
-export function carriesRateLimitFields(method: string, path: string, status: number, codes: readonly string[] = []): boolean {
+export function carriesRateLimitFields(
+  path: string,
+  access: RouteAccess,
+  status: number,
+  codes: readonly string[] = [],
+): boolean {
   if (!path.startsWith('/v1/') || (status === 503 && codes.includes('service_unavailable'))) return false;
   // Logging in is limited per address before the password is checked, so all its answers carry them.
-  if (publicPaths.has(`${method.toUpperCase()} ${path}`)) return true;
+  if (access === 'public') return true;
   return !(codes.length > 0 && codes.every((code) => authenticationCodes.has(code)));
 }
 
@@ -201,7 +211,11 @@ export function carriesRateLimitFields(method: string, path: string, status: num
  * each operation's errors with examples written by `writeErrorResponse`,
  * the response headers, security, and the catalog as shared components.
  */
-export function completeDocument(document: Json, options: ErrorDocsOptions): Json {
+export function completeDocument(
+  document: Json,
+  options: ErrorDocsOptions,
+  accessOf: (method: string, path: string) => RouteAccess | undefined = () => undefined,
+): Json {
   const { catalog, profile } = options;
   const mediaTypes = profile === 'problem' ? (['problem'] as const) : ([profile, 'problem'] as const);
   const examples: Record<string, unknown> = {};
@@ -249,6 +263,7 @@ export function completeDocument(document: Json, options: ErrorDocsOptions): Jso
       if (operation === undefined) continue;
       const plain = plainRoutes[`${method.toUpperCase()} ${path}`];
       if (plain !== undefined) operation = item[method] = { ...operation, ...plain };
+      const access = accessOf(method, path) ?? 'member';
       const responses: Record<string, Json> = {};
       for (const [status, response] of Object.entries(operation.responses ?? {})) {
         const headers: Json = { ...((response['headers'] as Json | undefined) ?? {}) };
@@ -256,23 +271,22 @@ export function completeDocument(document: Json, options: ErrorDocsOptions): Jso
         if (createsWithLocation.has(String(operation['operationId'])) && status === '201') {
           headers['Location'] = { $ref: '#/components/headers/Location' };
         }
-        if (carriesRateLimitFields(method, path, Number(status))) Object.assign(headers, rateLimitHeaders);
+        if (carriesRateLimitFields(path, access, Number(status))) Object.assign(headers, rateLimitHeaders);
         responses[status] = { ...response, headers };
       }
       const byStatus = new Map<number, string[]>();
-      for (const { status, code } of possibleErrors(method, path, operation)) {
+      for (const { status, code } of possibleErrors(method, path, operation, access)) {
         byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
       }
       for (const [status, codes] of byStatus) {
         responses[String(status)] = {
           description: errorResponseDescription(status, codes, catalog),
-          headers: { ...errorHeaders(codes), ...(carriesRateLimitFields(method, path, status, codes) ? rateLimitHeaders : {}) },
+          headers: { ...errorHeaders(codes), ...(carriesRateLimitFields(path, access, status, codes) ? rateLimitHeaders : {}) },
           content: errorContent(codes),
         };
       }
       operation.responses = responses;
-      operation['security'] =
-        path.startsWith('/v1/') && !publicPaths.has(`${method.toUpperCase()} ${path}`) ? apiKeySecurity : [];
+      operation['security'] = path.startsWith('/v1/') && access !== 'public' ? apiKeySecurity : [];
     }
   }
 
@@ -394,7 +408,15 @@ export async function registerOpenApi(app: FastifyInstance, options: OpenApiOpti
       ],
     },
     transformObject: (documentObject) =>
-      completeDocument((documentObject as { openapiObject: Json }).openapiObject, options) as never,
+      completeDocument((documentObject as { openapiObject: Json }).openapiObject, options, (method, path) =>
+        accessByOperation.get(`${method.toUpperCase()} ${path}`),
+      ) as never,
+  });
+  // Each route's `config.access`, by method and OpenAPI path: read from the routes, not kept in a second list.
+  const accessByOperation = new Map<string, RouteAccess>();
+  app.addHook('onRoute', (route) => {
+    const path = route.url.replace(/:(\w+)/g, '{$1}');
+    for (const method of [route.method].flat()) accessByOperation.set(`${method} ${path}`, route.config?.access ?? 'member');
   });
 }
 
