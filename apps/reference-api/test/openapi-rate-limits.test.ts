@@ -1,11 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/index.js';
+import { lintWithSpectral } from './spectral.js';
 import { bearer, openWorld, type World } from './support.js';
 
 type Json = Record<string, unknown>;
@@ -18,7 +17,6 @@ interface Document {
   components: { examples: Record<string, { value: Json }>; headers: Json };
 }
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 const methods = new Set(['get', 'put', 'post', 'delete', 'patch']);
 
 let world: World;
@@ -121,21 +119,7 @@ describe('the OpenAPI document on rate limits and load shedding', () => {
     delete ok?.headers?.['RateLimit'];
     const file = join(temporary, 'broken.json');
     writeFileSync(file, JSON.stringify(broken));
-    const result = spawnSync(
-      process.execPath,
-      [
-        join(root, 'node_modules/@stoplight/spectral-cli/dist/index.js'),
-        'lint',
-        '--ruleset',
-        join(root, '.spectral.yaml'),
-        '--format',
-        'json',
-        '--quiet',
-        file,
-      ],
-      { cwd: root, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } },
-    );
-    const findings = JSON.parse(result.stdout === '' ? '[]' : result.stdout) as { code: string; path: string[] }[];
+    const { findings } = lintWithSpectral(file);
     const errors = findings.filter((finding) => finding.code === 'owasp:api4:2023-rate-limit');
     expect(errors.map((finding) => finding.path.join('.'))).toEqual(['paths./v1/me.get.responses.200.headers']);
   });

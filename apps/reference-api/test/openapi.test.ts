@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { builtinCatalog, profileNames, type ProfileName } from '@faultline/core';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lintWithSpectral } from './spectral.js';
 import { bearer, json, openWorld, type World } from './support.js';
 
 type Json = Record<string, unknown>;
@@ -358,31 +359,11 @@ describe('lint', () => {
   });
 
   it('passes Spectral with spectral:oas and the OWASP ruleset: no errors', () => {
-    const file = write('problem', document);
-    const result = spawnSync(
-      process.execPath,
-      [
-        join(root, 'node_modules/@stoplight/spectral-cli/dist/index.js'),
-        'lint',
-        '--ruleset',
-        join(root, '.spectral.yaml'),
-        '--format',
-        'json',
-        '--quiet',
-        file,
-      ],
-      { cwd: root, env: offline, encoding: 'utf8', timeout: 60_000 },
-    );
-    const results = JSON.parse(result.stdout === '' ? '[]' : result.stdout) as {
-      code: string;
-      severity: number;
-      path: string[];
-      message: string;
-    }[];
+    const { findings: results, status } = lintWithSpectral(write('problem', document));
     const errors = results.filter((finding) => finding.severity === 0);
     expect(errors.map((error) => `${error.code} ${error.path.join('.')}: ${error.message}`)).toEqual([]);
     // Warnings are allowed, but the OWASP ruleset must have run.
     expect(results.some((finding) => finding.code.startsWith('owasp:'))).toBe(true);
-    expect(result.status).toBe(0);
+    expect(status).toBe(0);
   });
 });
