@@ -59,6 +59,20 @@ describe('the NUL character, which PostgreSQL text cannot hold', () => {
     expect(await world.db.selectFrom('recipients').select('id').where('campaign_id', '=', campaign).execute()).toEqual([]);
   });
 
+  it('looks through a body nested 100,000 levels deep without overflowing the stack', async () => {
+    const deep = `${'['.repeat(100_000)}"x\\u0000"${']'.repeat(100_000)}`;
+    for (const url of ['/v1/sessions', '/v1/campaigns']) {
+      const response = await app.inject({
+        method: 'POST',
+        url,
+        headers: { ...bearer(world.demo.apiKey), 'content-type': 'application/json' },
+        payload: deep,
+      });
+      expect(response.statusCode, url).toBe(400);
+      expect(pointers(json(response)), url).toEqual([`body ${'/0'.repeat(100_000)}`]);
+    }
+  });
+
   it('at the OAuth endpoints, an unknown client_id with a NUL is just unknown', async () => {
     const token = await app.inject({
       method: 'POST',

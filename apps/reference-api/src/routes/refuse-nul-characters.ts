@@ -12,9 +12,9 @@ const maxListed = 100;
  */
 export const refuseNulCharacters: preValidationHookHandler = (request, _reply, done) => {
   const found: FieldError[] = [];
-  collect(request.body, '', 'body', found);
-  collect(request.query, '', 'query', found);
-  collect(request.params, '', 'path', found);
+  collect(request.body, 'body', found);
+  collect(request.query, 'query', found);
+  collect(request.params, 'path', found);
   if (found.length === 0) {
     done();
     return;
@@ -28,29 +28,25 @@ export const refuseNulCharacters: preValidationHookHandler = (request, _reply, d
   );
 };
 
-function collect(value: unknown, pointer: string, location: FieldError['location'], found: FieldError[]): void {
-  if (found.length > maxListed) return;
-  if (typeof value === 'string') {
-    if (value.includes('\u0000')) {
-      found.push({ pointer, location, code: 'invalid_parameter', detail: 'must not contain the NUL character' });
-    }
-    return;
-  }
-  if (Array.isArray(value)) {
-    for (let index = 0; index < value.length; index += 1) collect(value[index], `${pointer}/${index}`, location, found);
-    return;
-  }
-  if (typeof value === 'object' && value !== null) {
-    for (const [key, item] of Object.entries(value)) {
-      const escaped = key.replaceAll('~', '~0').replaceAll('/', '~1');
-      if (key.includes('\u0000'))
-        found.push({
-          pointer: `${pointer}/${escaped}`,
-          location,
-          code: 'invalid_parameter',
-          detail: 'has the NUL character in its name',
-        });
-      collect(item, `${pointer}/${escaped}`, location, found);
+/** Walks `root` with a stack of its own, not recursion: a body may nest thousands of levels deep. */
+function collect(root: unknown, location: FieldError['location'], found: FieldError[]): void {
+  const pending: [unknown, string][] = [[root, '']];
+  for (let next = pending.pop(); next !== undefined && found.length <= maxListed; next = pending.pop()) {
+    const [value, pointer] = next;
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) {
+        found.push({ pointer, location, code: 'invalid_parameter', detail: 'must not contain the NUL character' });
+      }
+    } else if (Array.isArray(value)) {
+      for (let index = value.length - 1; index >= 0; index -= 1) pending.push([value[index], `${pointer}/${index}`]);
+    } else if (typeof value === 'object' && value !== null) {
+      for (const [key, item] of Object.entries(value).reverse()) {
+        const escaped = `${pointer}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+        if (key.includes('\u0000')) {
+          found.push({ pointer: escaped, location, code: 'invalid_parameter', detail: 'has the NUL character in its name' });
+        }
+        pending.push([item, escaped]);
+      }
     }
   }
 }
