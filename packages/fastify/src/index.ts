@@ -7,6 +7,16 @@ export { faultline } from './faultline-plugin.js';
 export { faultlineServerOptions, type FaultlineServerOptions } from './server-options.js';
 export { sendApiError, internalErrorDetail } from './send-api-error.js';
 export { isWellFormedRequestId, requestIdHeader } from './request-id.js';
+export {
+  wwwAuthenticate,
+  bearerChallenge,
+  basicChallenge,
+  quotedString,
+  canQuote,
+  type AuthenticationChallenge,
+  type BearerChallengeOptions,
+  type BearerError,
+} from './authentication-challenge.js';
 export type { FaultlineOptions, FaultlineRouteConfig, FaultlineSettings } from './settings.js';
 export { decide, type PolicyDecision, type RateLimitPolicy } from './rate-limit/gcra.js';
 export { MemoryStore, type MemoryStoreOptions, type RateLimitStore } from './rate-limit/memory-store.js';

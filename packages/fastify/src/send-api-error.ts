@@ -1,6 +1,6 @@
 import { writeErrorResponse, type ApiError } from '@faultline/core';
 import type { FastifyReply } from 'fastify';
-import { authenticationChallenge } from './authentication-challenge.js';
+import { defaultChallenge } from './authentication-challenge.js';
 import { chooseProfile, routeConfig } from './choose-profile.js';
 import { requestIdHeader } from './request-id.js';
 import type { FaultlineSettings } from './settings.js';
@@ -36,8 +36,10 @@ export function sendApiError(reply: FastifyReply, error: ApiError, settings: Fau
   reply.code(response.status);
   reply.headers(response.headers);
   reply.header(requestIdHeader, request.id);
-  if (response.status === 401 && !reply.hasHeader('www-authenticate')) {
-    reply.header('www-authenticate', authenticationChallenge(settings.realm, response.code, error.detail));
+  if (!reply.hasHeader('www-authenticate')) {
+    const codes = [error.code, response.code];
+    const challenge = defaultChallenge(settings.realm, response.status, codes, error.detail, error.extensions['scope']);
+    if (challenge !== undefined) reply.header('www-authenticate', challenge);
   }
   reply.send(response.body);
 }

@@ -1,4 +1,5 @@
 import { builtinCatalog, isProfileName, type Catalog, type ErrorContext, type ProfileName } from '@faultline/core';
+import { canQuote } from './authentication-challenge.js';
 
 /** Options of the Faultline plugin. Every one has a sensible default. */
 export interface FaultlineOptions {
@@ -39,8 +40,9 @@ export function resolveSettings(options: FaultlineOptions = {}): FaultlineSettin
   if (!isProfileName(profile))
     throw new TypeError(`Unknown error profile "${String(profile)}": use problem, classic, message or oauth.`);
   const realm = options.realm ?? 'api';
-  if (!/^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/.test(realm))
-    throw new TypeError('The realm must be printable ASCII without quotes or backslashes.');
+  // Quotes and backslashes are escaped in the challenge; anything else outside printable ASCII cannot be sent.
+  if (!canQuote(realm))
+    throw new TypeError('The realm must be printable ASCII: no control characters, line breaks or non-ASCII.');
   return {
     catalog: options.catalog ?? builtinCatalog,
     profile,

@@ -96,9 +96,9 @@ describe('401 challenges', () => {
 });
 
 describe('the realm option', () => {
-  it.each(['a"b', 'a\\b', 'line\nbreak', 'é'])('refuses the realm %j when the plugin is registered', async (realm) => {
+  it.each(['line\nbreak', 'nul\0', 'é'])('refuses the realm %j when the plugin is registered', async (realm) => {
     await expect(buildApp({ realm })).rejects.toThrow(
-      new TypeError('The realm must be printable ASCII without quotes or backslashes.'),
+      new TypeError('The realm must be printable ASCII: no control characters, line breaks or non-ASCII.'),
     );
   });
 });

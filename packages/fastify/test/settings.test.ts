@@ -50,8 +50,9 @@ describe('resolveSettings', () => {
     },
   );
 
-  it('rejects a realm that would break the challenge header', () => {
-    expect(() => resolveSettings({ realm: 'a"b' })).toThrow(TypeError);
+  it('rejects a realm that would break the challenge header, and keeps one with quotes (they are escaped)', () => {
+    expect(() => resolveSettings({ realm: 'a\r\nSet-Cookie: x=1' })).toThrow(TypeError);
+    expect(resolveSettings({ realm: 'a"b' }).realm).toBe('a"b');
   });
 });
 

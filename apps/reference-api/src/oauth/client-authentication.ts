@@ -1,4 +1,5 @@
 import { builtinCatalog } from '@faultline/core';
+import { basicChallenge, wwwAuthenticate } from '@faultline/fastify';
 import type { Kysely } from 'kysely';
 import { absentKeyHash, secretMatches } from '../authentication/api-keys.js';
 import type { Database } from '../database/schema.js';
@@ -13,7 +14,7 @@ import { findApp, type OAuthApp } from './oauth-apps.js';
  * client should use here — a Bearer challenge would point it the wrong way.
  */
 export function clientChallenge(realm: string): string {
-  return `Basic realm="${realm}", charset="UTF-8"`;
+  return wwwAuthenticate([basicChallenge(realm)]);
 }
 
 function invalidClient(realm: string, detail: string): Error {
