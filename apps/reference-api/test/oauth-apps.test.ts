@@ -94,6 +94,30 @@ describe('/v1/oauth-apps', () => {
     }
   });
 
+  it('refuses account:read to an app without the authorization code grant, which never acts for a user', async () => {
+    const response = await create({
+      ...valid,
+      allowed_scopes: ['campaigns:read', 'account:read'],
+      grant_types: ['client_credentials'],
+    });
+    expect(response.statusCode).toBe(400);
+    expect(json(response)['code']).toBe('invalid_parameter');
+    expect(json(response)['errors']).toEqual([
+      {
+        pointer: '/allowed_scopes/1',
+        location: 'body',
+        code: 'invalid_parameter',
+        detail: 'account:read is about the user who authorizes the app, and without authorization_code no user ever does',
+      },
+    ]);
+    const both = await create({
+      ...valid,
+      allowed_scopes: ['account:read'],
+      grant_types: ['authorization_code', 'client_credentials'],
+    });
+    expect(both.statusCode).toBe(201);
+  });
+
   it('is for team administrators only', async () => {
     const now = new Date().toISOString();
     const member = await world.db

@@ -221,7 +221,11 @@ describe('every other error: a redirect with error, error_description, state and
   });
 
   it('unauthorized_client when the app may not use the code grant', async () => {
-    const machine = await registerApp(app, world.demo.apiKey, { name: 'Machine', grant_types: ['client_credentials'] });
+    const machine = await registerApp(app, world.demo.apiKey, {
+      name: 'Machine',
+      grant_types: ['client_credentials'],
+      allowed_scopes: ['campaigns:read'],
+    });
     expect(await refusal({ client_id: machine.clientId })).toBe(
       expected('unauthorized_client', 'This app may not use the authorization code grant.'),
     );

@@ -91,6 +91,10 @@ async function token(options: {
   return { value: secret.value, grantId: grant.id, tokenId: row.id };
 }
 
+/** The challenge of a 403 no token of the same kind could ever avoid: insufficient_scope, no scope to ask for. */
+const neverChallenge =
+  'Bearer realm="faultline", error="insufficient_scope", error_description="No scope grants this request to an OAuth token."';
+
 const get = (url: string, headers: Record<string, string>) => app.inject({ url, headers });
 const post = (url: string, headers: Record<string, string>, body: unknown) =>
   app.inject({ method: 'POST', url, headers: { ...headers, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
@@ -111,10 +115,15 @@ describe('access tokens beside API keys', () => {
     const { value } = await token({ scope: 'account:read campaigns:read', userId: null, teamId: world.other.teamId });
     const list = await get('/v1/campaigns', bearer(value));
     expect((json(list)['data'] as { name: string }[]).map((campaign) => campaign.name)).toEqual(['Other team campaign']);
-    const me = await get('/v1/me', bearer(value));
-    expect(me.statusCode).toBe(403);
-    expect(json(me)['code']).toBe('not_authorized');
-    expect(json(me)['detail']).toMatch(/client credentials/);
+    // Whatever its scope, such a token can never read a user: the challenge names no scope to ask for.
+    for (const scope of ['account:read campaigns:read', 'campaigns:read']) {
+      const { value: each } = await token({ scope, userId: null, teamId: world.other.teamId });
+      const me = await get('/v1/me', bearer(each));
+      expect(me.statusCode, scope).toBe(403);
+      expect(json(me)['code']).toBe('not_authorized');
+      expect(json(me)['detail']).toMatch(/client credentials/);
+      expect(me.headers['www-authenticate']).toBe(neverChallenge);
+    }
   });
 });
 
@@ -151,13 +160,28 @@ describe('scope', () => {
     }
   });
 
-  it('keeps account administration away from OAuth apps, whatever the scope', async () => {
+  it('keeps account administration away from OAuth apps, whatever the scope, with an RFC 6750 challenge', async () => {
     const { value } = await token({ scope: 'account:read campaigns:read campaigns:write' });
-    for (const url of ['/v1/users', '/v1/api-keys']) {
-      const response = await get(url, bearer(value));
+    for (const [method, url] of [
+      ['GET', '/v1/users'],
+      ['GET', '/v1/api-keys'],
+      ['GET', '/v1/oauth-apps'],
+      ['DELETE', '/v1/oauth-apps/1'],
+    ] as const) {
+      const response = await app.inject({ method, url, headers: bearer(value) });
       expect(response.statusCode, url).toBe(403);
       expect(json(response)['code'], url).toBe('not_authorized');
+      expect(response.headers['www-authenticate'], url).toBe(neverChallenge);
     }
+  });
+
+  it('says an OAuth token, not an API key, was sent to log out', async () => {
+    const { value } = await token({ scope: 'account:read' });
+    const response = await app.inject({ method: 'DELETE', url: '/v1/sessions/current', headers: bearer(value) });
+    expect(response.statusCode).toBe(400);
+    expect(json(response)['detail']).toBe(
+      'This request was made with an OAuth access token, not a session token; an app ends its access with POST /oauth/revoke.',
+    );
   });
 
   it('still applies the account states to the user behind the token', async () => {
@@ -205,9 +229,12 @@ describe('invalid tokens: 401 invalid_token with error="invalid_token"', () => {
     await expectInvalid(`fla_${'x'.repeat(43)}`, /not one this API issued/);
     const refresh = await token({ scope: 'campaigns:read', kind: 'refresh' });
     const response = await get('/v1/campaigns', bearer(refresh.value));
-    // A refresh token is not a bearer credential at all: it reads as an API key, which it is not.
+    // A refresh token is not a bearer credential at all, and the answer says what it is.
     expect(response.statusCode).toBe(401);
-    expect(json(response)['code']).toBe('invalid_api_key');
+    expect(json(response)['code']).toBe('invalid_token');
+    expect(json(response)['detail']).toBe(
+      'This is a refresh token, which the API does not accept: exchange it at POST /oauth/token and send the access token it gives.',
+    );
   });
 });
 

@@ -444,10 +444,10 @@ describe('the client credentials grant', () => {
     const all = json(await token({ grant_type: 'client_credentials' }, asClient(machine)));
     expect(all['scope']).toBe('campaigns:read campaigns:write');
     expectError(
-      await token({ grant_type: 'client_credentials', scope: 'account:read' }, asClient(machine)),
+      await token({ grant_type: 'client_credentials', scope: 'recipients:read' }, asClient(machine)),
       400,
       'invalid_scope',
-      'This app may not ask for: account:read.',
+      'This app may not ask for: recipients:read.',
     );
     expectError(
       await token({ grant_type: 'client_credentials', scope: 'everything' }, asClient(machine)),

@@ -1,5 +1,6 @@
 import { builtinCatalog } from '@faultline/core';
-import { requiredScope } from '../oauth/scopes.js';
+import { bearerChallenge, wwwAuthenticate } from '@faultline/fastify';
+import { requiredScope, userScopes } from '../oauth/scopes.js';
 import type { Principal } from './authenticate.js';
 
 /** What a route demands beyond a valid credential; set as `config.access` on the route. */
@@ -33,8 +34,8 @@ const readMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
  * 3. `missing_subscription`: the team has no active paid subscription;
  * 4. `missing_team_admin`: the team has no active administrator to answer for it;
  * 5. `not_authorized`: the credential is read-only and the request writes, or is
- *    an OAuth token on an operation no scope grants; `insufficient_scope`: an
- *    OAuth token without the operation's scope;
+ *    an OAuth token no token of its grant could make this request with (see
+ *    `checkScope`); `insufficient_scope`: an OAuth token without the operation's scope;
  * 6. `user_not_admin`: the operation is for team administrators.
  *
  * Each has a different remedy owned by a different person (an admin, support,
@@ -54,7 +55,7 @@ export function checkAccess(principal: Principal, route: RouteRequest, realm: st
   if (account.userDisabled) {
     throw builtinCatalog.error('user_is_disabled', {
       detail:
-        'Your user is disabled, so its API keys and sessions cannot be used. Ask an administrator of your team to enable it.',
+        'Your user is disabled, so its API keys, sessions and OAuth tokens cannot be used. Ask an administrator of your team to enable it.',
     });
   }
   if (account.teamBlocked) {
@@ -76,21 +77,7 @@ export function checkAccess(principal: Principal, route: RouteRequest, realm: st
     });
   }
   const { credential } = principal;
-  if (credential.kind === 'oauth') {
-    const needed = requiredScope(method, pattern);
-    if (needed === undefined) {
-      throw builtinCatalog.error('not_authorized', {
-        detail: 'OAuth apps cannot manage users, API keys, sessions or OAuth apps. Use an API key of a team administrator.',
-      });
-    }
-    if (!credential.scope.includes(needed)) {
-      throw builtinCatalog.error('insufficient_scope', {
-        detail: `This request needs the scope "${needed}", which the access token does not have. Ask the user to authorize it.`,
-        headers: { 'www-authenticate': `Bearer realm="${realm}", error="insufficient_scope", scope="${needed}"` },
-        extensions: { scope: needed },
-      });
-    }
-  }
+  if (credential.kind === 'oauth') checkScope(principal, credential.scope, method, pattern, realm);
   if (principal.access === 'read_only' && !readMethods.has(method)) {
     throw builtinCatalog.error('not_authorized', {
       detail: `This API key is read-only, so it cannot ${method} here. Use a key with read_write access.`,
@@ -99,6 +86,45 @@ export function checkAccess(principal: Principal, route: RouteRequest, realm: st
   if (access === 'admin' && principal.role !== 'admin') {
     throw builtinCatalog.error('user_not_admin', {
       detail: 'Only administrators of your team may manage users and API keys.',
+    });
+  }
+}
+
+/**
+ * An OAuth token may call only what its scope grants. Each refusal carries the
+ * RFC 6750 section 3 challenge `error="insufficient_scope"`, with `scope` when
+ * another token could succeed; when none ever could (account administration,
+ * or a user's data with no user behind the token) it names no scope, so the
+ * client does not send the user to consent for nothing.
+ */
+function checkScope(principal: Principal, granted: readonly string[], method: string, pattern: string, realm: string): void {
+  const needed = requiredScope(method, pattern);
+  const cannotSucceed = (detail: string) =>
+    builtinCatalog.error('not_authorized', {
+      detail,
+      headers: {
+        'www-authenticate': wwwAuthenticate([
+          bearerChallenge({ realm, error: 'insufficient_scope', description: 'No scope grants this request to an OAuth token.' }),
+        ]),
+      },
+    });
+  if (needed === undefined) {
+    throw cannotSucceed(
+      'OAuth apps cannot manage users, API keys, sessions or OAuth apps. Use an API key of a team administrator.',
+    );
+  }
+  if (principal.userId === null && userScopes.has(needed)) {
+    throw cannotSucceed(
+      `This access token was issued to an app for its own team (client credentials): no user is behind it, so no token of this grant can have "${needed}". Use the authorization code flow to act for a user.`,
+    );
+  }
+  if (!granted.includes(needed)) {
+    throw builtinCatalog.error('insufficient_scope', {
+      detail: `This request needs the scope "${needed}", which the access token does not have. Ask the user to authorize it.`,
+      headers: {
+        'www-authenticate': wwwAuthenticate([bearerChallenge({ realm, error: 'insufficient_scope', scope: [needed] })]),
+      },
+      extensions: { scope: needed },
     });
   }
 }

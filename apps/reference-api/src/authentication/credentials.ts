@@ -1,4 +1,5 @@
 import { builtinCatalog } from '@faultline/core';
+import { basicChallenge, bearerChallenge, wwwAuthenticate } from '@faultline/fastify';
 import { oauthPrefixes } from '../oauth/oauth-tokens.js';
 import { sessionPrefix } from './session-tokens.js';
 
@@ -8,14 +9,20 @@ export type Credential =
   | { readonly kind: 'session'; readonly token: string }
   | { readonly kind: 'oauth'; readonly token: string };
 
+/** The credential of each kind as a person reads it in a message, e.g. "made with an OAuth access token". */
+export const credentialNames: Readonly<Record<Credential['kind'], string>> = {
+  api_key: 'an API key',
+  session: 'a session token',
+  oauth: 'an OAuth access token',
+};
+
 /**
  * The `WWW-Authenticate` challenges: a bearer credential (API key or session
  * token), or HTTP Basic with the key as password. The RFC 6750 error
  * attribute belongs to the Bearer one.
  */
 export function authenticationChallenges(realm: string, error?: 'invalid_token' | 'invalid_request'): string {
-  const bearer = error === undefined ? `Bearer realm="${realm}"` : `Bearer realm="${realm}", error="${error}"`;
-  return `${bearer}, Basic realm="${realm}", charset="UTF-8"`;
+  return wwwAuthenticate([bearerChallenge({ realm, ...(error === undefined ? {} : { error }) }), basicChallenge(realm)]);
 }
 
 /**
@@ -47,6 +54,14 @@ export function readCredential(authorization: string | undefined, realm: string,
     throw builtinCatalog.error('unauthorized_request', {
       detail: 'The Authorization header is not "Bearer <credential>" or "Basic <credentials>".',
       headers: { 'www-authenticate': authenticationChallenges(realm) },
+    });
+  }
+  if (value.startsWith(oauthPrefixes.refreshToken) || value.startsWith(oauthPrefixes.authorizationCode)) {
+    // Not an API key, whatever its shape: say what it is and where it goes.
+    const what = value.startsWith(oauthPrefixes.refreshToken) ? 'a refresh token' : 'an authorization code';
+    throw builtinCatalog.error('invalid_token', {
+      detail: `This is ${what}, which the API does not accept: exchange it at POST /oauth/token and send the access token it gives.`,
+      headers: { 'www-authenticate': authenticationChallenges(realm, 'invalid_token') },
     });
   }
   if (value.startsWith(sessionPrefix)) return { kind: 'session', token: value };

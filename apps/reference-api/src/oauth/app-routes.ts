@@ -7,7 +7,7 @@ import type { RouteContext } from '../routes/route-context.js';
 import { grantTypes, revokeGrants, toOAuthApp } from './oauth-apps.js';
 import { issueOAuthSecret } from './oauth-tokens.js';
 import { redirectUriProblem } from './redirect.js';
-import { knownScopes } from './scopes.js';
+import { knownScopes, userScopes } from './scopes.js';
 
 const id = { type: 'integer', minimum: 1, maximum: 2_147_483_647 } as const;
 const timestamp = { type: 'string', format: 'date-time', maxLength: 30 } as const;
@@ -30,7 +30,8 @@ const allowedScopes = {
   type: 'array',
   maxItems: knownScopes.length,
   uniqueItems: true,
-  description: 'The scopes the app may ask for.',
+  description:
+    'The scopes the app may ask for. `account:read` is about the user who authorizes the app, so it needs the `authorization_code` grant; a client_credentials token never has it.',
   items: { type: 'string', enum: knownScopes },
 } as const;
 const appGrantTypes = {
@@ -178,6 +179,17 @@ export const oauthAppRoutes: FastifyPluginAsync<RouteContext> = async (app, { db
           location: 'body',
           code: 'invalid_parameter',
           detail: 'client_credentials needs a confidential client: a public one has no secret',
+        });
+      }
+      if (!body.grant_types.includes('authorization_code')) {
+        body.allowed_scopes.forEach((scope, index) => {
+          if (!userScopes.has(scope)) return;
+          errors.push({
+            pointer: `/allowed_scopes/${index}`,
+            location: 'body',
+            code: 'invalid_parameter',
+            detail: `${scope} is about the user who authorizes the app, and without authorization_code no user ever does`,
+          });
         });
       }
       if (errors.length > 0) {

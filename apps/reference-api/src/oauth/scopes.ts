@@ -19,6 +19,14 @@ export function isScope(value: string): value is Scope {
   return Object.hasOwn(scopeDescriptions, value);
 }
 
+/**
+ * Scopes about the user who authorized the app. A client-credentials token
+ * acts for the app's own team with no user behind it, so it is never granted
+ * one: the token endpoint refuses them to that grant, and registration to an
+ * app whose only grant is client_credentials.
+ */
+export const userScopes: ReadonlySet<string> = new Set<Scope>(['account:read']);
+
 /** Splits a space-separated scope string into its distinct scopes, in order. */
 export function parseScope(scope: string): string[] {
   return [...new Set(scope.split(' ').filter((part) => part !== ''))];

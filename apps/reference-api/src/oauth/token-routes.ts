@@ -9,7 +9,7 @@ import type { OAuthContext } from './oauth-context.js';
 import { revokeGrants, type OAuthApp } from './oauth-apps.js';
 import { issueOAuthSecret, isWellFormed, lifetimes } from './oauth-tokens.js';
 import { isWellFormedVerifier, verifierMatches } from './pkce.js';
-import { isScope, parseScope } from './scopes.js';
+import { isScope, parseScope, userScopes } from './scopes.js';
 
 /** The route config of the token and revocation endpoints: RFC 6749 errors, token-endpoint statuses. */
 export const tokenEndpointConfig = { faultline: { profile: 'oauth', context: 'oauth-token' } } as const;
@@ -255,10 +255,17 @@ async function clientCredentials(
     throw builtinCatalog.error('unauthorized_client', { detail: 'A public client may not use the client_credentials grant.' });
   }
   const scope = parameter(form, 'scope');
-  const asked = scope === undefined ? [...client.allowedScopes] : parseScope(scope);
+  // No user is behind this grant, so the scopes about one are never part of it.
+  const asked = scope === undefined ? client.allowedScopes.filter((each) => !userScopes.has(each)) : parseScope(scope);
   const unknown = asked.filter((each) => !isScope(each));
   if (asked.length === 0 || unknown.length > 0) {
     throw builtinCatalog.error('invalid_scope', { detail: `Unknown scope: ${unknown.join(' ').slice(0, 200)}.` });
+  }
+  const aboutUser = asked.filter((each) => userScopes.has(each));
+  if (aboutUser.length > 0) {
+    throw builtinCatalog.error('invalid_scope', {
+      detail: `${aboutUser.join(' ')} is about the user who authorizes an app, and a client_credentials token has none; use the authorization code grant for it.`,
+    });
   }
   const forbidden = asked.filter((each) => !client.allowedScopes.includes(each));
   if (forbidden.length > 0) {

@@ -1,6 +1,7 @@
 import { builtinCatalog } from '@faultline/core';
 import type { FastifyPluginAsync } from 'fastify';
 import { meResponse } from '@faultline/reference-contract';
+import { credentialNames } from '../authentication/credentials.js';
 import type { RouteContext } from './route-context.js';
 
 /** `GET /v1/me`: who the credentials belong to. */
@@ -10,18 +11,15 @@ export const meRoutes: FastifyPluginAsync<RouteContext> = async (app, { db }) =>
     {
       schema: {
         operationId: 'getMe',
-        summary: 'Who the API key belongs to',
+        summary: 'Who the credentials belong to',
         tags: ['account'],
-        response: { 200: { ...meResponse, description: 'The user and team of the API key.' } },
+        response: { 200: { ...meResponse, description: 'The user and team behind the credentials.' } },
       },
     },
     async (request) => {
-      const { userId } = request.principal;
-      if (userId === null) {
-        throw builtinCatalog.error('not_authorized', {
-          detail: 'This access token was issued to an app for its own team (client credentials): no user is behind it.',
-        });
-      }
+      const { userId, credential } = request.principal;
+      // checkAccess already refused a token with no user behind it (client credentials) on this route.
+      if (userId === null) throw new TypeError('GET /v1/me was reached by a credential with no user.');
       const row = await db
         .selectFrom('users')
         .innerJoin('teams', 'teams.id', 'users.team_id')
@@ -29,7 +27,9 @@ export const meRoutes: FastifyPluginAsync<RouteContext> = async (app, { db }) =>
         .where('users.id', '=', userId)
         .executeTakeFirst();
       if (row === undefined)
-        throw builtinCatalog.error('invalid_api_key', { detail: 'The user behind this API key no longer exists.' });
+        throw builtinCatalog.error('invalid_api_key', {
+          detail: `The user behind ${credentialNames[credential.kind]} no longer exists.`,
+        });
       return {
         user: { id: row.id, email: row.email, name: row.name, role: row.role },
         team: { id: row.team_id, name: row.team_name },

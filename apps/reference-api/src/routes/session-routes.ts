@@ -3,6 +3,7 @@ import { MemoryStore, rateLimitHook } from '@faultline/fastify';
 import { createSessionBody, sessionResponse, type CreateSessionInput } from '@faultline/reference-contract';
 import type { FastifyPluginAsync } from 'fastify';
 import { clientNetwork } from '../authentication/client-network.js';
+import { credentialNames } from '../authentication/credentials.js';
 import { passwordMatches } from '../authentication/passwords.js';
 import { issueSessionToken } from '../authentication/session-tokens.js';
 import type { RouteContext } from './route-context.js';
@@ -105,8 +106,12 @@ export const sessionRoutes: FastifyPluginAsync<SessionRouteOptions> = async (app
     async (request, reply) => {
       const { credential } = request.principal;
       if (credential.kind !== 'session') {
+        const instead =
+          credential.kind === 'oauth'
+            ? 'an app ends its access with POST /oauth/revoke'
+            : 'revoke a key with DELETE /v1/api-keys/{id}';
         throw builtinCatalog.error('unspecified_error', {
-          detail: 'This request was made with an API key, not a session token; revoke a key with DELETE /v1/api-keys/{id}.',
+          detail: `This request was made with ${credentialNames[credential.kind]}, not a session token; ${instead}.`,
         });
       }
       await db
