@@ -6,6 +6,9 @@ import type { Database } from '../database/schema.js';
 import { parameter } from './form-body.js';
 import { findApp, type OAuthApp } from './oauth-apps.js';
 
+/** The client authentication methods {@link authenticateClient} accepts, by their RFC 7591 names. */
+export const clientAuthenticationMethods = ['client_secret_basic', 'client_secret_post', 'none'] as const;
+
 /**
  * The challenge on every `invalid_client`. RFC 6749 §5.2 demands a 401 with a
  * challenge of the scheme used when the client sent `Authorization`, and

@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../database/schema.js';
 import { authorizeRoutes } from './authorize-routes.js';
 import { cookieSigner } from './login-cookie.js';
+import { metadataRoute } from './metadata-route.js';
 import type { OAuthContext } from './oauth-context.js';
 import { revokeRoute } from './revoke-route.js';
 import { tokenRoutes } from './token-routes.js';
@@ -22,7 +23,10 @@ export interface OAuthServerOptions {
   readonly cookieKey?: Buffer;
 }
 
-/** The OAuth2 authorization server: `/oauth/authorize` (with its login and consent forms), `/oauth/token`, `/oauth/revoke`. */
+/**
+ * The OAuth2 authorization server: `/oauth/authorize` (with its login and consent forms), `/oauth/token`,
+ * `/oauth/revoke`, and its metadata at `/.well-known/oauth-authorization-server`.
+ */
 export const oauthServer: FastifyPluginAsync<OAuthServerOptions> = async (app, options) => {
   const context: OAuthContext = {
     db: options.db,
@@ -35,4 +39,5 @@ export const oauthServer: FastifyPluginAsync<OAuthServerOptions> = async (app, o
   await app.register(authorizeRoutes, context);
   await app.register(tokenRoutes, context);
   await app.register(revokeRoute, context);
+  await app.register(metadataRoute, context);
 };

@@ -5,6 +5,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
  * browser, which is what PKCE is meant to avoid (RFC 9700 §2.1.1).
  */
 
+/** The code_challenge_method values accepted. */
+export const codeChallengeMethods = ['S256'] as const;
+
 /** An S256 challenge is the base64url SHA-256 of the verifier: exactly 43 characters. */
 const challengeShape = /^[A-Za-z0-9_-]{43}$/;
 /** RFC 7636 §4.1: 43 to 128 unreserved characters. */
