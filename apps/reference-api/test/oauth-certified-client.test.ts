@@ -135,11 +135,16 @@ function unescapeHtml(text: string): string {
 }
 
 /** Starts an authorization in a fresh browser, logs in and answers the consent page; returns where the browser was sent. */
-async function authorizeInBrowser(decision: 'allow' | 'deny', state: string, challenge: string): Promise<URL> {
+async function authorizeInBrowser(
+  decision: 'allow' | 'deny',
+  state: string,
+  challenge: string,
+  { clientId, name } = { clientId: client.client_id, name: 'Certified client' },
+): Promise<URL> {
   const url = new URL(as.authorization_endpoint as string);
   url.search = new URLSearchParams({
     response_type: 'code',
-    client_id: client.client_id,
+    client_id: clientId,
     redirect_uri: callback,
     scope: 'account:read campaigns:read',
     state,
@@ -149,10 +154,10 @@ async function authorizeInBrowser(decision: 'allow' | 'deny', state: string, cha
   const browser = new Browser();
   const login = await browser.visit(url.href);
   if (!('html' in login)) throw new Error(`no login page: sent to ${login.left.href}`);
-  expect(login.html).toContain('Log in to continue to Certified client');
+  expect(login.html).toContain(`Log in to continue to ${name}`);
   const consent = await browser.submit(login.html, { email: world.demo.email, password });
   if (!('html' in consent)) throw new Error(`no consent page: sent to ${consent.left.href}`);
-  expect(consent.html).toContain('Certified client wants to access your account');
+  expect(consent.html).toContain(`${name} wants to access your account`);
   const answer = await browser.submit(consent.html, { decision });
   if (!('left' in answer)) throw new Error(`no redirect to the client: ${answer.html.slice(0, 300)}`);
   return answer.left;
@@ -260,6 +265,57 @@ describe('oauth4webapi against the reference API', () => {
         await oauth.refreshTokenGrantRequest(as, client, clientAuth, tokens.refresh_token as string, insecure),
       ),
     ).rejects.toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it('a public client (no secret, token_endpoint_auth_method none): PKCE, refresh and revocation', async () => {
+    const spa = await registerApp(app, world.demo.apiKey, {
+      name: 'Certified SPA',
+      client_type: 'public',
+      redirect_uris: [callback],
+      allowed_scopes: ['account:read', 'campaigns:read'],
+    });
+    const publicClient: oauth.Client = { client_id: spa.clientId, token_endpoint_auth_method: 'none' };
+    const none = oauth.None();
+    const verifier = oauth.generateRandomCodeVerifier();
+    const state = oauth.generateRandomState();
+    const redirected = await authorizeInBrowser('allow', state, await oauth.calculatePKCECodeChallenge(verifier), {
+      clientId: spa.clientId,
+      name: 'Certified SPA',
+    });
+    const parameters = oauth.validateAuthResponse(as, publicClient, redirected, state);
+    const tokens = await oauth.processAuthorizationCodeResponse(
+      as,
+      publicClient,
+      await oauth.authorizationCodeGrantRequest(as, publicClient, none, parameters, callback, verifier, insecure),
+    );
+    const refreshed = await oauth.processRefreshTokenResponse(
+      as,
+      publicClient,
+      await oauth.refreshTokenGrantRequest(as, publicClient, none, tokens.refresh_token as string, insecure),
+    );
+    const me = await oauth.protectedResourceRequest(
+      refreshed.access_token,
+      'GET',
+      new URL('/v1/me', issuer),
+      undefined,
+      undefined,
+      insecure,
+    );
+    expect(me.status).toBe(200);
+    // Revoking the access token alone: it is refused, and the refresh token still works.
+    await oauth.processRevocationResponse(
+      await oauth.revocationRequest(as, publicClient, none, refreshed.access_token, insecure),
+    );
+    const challenges = await challengesOf(
+      oauth.protectedResourceRequest(refreshed.access_token, 'GET', new URL('/v1/me', issuer), undefined, undefined, insecure),
+    );
+    expect(challenges[0]).toEqual({ scheme: 'bearer', parameters: { realm: 'faultline', error: 'invalid_token' } });
+    const again = await oauth.processRefreshTokenResponse(
+      as,
+      publicClient,
+      await oauth.refreshTokenGrantRequest(as, publicClient, none, refreshed.refresh_token as string, insecure),
+    );
+    expect(again.access_token).not.toBe(refreshed.access_token);
   });
 
   it('a denied authorization comes back as an error the client reads, with iss checked', async () => {
