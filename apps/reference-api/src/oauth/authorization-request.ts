@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../database/schema.js';
 import { parameter, repeatedNames } from './form-body.js';
 import { findApp, type OAuthApp } from './oauth-apps.js';
-import { isWellFormedChallenge } from './pkce.js';
+import { codeChallengeMethods, isWellFormedChallenge } from './pkce.js';
 import { isScope, parseScope } from './scopes.js';
 
 /** The errors an authorization request is answered with by a redirect (RFC 6749 §4.1.2.1, and ours). */
@@ -18,6 +18,9 @@ export type AuthorizationErrorCode = Extract<
   | 'app_not_approved'
   | 'server_error'
 >;
+
+/** The response types the authorization endpoint answers: the code flow only (no implicit flow, RFC 9700 §2.1.2). */
+export const responseTypes = ['code'] as const;
 
 /** An authorization request whose client and redirect URI check out, and everything else too. */
 export interface ValidRequest {
@@ -93,7 +96,7 @@ export async function checkAuthorizationRequest(db: Kysely<Database>, query: str
   if (repeated.length > 0) return refuse('invalid_request', `${repeated.join(', ')} must not be sent more than once.`);
   const responseType = parameter(parameters, 'response_type');
   if (responseType === undefined) return refuse('invalid_request', 'response_type is missing; it must be code.');
-  if (responseType !== 'code') {
+  if (!(responseTypes as readonly string[]).includes(responseType)) {
     return refuse('unsupported_response_type', 'Only response_type=code is supported (the implicit flow is not).');
   }
   if (!app.grantTypes.includes('authorization_code')) {
@@ -111,7 +114,7 @@ export async function checkAuthorizationRequest(db: Kysely<Database>, query: str
 
   const codeChallenge = parameter(parameters, 'code_challenge');
   const method = parameter(parameters, 'code_challenge_method');
-  if (method !== undefined && method !== 'S256') {
+  if (method !== undefined && !(codeChallengeMethods as readonly string[]).includes(method)) {
     return refuse('invalid_request', 'code_challenge_method must be S256; plain is not accepted.');
   }
   if (codeChallenge === undefined) {

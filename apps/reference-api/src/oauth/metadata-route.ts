@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { responseTypes } from './authorization-request.js';
 import { clientAuthenticationMethods } from './client-authentication.js';
 import type { OAuthContext } from './oauth-context.js';
 import { grantTypes } from './oauth-apps.js';
@@ -43,7 +44,7 @@ const metadataResponse = {
     authorization_endpoint: endpoint('Where the user logs in and consents.'),
     token_endpoint: endpoint('Where codes and refresh tokens are exchanged, and client credentials used.'),
     revocation_endpoint: endpoint('Where a client revokes a token (RFC 7009).'),
-    response_types_supported: names('Only the authorization code flow.', ['code']),
+    response_types_supported: names('Only the authorization code flow.', responseTypes),
     response_modes_supported: names('The authorization response is in the redirect’s query.', ['query']),
     grant_types_supported: names('The grants an app may be registered for.', grantTypes),
     code_challenge_methods_supported: names('PKCE with S256 only.', codeChallengeMethods),
@@ -75,7 +76,7 @@ export const metadataRoute: FastifyPluginAsync<OAuthContext> = async (app, { iss
     authorization_endpoint: `${issuer}/oauth/authorize`,
     token_endpoint: `${issuer}/oauth/token`,
     revocation_endpoint: `${issuer}/oauth/revoke`,
-    response_types_supported: ['code'],
+    response_types_supported: responseTypes,
     response_modes_supported: ['query'],
     grant_types_supported: grantTypes,
     code_challenge_methods_supported: codeChallengeMethods,

@@ -6,7 +6,7 @@ import type { Database } from '../database/schema.js';
 import { authenticateClient } from './client-authentication.js';
 import { formOf, parameter, readFormBodies, repeatedNames } from './form-body.js';
 import type { OAuthContext } from './oauth-context.js';
-import { revokeGrants, type OAuthApp } from './oauth-apps.js';
+import { grantTypes, revokeGrants, type OAuthApp } from './oauth-apps.js';
 import { issueOAuthSecret, isWellFormed, lifetimes } from './oauth-tokens.js';
 import { isWellFormedVerifier, verifierMatches } from './pkce.js';
 import { isScope, parseScope, userScopes } from './scopes.js';
@@ -94,9 +94,9 @@ export const tokenRoutes: FastifyPluginAsync<OAuthContext> = async (app, { db, n
     const client = await authenticateClient(db, request.headers.authorization, form, realm);
     const grantType = parameter(form, 'grant_type');
     if (grantType === undefined) throw invalidRequest('grant_type is missing.');
-    if (!['authorization_code', 'refresh_token', 'client_credentials'].includes(grantType)) {
+    if (!(grantTypes as readonly string[]).includes(grantType)) {
       throw builtinCatalog.error('unsupported_grant_type', {
-        detail: `grant_type '${grantType.slice(0, 50)}' is not supported; use authorization_code, refresh_token or client_credentials.`,
+        detail: `grant_type '${grantType.slice(0, 50)}' is not supported; use ${grantTypes.slice(0, -1).join(', ')} or ${grantTypes.at(-1)}.`,
       });
     }
     if (!client.grantTypes.includes(grantType)) {
