@@ -11,7 +11,10 @@ export interface FaultlineOptions {
   readonly docsUrl?: string;
   /** The body media types the app reads; a body of any other type gets 415. Default: `application/json`. */
   readonly contentTypes?: readonly string[];
-  /** The realm named in `WWW-Authenticate` challenges. Default: `api`. */
+  /**
+   * The realm named in `WWW-Authenticate` challenges: printable ASCII, quotes and backslashes
+   * included (they are escaped). Default: `api`.
+   */
   readonly realm?: string;
   /** At most this many failing fields are listed in one validation error. Default: 100. */
   readonly maxFieldErrors?: number;
