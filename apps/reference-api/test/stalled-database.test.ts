@@ -18,7 +18,14 @@ import { startPostgresServer, type PostgresServer } from '@faultline/test-servic
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, ensureDemoData, openDatabase, type Database, type DatabaseTimeouts } from '../src/index.js';
+import {
+  buildApp,
+  ensureDemoData,
+  openDatabase,
+  type Database,
+  type DatabaseLocation,
+  type DatabaseTimeouts,
+} from '../src/index.js';
 import { testDialect } from './test-database.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -31,6 +38,7 @@ const loopDelayBoundMs = 1_500;
 
 let directory: string;
 let postgres: PostgresServer | undefined;
+let location: DatabaseLocation;
 let db: Kysely<Database>;
 let app: FastifyInstance;
 let base: string;
@@ -45,14 +53,16 @@ beforeAll(async () => {
     // A server of its own: the shared one must not freeze under the other test files.
     const server = await startPostgresServer();
     postgres = server;
-    db = await openDatabase({ kind: 'postgres', url: server.url }, timeouts);
+    location = { kind: 'postgres', url: server.url };
+    db = await openDatabase(location, timeouts);
     stall = async () => {
       server.pause();
       return async () => server.resume();
     };
   } else {
     const path = join(directory, 'stalled.db');
-    db = await openDatabase({ kind: 'sqlite', path }, timeouts);
+    location = { kind: 'sqlite', path };
+    db = await openDatabase(location, timeouts);
     stall = () => holdSqliteWriteLock(path);
   }
   ({ apiKey } = (await ensureDemoData(db, join(directory, 'demo.json'))).credentials);
@@ -186,5 +196,56 @@ describe(`a stalled database (${testDialect})`, () => {
     expect(JSON.parse(ready.body)).toMatchObject({ status: 'ready', database: 'ok', shedding: false });
     const names = await db.selectFrom('campaigns').select('name').execute();
     expect(names.map((row) => row.name).filter((name) => name.startsWith('During'))).toEqual([]);
+  }, 120_000);
+
+  it('lets writes that meet a short stall through once the database is back, a transaction included', async () => {
+    // The same database with patient timeouts: the stall ends long before them.
+    const patient = await openDatabase(location, {
+      ...timeouts,
+      busyTimeoutMs: 20_000,
+      connectTimeoutMs: 20_000,
+      queryTimeoutMs: 20_000,
+    });
+    const patientApp = await buildApp({ db: patient, logger: false });
+    const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
+    try {
+      const created = await patientApp.inject({ method: 'POST', url: '/v1/campaigns', headers, payload: { name: 'Patient' } });
+      expect(created.statusCode).toBe(201);
+      const campaignId = (JSON.parse(created.body) as { id: number }).id;
+
+      // One at a time: a write queued behind another for this process's one SQLite connection would never meet the lock itself.
+      const writes = [
+        () => patientApp.inject({ method: 'POST', url: '/v1/campaigns', headers, payload: { name: 'Waited' } }),
+        // Adding recipients is a transaction: on SQLite its BEGIN IMMEDIATE is what waits.
+        () =>
+          patientApp.inject({
+            method: 'POST',
+            url: `/v1/campaigns/${campaignId}/recipients`,
+            headers,
+            payload: { recipients: [{ email: 'waited@example.com' }] },
+          }),
+      ];
+      for (const write of writes) {
+        const release = await stall();
+        let releasedAt = Number.POSITIVE_INFINITY;
+        try {
+          const answer = write().then((response) => ({ response, at: performance.now() }));
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          releasedAt = performance.now();
+          await release();
+          const { response, at } = await answer;
+          expect(response.statusCode, response.body).toBe(201);
+          // It met the stall: it was answered only after the database was back.
+          expect(at).toBeGreaterThan(releasedAt);
+        } finally {
+          if (releasedAt === Number.POSITIVE_INFINITY) await release();
+        }
+      }
+      const recipients = await patient.selectFrom('recipients').select('email').where('campaign_id', '=', campaignId).execute();
+      expect(recipients.map((row) => row.email)).toEqual(['waited@example.com']);
+    } finally {
+      await patientApp.close();
+      await patient.destroy();
+    }
   }, 120_000);
 });

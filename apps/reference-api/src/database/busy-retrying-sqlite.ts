@@ -115,7 +115,8 @@ class RetryingConnection implements DatabaseConnection {
         if (!isBusy(error)) throw error;
         // Inside a transaction the statement cannot simply run again; the transaction rolls back.
         const remaining = this.#deadline - performance.now();
-        if (this.sqlite.inTransaction || remaining <= 0) {
+        if (this.sqlite.inTransaction) throw databaseUnavailable('is locked by another writer', error);
+        if (remaining <= 0) {
           throw databaseUnavailable(`is locked by another writer and stayed locked for ${this.busyTimeoutMs} ms`, error);
         }
         // Jittered, so processes that met the same lock do not retry in step.
