@@ -8,7 +8,9 @@ import http from 'node:http';
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 
-const { port, bombKey, campaignId, slowSockets, floodAddresses, floodConnectionsPerAddress } = JSON.parse(process.argv[2]);
+const { port, bombKey, campaignId, slowSockets, floodAddresses, floodConnectionsPerAddress, attacks } = JSON.parse(
+  process.argv[2],
+);
 const host = '127.0.0.1';
 let running = true;
 const timers = new Set();
@@ -21,13 +23,15 @@ const stats = {
 };
 const count = (table, key) => (table[key] = (table[key] ?? 0) + 1);
 
-// Slow sockets: complete headers announcing a 1,000-byte body, then nothing
-// (even slots) or a byte every 2 s (odd slots). A slot the server closes is
-// opened again a second later, as an attacker would.
+// Slow sockets: complete headers of an anonymous POST /oauth/token announcing
+// a 1,000-byte body, then nothing (even slots) or a byte every 2 s (odd
+// slots). A slot the server closes is opened again a second later, as an
+// attacker would. (The login route is no target: its per-address limit
+// answers 429 before reading a body.)
 function openSlow(slot) {
   if (!running) return;
-  const path = slot % 4 < 2 ? '/v1/sessions' : '/oauth/token';
-  const type = path === '/oauth/token' ? 'application/x-www-form-urlencoded' : 'application/json';
+  const path = '/oauth/token';
+  const type = 'application/x-www-form-urlencoded';
   const socket = net.connect({ host, port, localAddress: '127.0.0.2' });
   sockets.add(socket);
   let trickle;
@@ -131,11 +135,11 @@ async function floodLoop(agent) {
 const agents = [];
 process.on('message', async (message) => {
   if (message === 'start') {
-    const slots = Array.from({ length: slowSockets }, (_, slot) => slot);
+    const slots = Array.from({ length: attacks.includes('slow') ? slowSockets : 0 }, (_, slot) => slot);
     // Opened in batches, so the server's accept queue does not overflow.
     for (let start = 0; start < slots.length; start += 100) await Promise.all(slots.slice(start, start + 100).map(openSlow));
-    for (const bomb of bombs) void bombLoop(bomb);
-    for (let a = 0; a < floodAddresses; a++) {
+    if (attacks.includes('bombs')) for (const bomb of bombs) void bombLoop(bomb);
+    for (let a = 0; attacks.includes('flood') && a < floodAddresses; a++) {
       const agent = new http.Agent({
         keepAlive: true,
         maxSockets: floodConnectionsPerAddress,
