@@ -59,10 +59,12 @@ class BusyRetryingSqliteDriver extends SqliteDriver {
   readonly #lock = new DeadlineLock();
   readonly #connection: RetryingConnection;
   readonly #busyTimeoutMs: number;
+  readonly #sqlite: SqliteDatabase.Database;
 
   constructor(config: SqliteDialectConfig, sqlite: SqliteDatabase.Database, busyTimeoutMs: number) {
     super(config);
     this.#busyTimeoutMs = busyTimeoutMs;
+    this.#sqlite = sqlite;
     this.#connection = new RetryingConnection(sqlite, busyTimeoutMs);
   }
 
@@ -87,6 +89,11 @@ class BusyRetryingSqliteDriver extends SqliteDriver {
 
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    // SQLite ends a transaction by itself after some errors; a second rollback would fail and hide the first error.
+    if (this.#sqlite.inTransaction) await super.rollbackTransaction(connection);
   }
 }
 
