@@ -3,18 +3,21 @@
 //   client-overhead:  @faultline/client against plain fetch on successful requests.
 //   client-429-storm: 429s received by @faultline/client and by ky doing the same work under a rate limit.
 //   rate-limit:       the rate limiter against rate-limiter-flexible, @fastify/rate-limit and no limiter at all.
+//   hostile:          a well-behaved client's success rate and p99 while slow sockets, body bombs and wrong keys attack.
 // `node bench/run.js client-overhead` runs only the parts named. Machines are
 // shared and noisy, so only figures measured side by side in one run mean anything.
 import { errorPath } from './error-path.js';
 import { clientOverhead } from './client-overhead.js';
 import { client429Storm } from './client-429-storm.js';
 import { rateLimit } from './rate-limit.js';
+import { hostile } from './hostile.js';
 
 const parts = {
   'error-path': errorPath,
   'client-overhead': clientOverhead,
   'client-429-storm': client429Storm,
   'rate-limit': rateLimit,
+  hostile,
 };
 const chosen = process.argv.length > 2 ? process.argv.slice(2) : Object.keys(parts);
 for (const name of chosen) {

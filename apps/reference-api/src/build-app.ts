@@ -69,8 +69,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(faultline, { profile, realm, docsUrl: '/docs/errors' });
   if (options.overload?.maxInFlight !== undefined || options.overload?.maxEventLoopDelayMs !== undefined) {
     // The first onRequest hook: a refused request costs no authentication or database query.
-    // /healthz stays served, so a load balancer does not take an overloaded process out of rotation.
-    await app.register(loadShedding, { ...options.overload, exemptRoutes: ['/healthz'] });
+    // /healthz stays served, so an overloaded process is not restarted; /readyz answers for itself, with the reason.
+    await app.register(loadShedding, { ...options.overload, exemptRoutes: ['/healthz', '/readyz'] });
   }
   app.decorateRequest('principal', null as unknown as Principal);
   // Before the routes: @fastify/swagger documents the routes added after it.

@@ -1,5 +1,6 @@
 import { isProfileName, type ProfileName } from '@faultline/core';
 import type { RateLimitPolicy } from '@faultline/fastify';
+import { parseDatabaseTimeouts, type DatabaseTimeouts } from './database/database-timeouts.js';
 import { parseDatabaseUrl, type DatabaseLocation } from './database/open-database.js';
 import { defaultRateLimits, parseRateLimits } from './rate-limits.js';
 import { readRedisConfig, type RedisConfig } from './redis-config.js';
@@ -10,6 +11,8 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly database: DatabaseLocation;
+  /** From `DATABASE_*_TIMEOUT_MS` and `DATABASE_POOL_SIZE`: how long a request waits for the database before 503. */
+  readonly databaseTimeouts: DatabaseTimeouts;
   readonly profile: ProfileName;
   readonly logLevel: string;
   /** Per API key; empty when rate limiting is off. */
@@ -37,6 +40,7 @@ export function readConfig(environment: NodeJS.ProcessEnv = process.env): Config
     port,
     host: environment['HOST'] || '127.0.0.1',
     database: parseDatabaseUrl(environment['DATABASE_URL']),
+    databaseTimeouts: parseDatabaseTimeouts(environment),
     profile,
     logLevel: environment['LOG_LEVEL'] || 'info',
     rateLimits: parseRateLimits(environment['RATE_LIMITS'] || defaultRateLimits),

@@ -20,7 +20,7 @@ export function credentialsFileFor(config: Config): string {
 
 /** Opens the database and makes sure the demo account exists. */
 export async function prepareData(config: Config): Promise<{ db: Kysely<Database>; demo: DemoCredentials; created: boolean }> {
-  const db = await openDatabase(config.database);
+  const db = await openDatabase(config.database, config.databaseTimeouts);
   const { credentials, created } = await ensureDemoData(db, credentialsFileFor(config));
   return { db, demo: credentials, created };
 }

@@ -7,6 +7,7 @@ describe('readConfig', () => {
       port: 3000,
       host: '127.0.0.1',
       database: { kind: 'sqlite', path: 'data/faultline.db' },
+      databaseTimeouts: { busyTimeoutMs: 2000, connectTimeoutMs: 2000, queryTimeoutMs: 5000, poolSize: 10 },
       profile: 'problem',
       logLevel: 'info',
       rateLimits: [
@@ -31,11 +32,16 @@ describe('readConfig', () => {
         ERROR_FORMAT: 'oauth',
         LOG_LEVEL: 'debug',
         PUBLIC_URL: 'https://api.example.com/',
+        DATABASE_BUSY_TIMEOUT_MS: '250',
+        DATABASE_CONNECT_TIMEOUT_MS: '300',
+        DATABASE_QUERY_TIMEOUT_MS: '4000',
+        DATABASE_POOL_SIZE: '3',
       }),
     ).toEqual({
       port: 8080,
       host: '0.0.0.0',
       database: { kind: 'sqlite', path: '/tmp/x.db' },
+      databaseTimeouts: { busyTimeoutMs: 250, connectTimeoutMs: 300, queryTimeoutMs: 4000, poolSize: 3 },
       profile: 'oauth',
       logLevel: 'debug',
       rateLimits: [
@@ -45,6 +51,21 @@ describe('readConfig', () => {
       overload: { maxInFlight: 1000, maxEventLoopDelayMs: 1000 },
       publicUrl: 'https://api.example.com',
     });
+  });
+
+  it('refuses a database timeout or pool size that is not a whole number in range, naming the variable', () => {
+    for (const name of [
+      'DATABASE_BUSY_TIMEOUT_MS',
+      'DATABASE_CONNECT_TIMEOUT_MS',
+      'DATABASE_QUERY_TIMEOUT_MS',
+      'DATABASE_POOL_SIZE',
+    ]) {
+      for (const value of ['0', '-5', '1.5', 'soon', '99999999']) {
+        expect(() => readConfig({ [name]: value })).toThrow(
+          new RegExp(`^${name} must be a whole number from 1 to \\d+, not "${value}"`),
+        );
+      }
+    }
   });
 
   it('defaults PUBLIC_URL to localhost on PORT', () => {

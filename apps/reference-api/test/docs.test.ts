@@ -171,25 +171,36 @@ describe('problem+json type links', () => {
   });
 });
 
-describe('GET /healthz', () => {
-  it('answers 200 {status: "ok"} without credentials', async () => {
+describe('GET /healthz and GET /readyz', () => {
+  it('answers /healthz 200 {status: "ok"} without credentials', async () => {
     const response = await app.inject({ url: '/healthz' });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(json(response)).toEqual({ status: 'ok' });
   });
 
-  it('answers 503 service_unavailable with Retry-After when the database is gone', async () => {
+  it('answers /readyz 200 with a report while the database answers', async () => {
+    const response = await app.inject({ url: '/readyz' });
+    expect(response.statusCode).toBe(200);
+    expect(json(response)).toEqual({ status: 'ready', database: 'ok', shedding: false, in_flight: 0 });
+  });
+
+  it('keeps /healthz at 200 but answers /readyz 503 service_unavailable with Retry-After when the database is gone', async () => {
     const broken = await openWorld();
     const brokenApp = await broken.app();
     try {
       await broken.db.destroy();
-      const response = await brokenApp.inject({ url: '/healthz' });
+      expect((await brokenApp.inject({ url: '/healthz' })).statusCode).toBe(200);
+      const response = await brokenApp.inject({ url: '/readyz' });
       expect(response.statusCode).toBe(503);
       expect(response.headers['retry-after']).toMatch(/^[1-5]$/);
       const body = json(response);
-      expect(body).toMatchObject({ code: 'service_unavailable', status: 503, detail: 'The database is not answering.' });
-      expect(response.body).not.toMatch(/sqlite|destroyed|driver/i);
+      expect(body).toMatchObject({
+        code: 'service_unavailable',
+        status: 503,
+        detail: 'This instance is not ready: its database did not answer within 1000 ms.',
+      });
+      expect(response.body).not.toMatch(/sqlite|destroyed|driver|select/i);
     } finally {
       await broken.close();
     }

@@ -134,6 +134,7 @@ const knownSegments = [
   'pause',
   'resume',
   'healthz',
+  'readyz',
   'docs',
   'errors',
   'errors.json',
@@ -207,6 +208,7 @@ const base = (): fc.Arbitrary<string> =>
     '/oauth/token',
     '/oauth/revoke',
     '/healthz',
+    '/readyz',
     '/docs/errors',
     '/docs/errors.json',
   );

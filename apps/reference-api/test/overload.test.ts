@@ -83,11 +83,23 @@ describe('the reference API under overload', () => {
       type: '/docs/errors#service_unavailable',
     });
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    // Readiness says why the instance should get no traffic for now.
+    const notReady = await fetch(`${base}/readyz`);
+    expect(notReady.status).toBe(503);
+    expect(notReady.headers.get('retry-after')).toMatch(/^[1-5]$/);
+    expect(await notReady.json()).toMatchObject({
+      code: 'service_unavailable',
+      detail: 'This instance is not ready: it is overloaded and refusing new requests.',
+    });
 
     release();
     expect((await slow).status).toBe(200);
     await until(() => app.loadShedding.inFlight === 0, 'no request in flight');
     expect((await fetch(`${base}/v1/me`)).status).toBe(401);
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(200);
+    // A probe takes no slot: with a limit of one, it does not count itself as the load.
+    expect(await ready.json()).toEqual({ status: 'ready', database: 'ok', shedding: false, in_flight: 0 });
     const me = await fetch(`${base}/v1/me`, { headers: bearer(world.demo.apiKey) as Record<string, string> });
     expect(me.status).toBe(200);
     expect(me.headers.get('retry-after')).toBeNull();

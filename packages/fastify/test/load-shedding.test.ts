@@ -77,6 +77,20 @@ describe('load shedding by requests in flight', () => {
     expect(await recovered.json()).toEqual({ ok: true });
   });
 
+  it('serves exempt routes without counting them, so a probe never takes a slot or sees itself as load', async () => {
+    const server = await listening({ maxInFlight: 1, exemptRoutes: ['/work'] });
+    server.hold();
+    const held = [fetch(`${server.base}/work?wait`), fetch(`${server.base}/work?wait`)];
+    // Both are being handled (neither refused), and neither is counted.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(server.app.loadShedding.inFlight).toBe(0);
+    expect(server.app.loadShedding.shedding).toBe(false);
+    expect((await fetch(`${server.base}/healthz`)).status).toBe(200);
+    server.release();
+    for (const response of await Promise.all(held)) expect(response.status).toBe(200);
+    expect(server.app.loadShedding.shed).toBe(0);
+  });
+
   it('counts a request the client gave up on as done once it is answered', async () => {
     const server = await listening({ maxInFlight: 1 });
     server.hold();

@@ -114,8 +114,30 @@ export const meResponse = {
 
 export const healthResponse = {
   type: 'object',
-  description: 'The service and its database answer.',
+  description: 'The process is up and answering.',
   required: ['status'],
   additionalProperties: false,
   properties: { status: { type: 'string', enum: ['ok'] } },
+} as const;
+
+export const readinessResponse = {
+  type: 'object',
+  description: 'The instance can take traffic: its database answers and it is not shedding load.',
+  required: ['status', 'database', 'shedding', 'in_flight'],
+  additionalProperties: false,
+  properties: {
+    status: { type: 'string', enum: ['ready'] },
+    database: { type: 'string', enum: ['ok'], description: 'The database answered a query within the readiness bound.' },
+    shedding: {
+      type: 'boolean',
+      enum: [false],
+      description: 'Whether new requests are being refused with 503 (never true in a 200).',
+    },
+    in_flight: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 1_000_000_000,
+      description: 'Requests being handled now (0 when the in-flight limit is off).',
+    },
+  },
 } as const;

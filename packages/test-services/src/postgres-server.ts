@@ -1,6 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, waitForPort } from './free-port.js';
@@ -12,6 +12,13 @@ export interface PostgresServer {
   readonly url: string;
   /** The URL of another database on the same server. */
   urlFor(database: string): string;
+  /**
+   * Freezes the server and every backend process with SIGSTOP, as a hung host
+   * would: connections stay open and nothing answers. Linux only.
+   */
+  pause(): void;
+  /** Thaws what {@link PostgresServer.pause} froze (SIGCONT). Safe to call when not paused. */
+  resume(): void;
   /** Stops the server and removes its data directory. */
   close(): Promise<void>;
 }
@@ -66,11 +73,24 @@ export async function startPostgresServer(): Promise<PostgresServer> {
     }),
   ]);
   const urlFor = (database: string) => `postgres://postgres@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+  const signalAll = (signal: NodeJS.Signals) => {
+    if (child.pid === undefined) return;
+    for (const pid of [child.pid, ...descendantsOf(child.pid)]) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // A backend that ended meanwhile.
+      }
+    }
+  };
   return {
     port,
     url: urlFor('postgres'),
     urlFor,
+    pause: () => signalAll('SIGSTOP'),
+    resume: () => signalAll('SIGCONT'),
     async close() {
+      signalAll('SIGCONT');
       if (child.exitCode === null && child.signalCode === null) {
         // SIGINT is PostgreSQL's fast shutdown: open sessions are ended, nothing is waited for.
         child.kill('SIGINT');
@@ -79,6 +99,32 @@ export async function startPostgresServer(): Promise<PostgresServer> {
       rmSync(directory, { recursive: true, force: true });
     },
   };
+}
+
+/** Every process below `root`, read from /proc (a stopped postmaster cannot list its backends). */
+function descendantsOf(root: number): number[] {
+  const parents = new Map<number, number[]>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // "pid (command) state ppid …": the command may hold spaces and parentheses, so read after the last ")".
+    const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    parents.set(parent, [...(parents.get(parent) ?? []), Number(name)]);
+  }
+  const found: number[] = [];
+  const queue = [root];
+  for (let pid = queue.shift(); pid !== undefined; pid = queue.shift()) {
+    for (const child of parents.get(pid) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
 }
 
 /** Where `initdb` and `postgres` are: `PG_BIN` if set, else the newest /usr/lib/postgresql/<version>/bin. */

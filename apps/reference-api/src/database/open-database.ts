@@ -1,8 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
+import { Kysely, Migrator, PostgresDialect } from 'kysely';
+import { boundedPostgresPool } from './bounded-postgres-pool.js';
+import { BusyRetryingSqliteDialect, sqliteBusyWaitMs } from './busy-retrying-sqlite.js';
+import { defaultDatabaseTimeouts, type DatabaseTimeouts } from './database-timeouts.js';
 import { migrationProvider, type Dialect } from './migrations.js';
 import type { Database } from './schema.js';
 
@@ -55,9 +57,19 @@ export function dialectOf(db: Kysely<Database>): Dialect {
 }
 const dialects = new WeakMap<Kysely<Database>, Dialect>();
 
-/** Opens the database and brings its schema up to date. */
-export async function openDatabase(location: DatabaseLocation): Promise<Kysely<Database>> {
-  const db = location.kind === 'postgres' ? openPostgres(location.url) : openSqlite(location.path);
+/**
+ * Opens the database and brings its schema up to date. A database that is
+ * locked, stalled or gone fails a query with 503 `service_unavailable` once
+ * `timeouts` run out, instead of holding the request (or the event loop).
+ */
+export async function openDatabase(
+  location: DatabaseLocation,
+  timeouts: DatabaseTimeouts = defaultDatabaseTimeouts,
+): Promise<Kysely<Database>> {
+  const db =
+    location.kind === 'postgres'
+      ? new Kysely<Database>({ dialect: new PostgresDialect({ pool: boundedPostgresPool(location.url, timeouts) }) })
+      : openSqlite(location.path, timeouts);
   dialects.set(db, location.kind);
   try {
     await migrate(db, location.kind);
@@ -68,28 +80,15 @@ export async function openDatabase(location: DatabaseLocation): Promise<Kysely<D
   return db;
 }
 
-function openSqlite(path: string): Kysely<Database> {
+function openSqlite(path: string, timeouts: DatabaseTimeouts): Kysely<Database> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new SqliteDatabase(path);
+  // SQLite waits for a lock synchronously, holding the event loop: only briefly; the dialect retries the rest asynchronously.
+  sqlite.pragma(`busy_timeout = ${sqliteBusyWaitMs}`);
   // WAL lets readers work while a write is in progress; foreign keys are off by default in SQLite.
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-}
-
-function openPostgres(url: string): Kysely<Database> {
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: 10,
-    // A database that does not answer fails the request (503) instead of holding it.
-    connectionTimeoutMillis: 5_000,
-    statement_timeout: 15_000,
-    idle_in_transaction_session_timeout: 15_000,
-  });
-  // An idle client that loses its connection must not crash the process; the pool replaces it.
-  pool.on('error', () => {});
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return new Kysely<Database>({ dialect: new BusyRetryingSqliteDialect({ database: sqlite }, timeouts.busyTimeoutMs) });
 }
 
 async function migrate(db: Kysely<Database>, dialect: Dialect): Promise<void> {

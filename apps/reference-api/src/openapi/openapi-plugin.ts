@@ -41,7 +41,7 @@ const apiKeySecurity = [{ apiKeyBearer: [] }, { apiKeyBasic: [] }];
  * method and schema in {@link possibleErrors}.
  */
 const operationErrors: Readonly<Record<string, readonly PossibleError[]>> = {
-  'GET /healthz': [{ status: 503, code: 'service_unavailable' }],
+  'GET /readyz': [{ status: 503, code: 'service_unavailable' }],
   'POST /v1/campaigns': [
     { status: 400, code: 'unspecified_error' },
     { status: 409, code: 'conflict' },
@@ -167,8 +167,10 @@ export function possibleErrors(
   if (path.startsWith('/v1/')) errors.push({ status: 429, code: 'limit_reached' });
   errors.push(...(operationErrors[`${method.toUpperCase()} ${path}`] ?? []));
   errors.push({ status: 500, code: 'internal_error' });
-  // Load shedding refuses any request before its route runs (OVERLOAD_*, on under `npm start`); /healthz says 503 itself.
-  if (!errors.some((error) => error.code === 'service_unavailable')) errors.push({ status: 503, code: 'service_unavailable' });
+  // Load shedding refuses any request before its route runs (OVERLOAD_*, on under `npm start`), and a database that
+  // does not answer in time fails it; /healthz is exempt from the first and needs no database; /readyz says 503 itself.
+  if (path !== '/healthz' && !errors.some((error) => error.code === 'service_unavailable'))
+    errors.push({ status: 503, code: 'service_unavailable' });
   return errors.sort((a, b) => a.status - b.status);
 }
 

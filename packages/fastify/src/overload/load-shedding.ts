@@ -18,7 +18,7 @@ export interface LoadSheddingOptions {
   readonly sampleIntervalMs?: number;
   /** The `Retry-After` a refused request is given, in seconds. Default 2. */
   readonly retryAfterSeconds?: number;
-  /** Route URLs, as declared (e.g. `/healthz`), that are always served. */
+  /** Route URLs, as declared (e.g. `/healthz`), that are always served and not counted in flight. */
   readonly exemptRoutes?: readonly string[];
 }
 
@@ -162,16 +162,17 @@ const plugin: FastifyPluginCallback<LoadSheddingOptions> = (fastify, options, do
 
   // The first onRequest hook: a refused request costs no authentication, body parsing or handler.
   fastify.addHook('onRequest', function loadShedding(request, reply, done) {
+    // Exempt routes (health probes) are always served and take no slot: a probe must not see itself as load.
+    if (exempt.size > 0 && exempt.has(request.routeOptions.url as string)) {
+      done();
+      return;
+    }
     if (!lagging && inFlight < maxInFlight) {
       if (counting) {
         inFlight++;
         (reply.raw as Tracked)[kProgress] = 0;
         reply.raw.on('close', onClose);
       }
-      done();
-      return;
-    }
-    if (exempt.size > 0 && exempt.has(request.routeOptions.url as string)) {
       done();
       return;
     }
