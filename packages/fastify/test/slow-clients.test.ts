@@ -145,18 +145,18 @@ describe('one client address cannot take the server', () => {
       { maxRequestsPerClient: 50 },
       1000,
     );
-    // 1,000 sockets from one address: half send nothing, half send headers and never the body.
-    const attackers = Array.from({ length: 1000 }, () => rawSocket(port));
+    // 1,500 sockets from one address: 1,000 send nothing, 500 send headers and never the body.
+    const attackers = Array.from({ length: 1500 }, () => rawSocket(port));
     await Promise.all(attackers.map((attacker) => attacker.connected));
-    for (const attacker of attackers.slice(500)) {
+    for (const attacker of attackers.slice(1000)) {
       attacker.socket.write('POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 20\r\n\r\n');
     }
     // The 450 over the address's limit are answered at once; 50 wait for their bodies.
     const deadline = Date.now() + 20_000;
-    while (attackers.slice(500).filter((attacker) => attacker.received() !== '').length < 450 && Date.now() < deadline) {
+    while (attackers.slice(1000).filter((attacker) => attacker.received() !== '').length < 450 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    const answered = attackers.slice(500).filter((attacker) => attacker.received() !== '');
+    const answered = attackers.slice(1000).filter((attacker) => attacker.received() !== '');
     expect(answered.length).toBe(450);
     const sample = parseResponse(answered[0]!.received());
     expect(sample.status).toBe(503);

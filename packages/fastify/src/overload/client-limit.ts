@@ -40,7 +40,7 @@ export function limitRequestsPerClient(fastify: FastifyInstance, settings: Fault
       inFlight.set(address, count + 1);
       const raw = reply.raw as Counted;
       raw[kClient] = address;
-      raw.once('close', release);
+      raw.on('close', release);
       done();
       return;
     }

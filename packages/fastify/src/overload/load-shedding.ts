@@ -228,6 +228,12 @@ const plugin: FastifyPluginCallback<LoadSheddingOptions> = (fastify, options, do
  * running late. Shedding the excess early keeps the answers to the admitted
  * requests fast, instead of slowing every caller down together.
  *
+ * A request counts against `maxInFlight` while the server works on it, not
+ * while its client sends the body: its slot is given back while the body
+ * arrives and taken again once it is read (a 503 then, if none is free), so
+ * clients trickling bodies cannot fill the server. How many requests one
+ * address may hold is the `maxRequestsPerClient` of {@link faultline}.
+ *
  * Register it right after {@link faultline}, before any other `onRequest`
  * hook. Healthy, it costs a comparison per request (and a `close` listener
  * when `maxInFlight` is set); it adds no header. The delay sampler stops when
