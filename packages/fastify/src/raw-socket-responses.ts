@@ -34,7 +34,7 @@ export function createClientErrorHandler(settingsOf: (server: FastifyInstance) =
 /** Names the bounds a client missed, from the server's own settings. */
 function timeoutDetail(server: Server): string {
   const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
-  return `The request did not arrive in time: the headers must arrive within ${seconds(server.headersTimeout)} and the whole request within ${seconds(server.requestTimeout)} of the connection's first byte.`;
+  return `The request did not arrive in time: this server waits ${seconds(server.headersTimeout)} for the headers and ${seconds(server.requestTimeout)} for the whole request.`;
 }
 
 /** A socket whose response has begun cannot carry another: its client would read a corrupt answer. */
