@@ -39,6 +39,7 @@ export default defineConfig({
             'apps/reference-api/test/redis-config.test.ts',
             'apps/reference-api/test/redis-rate-limits.test.ts',
             'apps/reference-api/test/rate-limits-two-processes.test.ts',
+            'apps/reference-api/test/slow-clients.test.ts',
           ],
           env: { FAULTLINE_TEST_DATABASE: 'postgres' },
           globalSetup: ['apps/reference-api/test/postgres-global-setup.ts'],

@@ -21,6 +21,7 @@ import { refuseNulCharacters } from './routes/refuse-nul-characters.js';
 import { oauthAppRoutes } from './oauth/app-routes.js';
 import { oauthServer } from './oauth/oauth-plugin.js';
 import type { OverloadLimits } from './overload.js';
+import type { ServerLimits } from './server-limits.js';
 
 export interface AppOptions {
   readonly db: Kysely<Database>;
@@ -37,6 +38,8 @@ export interface AppOptions {
   readonly sessionTtlMs?: number;
   /** When to shed load with 503s before any work; off by default (`npm start` applies `OVERLOAD_*`). */
   readonly overload?: OverloadLimits;
+  /** Timeouts for slow clients and the per-address cap on requests in flight; the `@faultline/fastify` defaults otherwise. */
+  readonly serverLimits?: ServerLimits;
   /** The OAuth issuer (RFC 9207): the public URL of this server; `http://localhost:3000` by default. */
   readonly issuer?: string;
   /** Signs the OAuth login cookie and CSRF tokens; random per app when unset, so share one across processes. */
@@ -65,8 +68,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { db } = options;
   const now = options.now ?? Date.now;
   const profile = options.profile ?? 'problem';
-  const app = Fastify({ ...faultlineServerOptions({ bodyLimit: 1024 * 1024 }), logger: withRequestRedaction(options.logger) });
-  await app.register(faultline, { profile, realm, docsUrl: '/docs/errors' });
+  const limits = options.serverLimits;
+  const app = Fastify({
+    ...faultlineServerOptions({ bodyLimit: 1024 * 1024, ...limits?.timeouts }),
+    logger: withRequestRedaction(options.logger),
+  });
+  const perClient = limits?.maxRequestsPerClient === undefined ? {} : { maxRequestsPerClient: limits.maxRequestsPerClient };
+  await app.register(faultline, { profile, realm, docsUrl: '/docs/errors', ...perClient });
   if (options.overload?.maxInFlight !== undefined || options.overload?.maxEventLoopDelayMs !== undefined) {
     // The first onRequest hook: a refused request costs no authentication or database query.
     // /healthz stays served, so an overloaded process is not restarted; /readyz answers for itself, with the reason.

@@ -5,6 +5,7 @@ import { parseDatabaseUrl, type DatabaseLocation } from './database/open-databas
 import { defaultRateLimits, parseRateLimits } from './rate-limits.js';
 import { readRedisConfig, type RedisConfig } from './redis-config.js';
 import { parseOverloadLimits, type OverloadLimits } from './overload.js';
+import { parseServerLimits, type ServerLimits } from './server-limits.js';
 
 /** The reference API's settings, all from the environment, all with defaults. */
 export interface Config {
@@ -21,6 +22,8 @@ export interface Config {
   readonly redis?: RedisConfig;
   /** When to shed load with 503s; a limit left out is off. */
   readonly overload: OverloadLimits;
+  /** Timeouts for slow clients and the per-address cap on requests in flight (`*_TIMEOUT_MS`, `MAX_REQUESTS_PER_CLIENT`). */
+  readonly serverLimits: ServerLimits;
   /** From `PUBLIC_URL`: the address clients reach the API at; the OAuth issuer (`iss`). */
   readonly publicUrl: string;
   /** Signs the OAuth login cookie; random per process when unset. */
@@ -46,6 +49,7 @@ export function readConfig(environment: NodeJS.ProcessEnv = process.env): Config
     rateLimits: parseRateLimits(environment['RATE_LIMITS'] || defaultRateLimits),
     ...readRedisConfig(environment),
     overload: parseOverloadLimits(environment),
+    serverLimits: parseServerLimits(environment),
     publicUrl: readPublicUrl(environment['PUBLIC_URL'], port),
     ...readOAuthCookieSecret(environment['OAUTH_COOKIE_SECRET']),
   };

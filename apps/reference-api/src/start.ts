@@ -51,6 +51,7 @@ export async function startReferenceApi(config: Config): Promise<RunningApi> {
       rateLimits: config.rateLimits,
       ...(redis === undefined ? {} : { rateLimitStore: redis.store }),
       overload: config.overload,
+      serverLimits: config.serverLimits,
       issuer: config.publicUrl,
       ...(config.oauthCookieSecret === undefined
         ? {}

@@ -15,6 +15,7 @@ describe('readConfig', () => {
         { name: 'hourly', limit: 10_000, windowMs: 3_600_000 },
       ],
       overload: { maxInFlight: 1000, maxEventLoopDelayMs: 1000 },
+      serverLimits: { timeouts: {} },
       publicUrl: 'http://localhost:3000',
     });
   });
@@ -49,6 +50,7 @@ describe('readConfig', () => {
         { name: 'hourly', limit: 10_000, windowMs: 3_600_000 },
       ],
       overload: { maxInFlight: 1000, maxEventLoopDelayMs: 1000 },
+      serverLimits: { timeouts: {} },
       publicUrl: 'https://api.example.com',
     });
   });
@@ -66,6 +68,27 @@ describe('readConfig', () => {
         );
       }
     }
+  });
+
+  it('reads the timeouts and the per-address cap, and names a bad one', () => {
+    expect(
+      readConfig({
+        HEADERS_TIMEOUT_MS: '5000',
+        REQUEST_TIMEOUT_MS: '20000',
+        IDLE_TIMEOUT_MS: '40000',
+        KEEP_ALIVE_TIMEOUT_MS: '65000',
+        MAX_REQUESTS_PER_CLIENT: '20',
+      }).serverLimits,
+    ).toEqual({
+      timeouts: { headersTimeoutMs: 5000, requestTimeoutMs: 20_000, idleTimeoutMs: 40_000, keepAliveTimeoutMs: 65_000 },
+      maxRequestsPerClient: 20,
+    });
+    expect(readConfig({ MAX_REQUESTS_PER_CLIENT: 'off' }).serverLimits.maxRequestsPerClient).toBe(Number.POSITIVE_INFINITY);
+    expect(() => readConfig({ REQUEST_TIMEOUT_MS: '0' })).toThrow('REQUEST_TIMEOUT_MS must be a positive whole number, not "0".');
+    expect(() => readConfig({ IDLE_TIMEOUT_MS: 'off' })).toThrow('IDLE_TIMEOUT_MS must be a positive whole number, not "off".');
+    expect(() => readConfig({ MAX_REQUESTS_PER_CLIENT: '-3' })).toThrow(
+      'MAX_REQUESTS_PER_CLIENT must be a positive whole number or "off", not "-3".',
+    );
   });
 
   it('defaults PUBLIC_URL to localhost on PORT', () => {

@@ -99,6 +99,28 @@ describe('POST /v1/sessions', () => {
     expect(pointers).toEqual(['/email', '/extra', '/password']);
   });
 
+  it('reads at most 4 KiB: a bigger body is refused with 413 before it is parsed', async () => {
+    // The longest valid login, every character \u-escaped, still fits.
+    const escaped = (text: string) => [...text].map((char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+    const longest = `{"email":"${escaped(`${'a'.repeat(64)}@${'b'.repeat(63)}.example.com`)}","password":"${escaped('p'.repeat(256))}"}`;
+    expect(longest.length).toBeLessThan(4096);
+    const fits = await app.inject({
+      method: 'POST',
+      url: '/v1/sessions',
+      remoteAddress: '10.0.0.5',
+      headers: { 'content-type': 'application/json' },
+      payload: longest,
+    });
+    expect(fits.statusCode).toBe(401);
+    const keys = Object.fromEntries(Array.from({ length: 1000 }, (_, index) => [`k${index}`, 1]));
+    const response = await login({ email, password, ...keys }, '10.0.0.5');
+    expect(response.statusCode).toBe(413);
+    expect(json(response)).toMatchObject({
+      code: 'request_too_large',
+      detail: 'The body is larger than the 4096 bytes this endpoint accepts.',
+    });
+  });
+
   it('tells a disabled user so, but only once the password is right', async () => {
     const other = `disabled.${Date.now()}@example.com`;
     const created = await app.inject({

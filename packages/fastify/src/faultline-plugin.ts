@@ -1,7 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyPluginCallback } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { createJsonBodyParser } from './json-body-parser.js';
-import { answerConnect } from './raw-socket-responses.js';
+import { limitRequestsPerClient } from './overload/client-limit.js';
+import { answerConnect, answerIdleTimeout } from './raw-socket-responses.js';
 import { requestIdHeader } from './request-id.js';
 import { RouteIndex } from './route-index.js';
 import { sendApiError } from './send-api-error.js';
@@ -34,9 +35,16 @@ const plugin: FastifyPluginCallback<FaultlineOptions> = (fastify, options, done)
   if (!settings.contentTypes.includes('text/plain')) fastify.removeContentTypeParser('text/plain');
   fastify.removeContentTypeParser('application/json');
   if (settings.contentTypes.includes('application/json')) {
-    fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, createJsonBodyParser(settings.catalog));
+    fastify.addContentTypeParser(
+      'application/json',
+      { parseAs: 'buffer' },
+      createJsonBodyParser(settings.catalog, settings.jsonLimits),
+    );
   }
   fastify.setValidatorCompiler(createValidatorCompiler());
+  // Before any other onRequest hook (register load shedding after this plugin): one address over
+  // its share is refused before it takes a slot of the server's.
+  limitRequestsPerClient(fastify, settings);
 
   const routes = new RouteIndex(routeMatching(fastify));
   fastify.addHook('onRoute', (route) => {
@@ -55,6 +63,8 @@ const plugin: FastifyPluginCallback<FaultlineOptions> = (fastify, options, done)
   // it does not know, so such a request goes to the app like any other.
   fastify.server.on('checkExpectation', (request, response) => fastify.server.emit('request', request, response));
   fastify.server.on('connect', answerConnect(settings, fastify.log));
+  // Listening takes over from Node's default, which destroys a silent socket without a word.
+  fastify.server.on('timeout', answerIdleTimeout(settings, fastify.log));
 
   fastify.setNotFoundHandler((request, reply) => {
     const path = pathOf(request.url);

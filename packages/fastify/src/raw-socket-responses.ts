@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { ApiError, statusName, writeErrorResponse } from '@faultline/core';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
@@ -16,18 +16,53 @@ export function createClientErrorHandler(settingsOf: (server: FastifyInstance) =
   return function clientErrorHandler(this: FastifyInstance, error: Error & { code?: string }, socket: Socket): void {
     if (error.code === 'ECONNRESET' || socket.destroyed) return;
     const settings = settingsOf(this);
-    if (settings === undefined || !socket.writable) {
+    if (settings === undefined || !socket.writable || answerStarted(socket)) {
       socket.destroy(error);
       return;
     }
     const { catalog } = settings;
     const failure =
       error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? catalog.error('request_timeout', { detail: 'The request did not arrive in time.' })
+        ? catalog.error('request_timeout', { detail: timeoutDetail(this.server) })
         : error.code === 'HPE_HEADER_OVERFLOW'
           ? new ApiError('request_too_large', 431, 'The request headers are larger than the server accepts.')
           : catalog.error('invalid_request', { detail: 'The request is not well-formed HTTP.' });
     endWithError(socket, failure, settings, this.log, error);
+  };
+}
+
+/** Names the bounds a client missed, from the server's own settings. */
+function timeoutDetail(server: Server): string {
+  const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
+  return `The request did not arrive in time: this server waits ${seconds(server.headersTimeout)} for the headers and ${seconds(server.requestTimeout)} for the whole request.`;
+}
+
+/** A socket whose response has begun cannot carry another: its client would read a corrupt answer. */
+function answerStarted(socket: Socket): boolean {
+  const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+  return inFlight?.headersSent === true;
+}
+
+/**
+ * A connection silent for longer than the idle timeout (Fastify's
+ * `connectionTimeout`): a body that stopped arriving, or a client that stopped
+ * reading. With a request still arriving and no answer begun, it gets a 408;
+ * otherwise (idle between requests, or an answer under way) it is simply closed.
+ */
+export function answerIdleTimeout(settings: FaultlineSettings, log: FastifyBaseLogger) {
+  return (socket: Socket): void => {
+    if (socket.destroyed) return;
+    const pending = (socket as Socket & { parser?: { incoming?: IncomingMessage | null } | null }).parser?.incoming;
+    if (pending === undefined || pending === null || pending.complete || !socket.writable || answerStarted(socket)) {
+      socket.destroy();
+      return;
+    }
+    const failure = settings.catalog.error('request_timeout', {
+      detail: `The connection was silent for ${Math.round(socket.timeout ?? 0) / 1000} s, longer than the server waits; send the rest of the request promptly.`,
+    });
+    endWithError(socket, failure, settings, log);
+    // A client that neither reads nor closes does not keep the socket.
+    setTimeout(() => socket.destroy(), 1000).unref();
   };
 }
 

@@ -18,7 +18,34 @@ export interface FaultlineOptions {
   readonly realm?: string;
   /** At most this many failing fields are listed in one validation error. Default: 100. */
   readonly maxFieldErrors?: number;
+  /**
+   * The most requests one client address (`request.ip`) may have in flight;
+   * past it, that address gets 503 with `Retry-After`. `Infinity` turns the
+   * limit off. Default: 100.
+   */
+  readonly maxRequestsPerClient?: number;
+  /** Structural limits on JSON bodies, checked before parsing; see {@link JsonLimits}. */
+  readonly jsonLimits?: Partial<JsonLimits>;
 }
+
+/**
+ * What a JSON body may hold, checked in one pass over its bytes before it is
+ * parsed, so a body built to be slow (a million keys, an array nested a
+ * million deep) is refused with 413 before it costs a parse or a validation.
+ */
+export interface JsonLimits {
+  /** How deep objects and arrays may nest. Default: 32. */
+  readonly maxDepth: number;
+  /** The most keys one object may have. Default: 1,000. */
+  readonly maxKeys: number;
+  /** The most items one array may have. Default: 20,000. */
+  readonly maxItems: number;
+  /** The most values (keys, items and nested values) the whole body may have. Default: 100,000. */
+  readonly maxMembers: number;
+}
+
+/** The defaults of {@link JsonLimits}. */
+export const defaultJsonLimits: JsonLimits = { maxDepth: 32, maxKeys: 1000, maxItems: 20_000, maxMembers: 100_000 };
 
 /** Per-route settings, under `config.faultline` of a route. */
 export interface FaultlineRouteConfig {
@@ -36,6 +63,8 @@ export interface FaultlineSettings {
   readonly contentTypes: readonly string[];
   readonly realm: string;
   readonly maxFieldErrors: number;
+  readonly maxRequestsPerClient: number;
+  readonly jsonLimits: JsonLimits;
 }
 
 export function resolveSettings(options: FaultlineOptions = {}): FaultlineSettings {
@@ -52,6 +81,19 @@ export function resolveSettings(options: FaultlineOptions = {}): FaultlineSettin
     docsUrl: options.docsUrl ?? '/docs/errors',
     contentTypes: options.contentTypes ?? ['application/json'],
     realm,
-    maxFieldErrors: options.maxFieldErrors ?? 100,
+    maxFieldErrors: positive('maxFieldErrors', options.maxFieldErrors ?? 100),
+    maxRequestsPerClient: positive('maxRequestsPerClient', options.maxRequestsPerClient ?? 100),
+    jsonLimits: {
+      maxDepth: positive('jsonLimits.maxDepth', options.jsonLimits?.maxDepth ?? defaultJsonLimits.maxDepth),
+      maxKeys: positive('jsonLimits.maxKeys', options.jsonLimits?.maxKeys ?? defaultJsonLimits.maxKeys),
+      maxItems: positive('jsonLimits.maxItems', options.jsonLimits?.maxItems ?? defaultJsonLimits.maxItems),
+      maxMembers: positive('jsonLimits.maxMembers', options.jsonLimits?.maxMembers ?? defaultJsonLimits.maxMembers),
+    },
   };
+}
+
+/** A limit: a whole number from 1, or `Infinity` for none. */
+function positive(name: string, value: number): number {
+  if (value === Number.POSITIVE_INFINITY || (Number.isInteger(value) && value >= 1)) return value;
+  throw new TypeError(`The Faultline option ${name} must be a whole number from 1, or Infinity, not ${value}.`);
 }

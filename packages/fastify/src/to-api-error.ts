@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { internalErrorDetail } from './send-api-error.js';
 import type { FaultlineSettings } from './settings.js';
 import { collectFieldErrors, describeFieldErrors } from './validation-errors.js';
+import { isPartialReport } from './validator-compiler.js';
 
 /** Whether a thrown value was foreseen (a client mistake) or is a fault of ours. */
 export interface ClassifiedError {
@@ -36,7 +37,10 @@ export function toApiError(thrown: unknown, request: FastifyRequest, settings: F
     const fields = collectFieldErrors(request, String(failure.validationContext), failure.validation);
     const listed = fields.slice(0, settings.maxFieldErrors);
     const code = fields.some((field) => field.code === 'missing_parameter') ? 'missing_parameter' : 'invalid_parameter';
-    return expected(catalog, code, describeFieldErrors(fields, Math.min(fields.length, 10)), { errors: listed });
+    const partial = isPartialReport(failure.validation)
+      ? ' The body is too large to check every field in one pass: this is the first failure found, others may follow.'
+      : '';
+    return expected(catalog, code, describeFieldErrors(fields, Math.min(fields.length, 10)) + partial, { errors: listed });
   }
 
   switch (fastifyCode) {

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { loadShedding, type LoadSheddingOptions } from '@faultline/fastify';
@@ -7,7 +8,8 @@ afterEach(closeApps);
 
 /** A listening app with the shedder, `/work` (waits for `gate` when asked), and an exempt `/healthz`. */
 async function listening(options: LoadSheddingOptions | undefined) {
-  const app = await buildApp();
+  // Every request here comes from one address: the per-address cap is tested on its own (slow-clients.test.ts).
+  const app = await buildApp({ maxRequestsPerClient: Number.POSITIVE_INFINITY });
   if (options !== undefined) await app.register(loadShedding, options);
   let open = () => {};
   let gate = Promise.resolve();
@@ -15,6 +17,7 @@ async function listening(options: LoadSheddingOptions | undefined) {
     if ((request.query as { wait?: string }).wait !== undefined) await gate;
     return { ok: true };
   });
+  app.post('/work', async () => ({ posted: true }));
   app.get('/healthz', async () => ({ status: 'ok' }));
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
@@ -113,6 +116,32 @@ describe('load shedding by requests in flight', () => {
     const responses = await Promise.all(Array.from({ length: 200 }, () => fetch(`${server.base}/work`)));
     expect(responses.every((response) => response.status === 200)).toBe(true);
     await until(() => server.app.loadShedding.inFlight === 0, 'no request in flight');
+  });
+
+  it('gives the slot back while a body is awaited, and takes one again once the body is read', async () => {
+    const server = await listening({ maxInFlight: 1 });
+    const { port } = new URL(server.base);
+    const slow = connect({ port: Number(port), host: '127.0.0.1' });
+    slow.on('error', () => {});
+    let received = '';
+    slow.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    await new Promise((resolve) => slow.on('connect', resolve));
+    slow.write('POST /work HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{');
+    // Its body is on the way: the one slot is free for someone else.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(server.app.loadShedding.inFlight).toBe(0);
+    server.hold();
+    const held = fetch(`${server.base}/work?wait`);
+    await until(() => server.app.loadShedding.inFlight === 1, 'the held request in flight');
+    // Once its body is read, the slow request needs a slot again, and there is none.
+    slow.write('}');
+    await until(() => received.includes('\r\n\r\n{'), 'an answer to the slow request');
+    expect(received).toMatch(/^HTTP\/1\.1 503 /);
+    expect(received).toMatch(/it is handling 1 requests, its limit/);
+    server.release();
+    expect((await held).status).toBe(200);
+    await until(() => server.app.loadShedding.inFlight === 0, 'no request in flight');
+    slow.destroy();
   });
 });
 

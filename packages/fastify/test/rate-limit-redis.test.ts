@@ -267,7 +267,7 @@ describe('RedisStore with a client that throws', () => {
     };
     const limitStore = new RedisStore({
       client: { status: 'ready', evalsha: broken, eval: broken },
-      fallback: { retryMs: 60_000 },
+      fallback: { retryMs: 60_000, failuresToFallback: 1, failingForMs: 0 },
     });
     const [decision] = await limitStore.consume('k', [policy(4, 1000)], 1);
     expect(decision).toMatchObject({ allowed: true, remaining: 1 });
@@ -280,7 +280,10 @@ describe('RedisStore when Redis fails', () => {
 
   it('answers from the local limiter with half the budget when Redis is stopped, quickly and never 500', async () => {
     const changes: string[] = [];
-    const limitStore = store({ timeoutMs: 100, fallback: { onStateChange: (state) => changes.push(state), retryMs: 60_000 } });
+    const limitStore = store({
+      timeoutMs: 100,
+      fallback: { onStateChange: (state) => changes.push(state), retryMs: 60_000, failingForMs: 0 },
+    });
     const app = await limitedApp(limitStore, hourly);
     expect(count(await statuses(app, 2), 200)).toBe(2);
     await server.stop();
@@ -300,7 +303,7 @@ describe('RedisStore when Redis fails', () => {
 
   it('bounds a decision by the timeout when Redis hangs (SIGSTOP)', async () => {
     await expect.poll(() => client.status, { timeout: 5000 }).toBe('ready');
-    const limitStore = store({ timeoutMs: 500, fallback: { share: 0.3, retryMs: 60_000 } });
+    const limitStore = store({ timeoutMs: 500, fallback: { share: 0.3, retryMs: 60_000, failingForMs: 0 } });
     const app = await limitedApp(limitStore, hourly);
     await statuses(app, 1);
     expect(limitStore.state).toBe('redis');
@@ -323,10 +326,65 @@ describe('RedisStore when Redis fails', () => {
     }
   });
 
+  it('keeps deciding in Redis after one slow answer, though every decision waiting on it timed out', async () => {
+    await expect.poll(() => client.status, { timeout: 5000 }).toBe('ready');
+    const changes: string[] = [];
+    const limitStore = store({ timeoutMs: 200, fallback: { onStateChange: (state) => changes.push(state) } });
+    const app = await limitedApp(limitStore, hourly);
+    expect(count(await statuses(app, 1), 200)).toBe(1);
+    server.pause();
+    try {
+      // Twenty decisions wait on one paused Redis: each times out and is taken locally, once.
+      const codes = await statuses(app, 20);
+      expect(codes.every((code) => code === 200 || code === 429)).toBe(true);
+    } finally {
+      server.resume();
+    }
+    expect(limitStore.state).toBe('redis');
+    expect(changes).toEqual([]);
+    // Redis still decides: the key it holds counts the requests made since.
+    const key = limitStore.keyFor('client', hourly[0] as RateLimitPolicy);
+    await statuses(app, 1);
+    expect(await client.exists(key)).toBe(1);
+  });
+
+  it('moves to the local limiter once Redis fails decision after decision (SIGSTOP)', async () => {
+    await expect.poll(() => client.status, { timeout: 5000 }).toBe('ready');
+    const changes: string[] = [];
+    const limitStore = store({
+      timeoutMs: 200,
+      fallback: { failuresToFallback: 3, failingForMs: 500, retryMs: 60_000, onStateChange: (state) => changes.push(state) },
+    });
+    const app = await limitedApp(limitStore, hourly);
+    expect(count(await statuses(app, 1), 200)).toBe(1);
+    server.pause();
+    try {
+      // One request at a time, each waiting out the timeout: the third failure, 400 ms after the first, is
+      // not yet enough; the fourth, at 600 ms, is. The machine may be slow, so allow a few more.
+      let sent = 0;
+      while (limitStore.state === 'redis' && sent < 10) {
+        await statuses(app, 1);
+        sent++;
+      }
+      expect(sent).toBeGreaterThanOrEqual(3);
+      expect(sent).toBeLessThanOrEqual(4);
+      expect(limitStore.state).toBe('local');
+      expect(changes).toEqual(['fallback']);
+      // From now on no request waits for the paused Redis.
+      const started = performance.now();
+      await statuses(app, 3);
+      expect(performance.now() - started).toBeLessThan(200);
+    } finally {
+      server.resume();
+    }
+  });
+
   it('goes back to Redis by itself after a restart that lost the scripts and the data', async () => {
     await expect.poll(() => client.status, { timeout: 5000 }).toBe('ready');
     const changes: string[] = [];
-    const limitStore = store({ fallback: { retryMs: 100, onStateChange: (state) => changes.push(state) } });
+    const limitStore = store({
+      fallback: { retryMs: 100, failuresToFallback: 1, failingForMs: 0, onStateChange: (state) => changes.push(state) },
+    });
     const app = await limitedApp(limitStore, hourly);
     expect(count(await statuses(app, 1), 200)).toBe(1);
     await server.stop();

@@ -16,6 +16,8 @@ describe('resolveSettings', () => {
       contentTypes: ['application/json'],
       realm: 'api',
       maxFieldErrors: 100,
+      maxRequestsPerClient: 100,
+      jsonLimits: { maxDepth: 32, maxKeys: 1000, maxItems: 20_000, maxMembers: 100_000 },
     });
   });
 
@@ -26,6 +28,8 @@ describe('resolveSettings', () => {
       contentTypes: ['application/json', 'text/plain'],
       realm: 'partners',
       maxFieldErrors: 5,
+      maxRequestsPerClient: Number.POSITIVE_INFINITY,
+      jsonLimits: { maxDepth: 4 },
     });
     expect(settings).toEqual({
       catalog: builtinCatalog,
@@ -34,7 +38,16 @@ describe('resolveSettings', () => {
       contentTypes: ['application/json', 'text/plain'],
       realm: 'partners',
       maxFieldErrors: 5,
+      maxRequestsPerClient: Number.POSITIVE_INFINITY,
+      jsonLimits: { maxDepth: 4, maxKeys: 1000, maxItems: 20_000, maxMembers: 100_000 },
     });
+  });
+
+  it.each([0, -1, 1.5, Number.NaN])('rejects the limit %s with a TypeError naming the option', (value) => {
+    expect(() => resolveSettings({ maxRequestsPerClient: value })).toThrow(
+      `The Faultline option maxRequestsPerClient must be a whole number from 1, or Infinity, not ${value}.`,
+    );
+    expect(() => resolveSettings({ jsonLimits: { maxKeys: value } })).toThrow(/jsonLimits\.maxKeys must be/);
   });
 
   it.each(profiles)('accepts the %s profile', (profile) => {

@@ -162,6 +162,8 @@ export function possibleErrors(
     errors.push({ status: 400, code: 'invalid_request' });
   if (body?.required !== undefined && body.required.length > 0) errors.push({ status: 400, code: 'missing_parameter' });
   if (parameters.length > 0 || body !== undefined) errors.push({ status: 400, code: 'invalid_parameter' });
+  // A body slower than the request timeout (faultlineServerOptions); 413 also answers a JSON shape limit.
+  if (readsBody) errors.push({ status: 408, code: 'request_timeout' });
   if (readsBody) errors.push({ status: 413, code: 'request_too_large' }, { status: 415, code: 'invalid_content_type' });
   // The rate limits count each API key's requests once it is authenticated (RATE_LIMITS, on under `npm start`).
   if (path.startsWith('/v1/')) errors.push({ status: 429, code: 'limit_reached' });

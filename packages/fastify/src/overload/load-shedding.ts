@@ -44,7 +44,9 @@ declare module 'fastify' {
 const kProgress = Symbol('faultline.loadShedding.progress');
 const closed = 1;
 const answered = 2;
-/** A response the shedder counts: how far it got (closed, answered, both). */
+/** The request holds one of the `maxInFlight` slots. */
+const holding = 4;
+/** A response the shedder counts: how far it got (closed, answered, holding a slot). */
 type Tracked = { [kProgress]?: number };
 
 const positive = (value: number | undefined, name: string, fallback: number): number => {
@@ -124,13 +126,22 @@ const plugin: FastifyPluginCallback<LoadSheddingOptions> = (fastify, options, do
   // a request allocates nothing; the progress rides on the response object.
   const advance = (raw: Tracked, step: number): void => {
     const before = raw[kProgress];
-    if (before === undefined || (before & step) !== 0) return;
-    raw[kProgress] = before | step;
-    if ((before | step) === (closed | answered)) inFlight--;
+    if (before === undefined) return;
+    const after = before | step;
+    if ((before & holding) !== 0 && (after & (closed | answered)) === (closed | answered)) {
+      inFlight--;
+      raw[kProgress] = after & ~holding;
+      return;
+    }
+    raw[kProgress] = after;
   };
   function onClose(this: Tracked): void {
     advance(this, closed);
   }
+  const take = (raw: Tracked): void => {
+    inFlight++;
+    raw[kProgress] = (raw[kProgress] ?? 0) | holding;
+  };
   if (counting) {
     // onSend covers every answer, errors included; onResponse any that reached the client another way.
     fastify.addHook('onSend', (_request, reply, payload, next) => {
@@ -139,6 +150,38 @@ const plugin: FastifyPluginCallback<LoadSheddingOptions> = (fastify, options, do
     });
     fastify.addHook('onResponse', (_request, reply, next) => {
       advance(reply.raw as Tracked, answered);
+      next();
+    });
+    // A body arrives at the client's pace: the slot is given back while it does, so a thousand
+    // clients trickling bodies hold no slot, and taken again once the body is read.
+    fastify.addHook('preParsing', (request, reply, payload, next) => {
+      const raw = reply.raw as Tracked;
+      const progress = raw[kProgress];
+      const headers = request.headers;
+      if (
+        progress !== undefined &&
+        (progress & holding) !== 0 &&
+        (headers['transfer-encoding'] !== undefined || (headers['content-length'] ?? '0') !== '0')
+      ) {
+        inFlight--;
+        raw[kProgress] = progress & ~holding;
+      }
+      next(null, payload);
+    });
+    fastify.addHook('preValidation', (request, reply, next) => {
+      const raw = reply.raw as Tracked;
+      const progress = raw[kProgress];
+      if (progress === undefined || (progress & (holding | closed | answered)) !== 0) {
+        next();
+        return;
+      }
+      if (lagging || inFlight >= maxInFlight) {
+        if (!(exempt.size > 0 && exempt.has(request.routeOptions.url as string))) {
+          refuse(reply);
+          return;
+        }
+      }
+      take(raw);
       next();
     });
   }
@@ -169,8 +212,7 @@ const plugin: FastifyPluginCallback<LoadSheddingOptions> = (fastify, options, do
     }
     if (!lagging && inFlight < maxInFlight) {
       if (counting) {
-        inFlight++;
-        (reply.raw as Tracked)[kProgress] = 0;
+        take(reply.raw as Tracked);
         reply.raw.on('close', onClose);
       }
       done();
@@ -186,6 +228,12 @@ const plugin: FastifyPluginCallback<LoadSheddingOptions> = (fastify, options, do
  * the server is saturated: too many requests in flight, or an event loop
  * running late. Shedding the excess early keeps the answers to the admitted
  * requests fast, instead of slowing every caller down together.
+ *
+ * A request counts against `maxInFlight` while the server works on it, not
+ * while its client sends the body: its slot is given back while the body
+ * arrives and taken again once it is read (a 503 then, if none is free), so
+ * clients trickling bodies cannot fill the server. How many requests one
+ * address may hold is the `maxRequestsPerClient` of {@link faultline}.
  *
  * Register it right after {@link faultline}, before any other `onRequest`
  * hook. Healthy, it costs a comparison per request (and a `close` listener

@@ -10,6 +10,17 @@ export interface FallbackOptions {
   readonly share?: number;
   /** How long to stay on the local limiter after a failure before trying the shared store again. Default 1000 ms. */
   readonly retryMs?: number;
+  /**
+   * How many decisions in a row the shared store must fail (errors or
+   * timeouts) before every decision moves to the local limiter. Default 3.
+   */
+  readonly failuresToFallback?: number;
+  /**
+   * How long, in ms, the shared store must have failed every decision before
+   * they move: a burst of decisions that time out together (one slow answer
+   * on a busy machine) is one failure, not many. Default 500 ms.
+   */
+  readonly failingForMs?: number;
   /** Told when decisions move to the local limiter (with the failure) and back to the shared store. No per-request calls. */
   readonly onStateChange?: (state: 'primary' | 'fallback', error?: unknown) => void;
   /** The local limiter's clock. Default `Date.now`. */
@@ -25,6 +36,12 @@ export interface FallbackStoreOptions extends FallbackOptions {
  * A store that asks a shared primary (Redis) and, when it fails, decides in
  * this process with a share of every policy's budget, so requests still get
  * their RateLimit fields and correct 429s, never a 500 and never a hang.
+ *
+ * A failed decision is taken locally, but decisions as a whole move to the
+ * local limiter only once the primary is really failing: `failuresToFallback`
+ * failures in a row spanning at least `failingForMs`. A slow but healthy
+ * primary on a busy machine therefore keeps deciding, and processes sharing
+ * it do not each admit their local share on top of the shared limit.
  * While it is on the local limiter it lets one request at a time try the
  * primary again every `retryMs`; the first success takes decisions back to
  * the primary. The decisions' `policy` is the caller's policy; `remaining`
@@ -35,12 +52,17 @@ export class FallbackStore implements RateLimitStore {
   readonly #local: MemoryStore;
   readonly #share: number;
   readonly #retryMs: number;
+  readonly #failuresToFallback: number;
+  readonly #failingForMs: number;
   readonly #now: () => number;
   readonly #onStateChange: FallbackOptions['onStateChange'];
   readonly #reduced = new WeakMap<readonly RateLimitPolicy[], RateLimitPolicy[]>();
   #state: 'primary' | 'fallback' = 'primary';
   #retryAt = 0;
   #probing = false;
+  /** Decisions the primary failed in a row, and when the first of them failed. */
+  #failures = 0;
+  #failingSince = 0;
 
   constructor(options: FallbackStoreOptions) {
     this.#share = options.share ?? 0.5;
@@ -48,6 +70,11 @@ export class FallbackStore implements RateLimitStore {
       throw new TypeError('Rate-limit fallback share must be more than 0 and at most 1.');
     this.#retryMs = options.retryMs ?? 1000;
     if (!(this.#retryMs >= 0)) throw new TypeError('Rate-limit fallback retryMs must be a number of milliseconds.');
+    this.#failuresToFallback = options.failuresToFallback ?? 3;
+    if (!(Number.isInteger(this.#failuresToFallback) && this.#failuresToFallback >= 1))
+      throw new TypeError('Rate-limit fallback failuresToFallback must be a whole number from 1.');
+    this.#failingForMs = options.failingForMs ?? 500;
+    if (!(this.#failingForMs >= 0)) throw new TypeError('Rate-limit fallback failingForMs must be a number of milliseconds.');
     this.#primary = options.primary;
     this.#now = options.now ?? Date.now;
     this.#local = new MemoryStore({ now: this.#now });
@@ -78,6 +105,7 @@ export class FallbackStore implements RateLimitStore {
     return decided.then(
       (decisions) => {
         try {
+          this.#failures = 0;
           if (this.#state === 'fallback') this.#change('primary');
           return decisions;
         } finally {
@@ -86,8 +114,15 @@ export class FallbackStore implements RateLimitStore {
       },
       (error: unknown) => {
         try {
-          this.#retryAt = this.#now() + this.#retryMs;
-          if (this.#state === 'primary') this.#change('fallback', error);
+          const now = this.#now();
+          if (this.#failures++ === 0) this.#failingSince = now;
+          this.#retryAt = now + this.#retryMs;
+          if (
+            this.#state === 'primary' &&
+            this.#failures >= this.#failuresToFallback &&
+            now - this.#failingSince >= this.#failingForMs
+          )
+            this.#change('fallback', error);
           return this.#consumeLocally(key, policies, cost);
         } finally {
           if (probe) this.#probing = false;

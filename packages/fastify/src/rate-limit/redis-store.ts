@@ -23,12 +23,16 @@ export interface RedisStoreOptions {
   readonly client: RedisClientLike;
   /** Put before every key. Default `faultline:rate-limit:`. */
   readonly prefix?: string;
-  /** How long a decision may wait for Redis before the local limiter takes it. Default 100 ms. */
+  /**
+   * How long a decision may wait for Redis before the local limiter takes it
+   * (a failure towards the fallback's `failuresToFallback`). Default 100 ms.
+   */
   readonly timeoutMs?: number;
   /**
-   * What to do when Redis fails or is slow: by default a local limiter in
-   * this process decides with half of each policy's limit, and Redis is
-   * tried again after a second. `false` rejects instead (the hook then
+   * What to do when Redis fails or is slow: by default a failed decision is
+   * taken by a local limiter in this process with half of each policy's
+   * limit; after 3 failures in a row over at least 500 ms, every decision is,
+   * and Redis is tried again each second. `false` rejects instead (the hook then
    * answers 500): only for callers who handle the failure themselves.
    */
   readonly fallback?: FallbackOptions | false;
