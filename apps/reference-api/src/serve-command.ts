@@ -1,9 +1,7 @@
 import { parseArgs } from 'node:util';
 import { profileNames } from '@faultline/core';
-import { readConfig, startReferenceApi, startupBanner, untilStopSignal, type Config } from '@faultline/reference-api';
-import type { Command } from '../command.js';
-import { parseOptions } from '../parse-options.js';
-import { RuntimeError, UsageError } from '../usage-error.js';
+import { parseOptions, RuntimeError, UsageError, type Command } from '@faultline/cli';
+import type { Config } from './config.js';
 
 /** Each option and the environment variable it overrides. */
 const overrides = {
@@ -14,7 +12,12 @@ const overrides = {
   'log-level': 'LOG_LEVEL',
 } as const;
 
-/** `faultline serve`: the reference API, as `npm start` runs it. */
+/**
+ * `faultline serve`: the reference API, as `npm start` runs it. It lives with
+ * the app, and `@faultline/cli` loads it from here only when it runs, so the
+ * published CLI does not depend on this unpublished app. The app itself is
+ * loaded when the command runs, so `--help` answers at once.
+ */
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'Run the reference API',
@@ -27,8 +30,9 @@ prints. Stops cleanly on Ctrl-C (SIGINT) or SIGTERM.
 Options (each overrides the environment variable in brackets):
   --port N           Port to listen on; 0 picks a free one [PORT]. Default: 3000
   --host H           Address to listen on [HOST]. Default: 127.0.0.1
-  --database URL     sqlite:PATH, or sqlite::memory: for none [DATABASE_URL].
-                     Default: data/faultline.db
+  --database URL     postgres://USER:PASSWORD@HOST:PORT/DB for PostgreSQL,
+                     sqlite:PATH for another SQLite file, or sqlite::memory:
+                     for none [DATABASE_URL]. Default: data/faultline.db
   --profile P        The error format: ${profileNames.join(', ')} [ERROR_FORMAT].
                      Default: problem
   --log-level L      pino log level [LOG_LEVEL]. Default: info
@@ -58,6 +62,8 @@ Example:
       const value = options[option as keyof typeof overrides];
       if (value !== undefined) environment[variable] = value;
     }
+    const { readConfig } = await import('./config.js');
+    const { startReferenceApi, startupBanner, untilStopSignal } = await import('./start.js');
     let config: Config;
     try {
       config = readConfig(environment);

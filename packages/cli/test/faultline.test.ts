@@ -95,6 +95,25 @@ describe('faultline --help', () => {
     }
   });
 
+  it('prints the version of its package.json with --version or -v', async () => {
+    const { version } = JSON.parse(readFileSync(join(root, 'packages/cli/package.json'), 'utf8')) as { version: string };
+    for (const option of ['--version', '-v']) {
+      const run = await faultline([option]);
+      expect({ option, status: run.status, stdout: run.stdout, stderr: run.stderr }).toEqual({
+        option,
+        status: 0,
+        stdout: `${version}\n`,
+        stderr: '',
+      });
+    }
+  });
+
+  it('names the PostgreSQL and SQLite forms of serve --database', async () => {
+    const run = await faultline(['serve', '--help']);
+    expect(run.stdout).toContain('postgres://USER:PASSWORD@HOST:PORT/DB');
+    expect(run.stdout).toContain('sqlite::memory:');
+  });
+
   it('runs through the bin npm links into node_modules/.bin', async () => {
     const run = await faultline(['--help'], root, join(root, 'node_modules/.bin/faultline'), []);
     expect(run.status).toBe(0);
