@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { createClientErrorHandler } from './raw-socket-responses.js';
 import { generateRequestId } from './request-id.js';
 import { sendApiError } from './send-api-error.js';
@@ -37,5 +37,3 @@ export function faultlineServerOptions(options: FaultlineServerOptions = {}): Fa
     clientErrorHandler: createClientErrorHandler(settingsOf) as NonNullable<FastifyServerOptions['clientErrorHandler']>,
   };
 }
-
-export type { FastifyInstance };
