@@ -22,7 +22,10 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
-      { extends: true, test: { name: 'sqlite', include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: { name: 'sqlite', include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'test/**/*.test.ts'] },
+      },
       {
         // The reference API's tests again on PostgreSQL, started by the set-up. Left out: the tests
         // that never open a database (configuration, the catalog scan, the docs pages, OpenAPI lint),
