@@ -49,6 +49,7 @@ export default defineConfig({
             'apps/reference-api/test/reference-client.test.ts',
             'apps/reference-api/test/reference-client-campaign-fields.test.ts',
             'apps/reference-api/test/reference-client-check-input.test.ts',
+            'apps/reference-api/test/serve-command.test.ts',
           ],
           env: { FAULTLINE_TEST_DATABASE: 'postgres' },
           globalSetup: ['apps/reference-api/test/postgres-global-setup.ts'],
