@@ -231,7 +231,7 @@ describe("the README's client example, run as written", () => {
   });
 });
 
-describe('the README examples in TypeScript', () => {
+describe('the README examples in TypeScript (the Fastify app, the client and the typed client)', () => {
   const compilerOptions = { target: 'ES2022', strict: true, noEmit: true, types: ['node'], skipLibCheck: false };
   for (const [name, resolution] of [
     ['NodeNext', { module: 'NodeNext', moduleResolution: 'NodeNext' }],
@@ -242,6 +242,7 @@ describe('the README examples in TypeScript', () => {
       mkdirSync(directory, { recursive: true });
       writeFileSync(join(directory, 'app.ts'), readmeExampleFrom(readme, 'fastify'));
       writeFileSync(join(directory, 'client.ts'), readmeExampleFrom(readme, 'client'));
+      writeFileSync(join(directory, 'reference-client.ts'), readmeExampleFrom(readme, 'reference-client'));
       writeFileSync(
         join(directory, 'tsconfig.json'),
         JSON.stringify({ compilerOptions: { ...compilerOptions, ...resolution }, include: ['*.ts'] }, null, 2),
