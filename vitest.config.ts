@@ -10,8 +10,9 @@ export default defineConfig({
       '@faultline/core': source('./packages/core/src/index.ts'),
       '@faultline/docs': source('./packages/docs/src/index.ts'),
       '@faultline/fastify': source('./packages/fastify/src/index.ts'),
-      '@faultline/client/reference-api': source('./packages/client/src/reference-api/index.ts'),
       '@faultline/client': source('./packages/client/src/index.ts'),
+      '@faultline/reference-client': source('./packages/reference-client/src/index.ts'),
+      '@faultline/cli': source('./packages/cli/src/index.ts'),
       '@faultline/reference-contract': source('./packages/reference-contract/src/index.ts'),
       '@faultline/test-services': source('./packages/test-services/src/index.ts'),
     },
@@ -21,7 +22,10 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
-      { extends: true, test: { name: 'sqlite', include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: { name: 'sqlite', include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'test/**/*.test.ts'] },
+      },
       {
         // The reference API's tests again on PostgreSQL, started by the set-up. Left out: the tests
         // that never open a database (configuration, the catalog scan, the docs pages, OpenAPI lint),
@@ -40,6 +44,13 @@ export default defineConfig({
             'apps/reference-api/test/redis-rate-limits.test.ts',
             'apps/reference-api/test/rate-limits-two-processes.test.ts',
             'apps/reference-api/test/slow-clients.test.ts',
+            // The typed client's tests: each opens its own in-memory SQLite app, or none.
+            'apps/reference-api/test/client-formats.test.ts',
+            'apps/reference-api/test/client-rate-limits.test.ts',
+            'apps/reference-api/test/reference-client.test.ts',
+            'apps/reference-api/test/reference-client-campaign-fields.test.ts',
+            'apps/reference-api/test/reference-client-check-input.test.ts',
+            'apps/reference-api/test/serve-command.test.ts',
           ],
           env: { FAULTLINE_TEST_DATABASE: 'postgres' },
           globalSetup: ['apps/reference-api/test/postgres-global-setup.ts'],

@@ -4,4 +4,5 @@
  */
 export { runCli } from './run-cli.js';
 export type { Command, Io } from './command.js';
+export { parseOptions } from './parse-options.js';
 export { UsageError, RuntimeError } from './usage-error.js';

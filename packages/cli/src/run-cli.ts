@@ -1,10 +1,11 @@
+import { readFileSync } from 'node:fs';
 import type { Command, Io } from './command.js';
 import { catalogCommand } from './commands/catalog-command.js';
 import { docsCommand } from './commands/docs-command.js';
-import { serveCommand } from './commands/serve-command.js';
+import { serveCommand, type LazyCommand } from './commands/serve-command.js';
 import { RuntimeError, UsageError } from './usage-error.js';
 
-const commands: readonly Command[] = [serveCommand, docsCommand, catalogCommand];
+const commands: readonly (Command | LazyCommand)[] = [serveCommand, docsCommand, catalogCommand];
 
 const mainHelp = `Usage: faultline <command> [options]
 
@@ -16,42 +17,58 @@ ${commands.map((command) => `  ${command.name.padEnd(10)} ${command.summary}`).j
 
 Options:
   -h, --help     Show this help; "faultline <command> --help" for a command's.
+  -v, --version  Print the version of @faultline/cli.
 
 Exit status: 0 on success, 1 when the work fails, 2 for a mistake in the
 command line.
 `;
 
+/** The version in this package's package.json, which sits beside dist/ in the repository and in the installed package. */
+function version(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return manifest.version;
+}
+
 /**
  * Runs `faultline` with the arguments after the program name and resolves to
  * the exit status. Errors are printed as one line on stderr.
+ *
+ * @example
+ * process.exitCode = await runCli(['docs', '--out', 'site/'], { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() });
  */
 export async function runCli(args: readonly string[], io: Io): Promise<number> {
   const [name, ...rest] = args;
-  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
-    const topic = name === 'help' ? commands.find((command) => command.name === rest[0]) : undefined;
-    (name === undefined ? io.stderr : io.stdout).write(topic?.help ?? mainHelp);
+  if (name === '-v' || name === '--version') {
+    io.stdout.write(`${version()}\n`);
+    return 0;
+  }
+  if (name === undefined || name === '-h' || name === '--help' || (name === 'help' && rest.length === 0)) {
+    (name === undefined ? io.stderr : io.stdout).write(mainHelp);
     return name === undefined ? 2 : 0;
   }
-  const command = commands.find((candidate) => candidate.name === name);
-  if (command === undefined) {
+  const wantsHelp = name === 'help' || rest.includes('-h') || rest.includes('--help');
+  const commandName = name === 'help' ? (rest[0] as string) : name;
+  const entry = commands.find((candidate) => candidate.name === commandName);
+  if (entry === undefined) {
     io.stderr.write(
-      `faultline: unknown command "${name}"; the commands are ${commands.map((c) => c.name).join(', ')} (see faultline --help)\n`,
+      `faultline: unknown command "${commandName}"; the commands are ${commands.map((c) => c.name).join(', ')} (see faultline --help)\n`,
     );
     return 2;
   }
-  if (rest.includes('-h') || rest.includes('--help')) {
-    io.stdout.write(command.help);
-    return 0;
-  }
   try {
-    return await command.run(rest, io);
+    const command = 'load' in entry ? await entry.load() : entry;
+    if (wantsHelp) {
+      io.stdout.write(command.help);
+      return 0;
+    }
+    return await command.run(name === 'help' ? [] : rest, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr.write(`faultline ${command.name}: ${error.message} (see faultline ${command.name} --help)\n`);
+      io.stderr.write(`faultline ${entry.name}: ${error.message} (see faultline ${entry.name} --help)\n`);
       return 2;
     }
     const message = error instanceof RuntimeError || error instanceof Error ? error.message : String(error);
-    io.stderr.write(`faultline ${command.name}: ${message}\n`);
+    io.stderr.write(`faultline ${entry.name}: ${message}\n`);
     return 1;
   }
 }

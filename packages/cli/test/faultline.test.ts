@@ -3,7 +3,7 @@
  * process (`npm test` builds first), checked by its output, the files it
  * writes and its exit status.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,7 +78,6 @@ describe('faultline --help', () => {
 
   it('has a help page for each command, with -h, --help or "help <command>"', async () => {
     for (const [command, option] of [
-      ['serve', '--port'],
       ['docs', '--out'],
       ['catalog', '--catalog'],
     ] as const) {
@@ -92,6 +91,19 @@ describe('faultline --help', () => {
         expect(run.stdout).toContain(`Usage: faultline ${command}`);
         expect(run.stdout).toContain(option);
       }
+    }
+  });
+
+  it('prints the version of its package.json with --version or -v', async () => {
+    const { version } = JSON.parse(readFileSync(join(root, 'packages/cli/package.json'), 'utf8')) as { version: string };
+    for (const option of ['--version', '-v']) {
+      const run = await faultline([option]);
+      expect({ option, status: run.status, stdout: run.stdout, stderr: run.stderr }).toEqual({
+        option,
+        status: 0,
+        stdout: `${version}\n`,
+        stderr: '',
+      });
     }
   });
 
@@ -262,65 +274,5 @@ describe('faultline catalog', () => {
     const run = await faultline(['catalog', '--pretty']);
     expect(run.status).toBe(2);
     expect(run.stderr).toBe('faultline catalog: unknown option --pretty (see faultline catalog --help)\n');
-  });
-});
-
-describe('faultline serve', () => {
-  it('serves the reference API with its error reference until SIGTERM, then exits 0', async () => {
-    const child = spawn(
-      process.execPath,
-      [program, 'serve', '--port', '0', '--database', 'sqlite::memory:', '--log-level', 'warn'],
-      {
-        cwd: directory,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    try {
-      const url = await new Promise<string>((resolve, reject) => {
-        child.stdout.on('data', (chunk: Buffer) => {
-          stdout += chunk.toString();
-          const match = /Error reference: (http:\/\/127\.0\.0\.1:\d+)\/docs\/errors/.exec(stdout);
-          if (match) resolve(match[1] as string);
-        });
-        void exited.then((code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
-      });
-      expect(stdout).toMatch(/Created the demo API key: flk_\S+/);
-      const docs = await fetch(`${url}/docs/errors`);
-      expect(docs.status).toBe(200);
-      expect(docs.headers.get('content-security-policy')).toContain("script-src 'sha256-");
-      expect(await docs.text()).toContain('<section id="not_found" ');
-      const me = await fetch(`${url}/v1/me`);
-      expect(me.status).toBe(401);
-      expect(((await me.json()) as { code: string }).code).toBe('unauthorized_request');
-    } finally {
-      child.kill('SIGTERM');
-    }
-    expect(await exited).toBe(0);
-  });
-
-  it('exits 2 naming the option for a bad --port or --profile', async () => {
-    const port = await faultline(['serve', '--port', 'eighty']);
-    expect(port.status).toBe(2);
-    expect(port.stderr).toBe(
-      'faultline serve: --port must be a port number (0-65535), not "eighty" (see faultline serve --help)\n',
-    );
-    const profile = await faultline(['serve', '--profile', 'xml']);
-    expect(profile.status).toBe(2);
-    expect(profile.stderr).toBe(
-      'faultline serve: --profile must be one of problem, classic, message, oauth; not "xml" (see faultline serve --help)\n',
-    );
-  });
-
-  it('exits 1 when the reference API cannot start', async () => {
-    const run = await faultline(
-      ['serve', '--port', '0', '--database', `sqlite:${join(directory, 'a-file', 'db.sqlite')}`],
-      directory,
-    );
-    expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/^faultline serve: could not start the reference API: /);
   });
 });

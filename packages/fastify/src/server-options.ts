@@ -92,5 +92,3 @@ export function faultlineServerOptions(options: FaultlineServerOptions = {}): Fa
     clientErrorHandler: createClientErrorHandler(settingsOf) as NonNullable<FastifyServerOptions['clientErrorHandler']>,
   };
 }
-
-export type { FastifyInstance };

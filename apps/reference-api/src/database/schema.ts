@@ -1,4 +1,4 @@
-import type { Generated, Insertable, Selectable } from 'kysely';
+import type { Generated, Selectable } from 'kysely';
 
 /** The tables of the reference API, as Kysely sees them. Times are ISO-8601 strings (UTC). */
 export interface Database {
@@ -104,7 +104,6 @@ export interface TeamMonthlyUsageTable {
 }
 
 export type Campaign = Selectable<CampaignsTable>;
-export type NewCampaign = Insertable<CampaignsTable>;
 export type Recipient = Selectable<RecipientsTable>;
 
 /** An OAuth app a team registered. Lists are stored as text: JSON for URIs, space-separated for scopes and grant types. */

@@ -1,86 +1,41 @@
-import { parseArgs } from 'node:util';
-import { profileNames } from '@faultline/core';
-import { readConfig, startReferenceApi, startupBanner, untilStopSignal, type Config } from '@faultline/reference-api';
 import type { Command } from '../command.js';
-import { parseOptions } from '../parse-options.js';
-import { RuntimeError, UsageError } from '../usage-error.js';
+import { RuntimeError } from '../usage-error.js';
 
-/** Each option and the environment variable it overrides. */
-const overrides = {
-  port: 'PORT',
-  host: 'HOST',
-  database: 'DATABASE_URL',
-  profile: 'ERROR_FORMAT',
-  'log-level': 'LOG_LEVEL',
-} as const;
+const referenceApi = '@faultline/reference-api';
+// A variable, not a literal, so TypeScript does not resolve the app at build time: the CLI has no dependency on it.
+const serveModule = `${referenceApi}/serve-command`;
 
-/** `faultline serve`: the reference API, as `npm start` runs it. */
-export const serveCommand: Command = {
+/**
+ * `faultline serve` runs the reference API, whose command (options, help and
+ * all) lives with the app in `@faultline/reference-api/serve-command`. The app is not
+ * published: it runs from a clone of the Faultline repository, where npm
+ * links it beside this package. The CLI loads it only when this command runs,
+ * so an installed `@faultline/cli` needs nothing but the public packages for
+ * `docs` and `catalog`, and says plainly why `serve` is not there.
+ */
+export const serveCommand = {
   name: 'serve',
-  summary: 'Run the reference API',
-  help: `Usage: faultline serve [--port N] [--host H] [--database URL] [--profile P] [--log-level L]
-
-Runs the Faultline reference API, the outreach API that produces every
-documented error for a real reason, with a demo account whose API key it
-prints. Stops cleanly on Ctrl-C (SIGINT) or SIGTERM.
-
-Options (each overrides the environment variable in brackets):
-  --port N           Port to listen on; 0 picks a free one [PORT]. Default: 3000
-  --host H           Address to listen on [HOST]. Default: 127.0.0.1
-  --database URL     sqlite:PATH, or sqlite::memory: for none [DATABASE_URL].
-                     Default: data/faultline.db
-  --profile P        The error format: ${profileNames.join(', ')} [ERROR_FORMAT].
-                     Default: problem
-  --log-level L      pino log level [LOG_LEVEL]. Default: info
-  -h, --help         Show this help.
-
-Example:
-  faultline serve --port 8080 --profile classic
-`,
-  async run(args, io) {
-    const options = parseOptions(
-      () =>
-        parseArgs({
-          args: [...args],
-          options: {
-            port: { type: 'string' },
-            host: { type: 'string' },
-            database: { type: 'string' },
-            profile: { type: 'string' },
-            'log-level': { type: 'string' },
-          },
-          strict: true,
-          allowPositionals: false,
-        }).values,
-    );
-    const environment: NodeJS.ProcessEnv = { ...process.env };
-    for (const [option, variable] of Object.entries(overrides)) {
-      const value = options[option as keyof typeof overrides];
-      if (value !== undefined) environment[variable] = value;
-    }
-    let config: Config;
+  summary: 'Run the reference API (in a clone of the Faultline repository)',
+  async load(): Promise<Command> {
+    let module: { serveCommand?: Command };
     try {
-      config = readConfig(environment);
+      module = (await import(serveModule)) as { serveCommand?: Command };
     } catch (error) {
-      // readConfig names the variable; name the option instead when the value came from one.
-      let message = error instanceof Error ? error.message : String(error);
-      for (const [option, variable] of Object.entries(overrides)) {
-        if (options[option as keyof typeof overrides] !== undefined && message.startsWith(`${variable} `)) {
-          message = `--${option}${message.slice(variable.length)}`;
-        }
+      if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String(error).includes(`'${referenceApi}'`)) {
+        throw new RuntimeError(
+          `the reference API (${referenceApi}) is not installed here; it runs from a clone of the Faultline repository ("npm ci && npx faultline serve" there)`,
+        );
       }
-      throw new UsageError(message.replace(/\.$/, ''));
+      throw error;
     }
-    let running;
-    try {
-      running = await startReferenceApi(config);
-    } catch (error) {
-      throw new RuntimeError(`could not start the reference API: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    io.stdout.write(startupBanner(config, running));
-    const signal = await untilStopSignal();
-    running.app.log.info(`${signal} received, closing`);
-    await running.close();
-    return 0;
+    if (module.serveCommand === undefined) throw new RuntimeError(`${serveModule} has no serveCommand export`);
+    return module.serveCommand;
   },
-};
+} as const satisfies LazyCommand;
+
+/** A command whose implementation is loaded when it runs. */
+export interface LazyCommand {
+  readonly name: string;
+  readonly summary: string;
+  load(): Promise<Command>;
+}

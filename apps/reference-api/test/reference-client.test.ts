@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { NotFoundError, ValidationError } from '../src/index.js';
-import { createReferenceApiClient, type ReferenceApiClient } from '../src/reference-api/index.js';
+import { NotFoundError, ValidationError } from '@faultline/client';
+import { createReferenceApiClient, type ReferenceApiClient } from '@faultline/reference-client';
 import { openReferenceServer, type ReferenceServer } from './reference-server.js';
 
 let server: ReferenceServer;

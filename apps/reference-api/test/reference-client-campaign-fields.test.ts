@@ -6,9 +6,9 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCampaignBody, listCampaignsQuery, updateCampaignBody } from '@faultline/reference-contract';
-import { ValidationError } from '../src/index.js';
-import { checkInput, createReferenceApiClient, type InputSchema, type ReferenceApiClient } from '../src/reference-api/index.js';
-import { createValidatorCompiler } from '../../fastify/src/validator-compiler.js';
+import { ValidationError } from '@faultline/client';
+import { checkInput, createReferenceApiClient, type InputSchema, type ReferenceApiClient } from '@faultline/reference-client';
+import { serverFailures } from './server-validation.js';
 import { openReferenceServer, type ReferenceServer } from './reference-server.js';
 
 let server: ReferenceServer;
@@ -61,23 +61,6 @@ describe('the typed client with the campaign fields', () => {
 });
 
 // --- checkInput against the server's validator on the new schemas --------------------------------
-
-const compile = createValidatorCompiler();
-
-function serverFailures(schema: object, value: unknown, httpPart: string): string[] {
-  const validate = compile({ schema, httpPart, method: 'POST', url: '/x' }) as ((data: unknown) => boolean) & {
-    errors?: { instancePath: string; keyword: string; params: Record<string, unknown> }[] | null;
-  };
-  if (validate(structuredClone(value))) return [];
-  const escape = (token: string) => token.replace(/~/g, '~0').replace(/\//g, '~1');
-  return (validate.errors ?? []).map((error) => {
-    if (error.keyword === 'required')
-      return `${error.instancePath}/${escape(String(error.params['missingProperty']))} missing_parameter`;
-    if (error.keyword === 'additionalProperties')
-      return `${error.instancePath}/${escape(String(error.params['additionalProperty']))} invalid_parameter`;
-    return `${error.instancePath} invalid_parameter`;
-  });
-}
 
 const clientFailures = (schema: object, value: unknown, location: 'body' | 'query' = 'body') =>
   checkInput(schema as InputSchema, value, location).map((field) => `${field.pointer} ${field.code}`);

@@ -3,7 +3,7 @@ import type { FieldError, FieldLocation } from '@faultline/core';
 /**
  * A JSON schema as the reference API writes them: the keywords below are the
  * whole subset it uses. Checking input before sending needs no validator
- * library (the client has no runtime dependencies), only these rules applied
+ * library (the client adds no dependency for it), only these rules applied
  * the way the server's Ajv applies them, with the same JSON pointers.
  */
 type JsonType = 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean' | 'null';

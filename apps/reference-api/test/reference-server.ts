@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
-import { buildApp, ensureDemoData, openDatabase, type AppOptions, type Database } from '../../../apps/reference-api/src/index.js';
+import { buildApp, ensureDemoData, openDatabase, type AppOptions, type Database } from '../src/index.js';
 
 export interface ReferenceServer {
   readonly db: Kysely<Database>;

@@ -1,26 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { addRecipientsBody, campaignIdParams, createCampaignBody, listQuery } from '@faultline/reference-contract';
-import { checkInput, type InputSchema } from '../src/reference-api/check-input.js';
-import { createValidatorCompiler } from '../../fastify/src/validator-compiler.js';
-
-/** The server's own validator, exactly as the Fastify layer builds it. */
-const compile = createValidatorCompiler();
-
-function serverFailures(schema: object, value: unknown, httpPart: string): string[] {
-  const validate = compile({ schema, httpPart, method: 'POST', url: '/x' }) as ((data: unknown) => boolean) & {
-    errors?: { instancePath: string; keyword: string; params: Record<string, unknown> }[] | null;
-  };
-  if (validate(structuredClone(value))) return [];
-  return (validate.errors ?? []).map((error) => {
-    const escape = (token: string) => token.replace(/~/g, '~0').replace(/\//g, '~1');
-    if (error.keyword === 'required')
-      return `${error.instancePath}/${escape(String(error.params['missingProperty']))} missing_parameter`;
-    if (error.keyword === 'additionalProperties')
-      return `${error.instancePath}/${escape(String(error.params['additionalProperty']))} invalid_parameter`;
-    return `${error.instancePath} invalid_parameter`;
-  });
-}
+import { checkInput, type InputSchema } from '@faultline/reference-client';
+import { serverFailures } from './server-validation.js';
 
 function clientFailures(schema: object, value: unknown): string[] {
   return checkInput(schema as InputSchema, value, 'body').map((field) => `${field.pointer} ${field.code}`);

@@ -14,8 +14,7 @@ import {
   type Recipient,
 } from '@faultline/reference-contract';
 import type { FieldError } from '@faultline/core';
-import { createClient, type ClientOptions, type FaultlineClient, type RequestOptions } from '../client.js';
-import { ValidationError } from '../errors/validation-error.js';
+import { createClient, ValidationError, type ClientOptions, type FaultlineClient, type RequestOptions } from '@faultline/client';
 import { checkInput, type InputSchema } from './check-input.js';
 
 export interface ReferenceApiOptions extends ClientOptions {

@@ -13,7 +13,6 @@ import {
   type FaultlineClient,
 } from '@faultline/client';
 import { openReferenceServer, type ReferenceServer } from './reference-server.js';
-import { rejectionOf } from './helpers.js';
 
 const profiles: readonly ProfileName[] = ['problem', 'classic', 'message', 'oauth'];
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -29,6 +28,16 @@ beforeAll(async () => {
 });
 
 afterAll(() => server.close());
+
+/** The rejection of `promise`, or a failure if it resolves. */
+async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('Expected the promise to reject, but it resolved.');
+}
 
 /** A client whose fetch (the real one) also notes the X-Request-Id of every response. */
 function client(

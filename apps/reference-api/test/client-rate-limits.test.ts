@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, type AttemptFailure } from '../src/index.js';
+import { createClient, type AttemptFailure } from '@faultline/client';
 import { openReferenceServer, type ReferenceServer } from './reference-server.js';
 
 let server: ReferenceServer;
