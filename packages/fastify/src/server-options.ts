@@ -1,12 +1,5 @@
 import type { Server } from 'node:http';
-import type {
-  FastifyError,
-  FastifyHttpOptions,
-  FastifyInstance,
-  FastifyReply,
-  FastifyRequest,
-  FastifyServerOptions,
-} from 'fastify';
+import type { FastifyError, FastifyHttpOptions, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { createClientErrorHandler } from './raw-socket-responses.js';
 import { generateRequestId } from './request-id.js';
 import { sendApiError } from './send-api-error.js';
