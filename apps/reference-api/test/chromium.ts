@@ -14,7 +14,7 @@ export const artifacts = fileURLToPath(new URL('../../../artifacts/', import.met
 
 export function launchChromium(): Promise<Browser> {
   if (!existsSync(chromiumPath)) {
-    throw new Error(`No Chromium at ${chromiumPath}: install it with "apt-get install -y chromium" (.ci/run does).`);
+    throw new Error(`No Chromium at ${chromiumPath}: install it with "apt-get install -y chromium" (npm test does, as root).`);
   }
   return chromium.launch({
     executablePath: chromiumPath,
