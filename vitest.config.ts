@@ -24,7 +24,8 @@ export default defineConfig({
       { extends: true, test: { name: 'sqlite', include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts'] } },
       {
         // The reference API's tests again on PostgreSQL, started by the set-up. Left out: the tests
-        // that never open a database (configuration, the catalog scan, the docs pages, OpenAPI lint),
+        // that never open a database (configuration, the catalog scan, the docs pages, OpenAPI lint, the
+        // README's commands, which run on SQLite as the README says),
         // and the Redis tests, which test Redis and run their processes on SQLite files.
         extends: true,
         test: {
@@ -36,6 +37,7 @@ export default defineConfig({
             'apps/reference-api/test/docs.test.ts',
             'apps/reference-api/test/docs-browser.test.ts',
             'apps/reference-api/test/openapi.test.ts',
+            'apps/reference-api/test/readme.test.ts',
             'apps/reference-api/test/redis-config.test.ts',
             'apps/reference-api/test/redis-rate-limits.test.ts',
             'apps/reference-api/test/rate-limits-two-processes.test.ts',
