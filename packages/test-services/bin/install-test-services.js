@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /**
  * `npm test` runs this first (the root `pretest` script). The tests start their
- * own PostgreSQL, redis-server and Chromium from Debian's packages; this makes
- * sure those are installed, so `npm test` passes on a fresh Debian machine with
- * Node 20 and nothing else. As root on Debian it installs what is missing with
+ * own PostgreSQL, redis-server and Chromium from Debian's packages, and run the
+ * README's commands with curl; this makes sure those are installed, so
+ * `npm test` passes on a fresh Debian machine with Node 20 and nothing else. As root on Debian it installs what is missing with
  * apt-get, saying so in one line; otherwise it names the command to run, in
  * one line, and fails before any test does.
  *
@@ -19,6 +19,8 @@ const needed = [
   { what: 'redis-server', debian: 'redis-server', present: () => onPath('redis-server') },
   // playwright-core never downloads a browser: the browser tests drive this one.
   { what: 'Chromium', debian: 'chromium', present: () => existsSync('/usr/bin/chromium') },
+  // The README test runs the README's commands, which use curl.
+  { what: 'curl', debian: 'curl', present: () => onPath('curl') },
 ];
 
 function onPath(command) {
@@ -34,7 +36,8 @@ function postgresInstalled() {
 const missing = needed.filter((service) => !service.present());
 if (missing.length > 0) {
   const packages = missing.map((service) => service.debian);
-  const names = missing.map((service) => service.what).join(', ');
+  const whats = missing.map((service) => service.what);
+  const names = whats.length === 1 ? whats[0] : `${whats.slice(0, -1).join(', ')} and ${whats.at(-1)}`;
   const isRoot = process.getuid?.() === 0;
   if (isRoot && onPath('apt-get')) {
     console.log(`The tests need ${names}: installing the Debian packages ${packages.join(' ')} with apt-get.`);
