@@ -7,6 +7,11 @@
  *
  * `npm run readme:record` runs the same commands and writes their output into
  * the README instead (after a change to the wire format, say).
+ *
+ * What a person does that bash cannot: the quick start's `npm ci && npm start`
+ * (see `notRun`), and the OAuth2 walkthrough's browser step, which this test
+ * does over HTTP as the browser would (the login form, then Allow) and whose
+ * code it types at the block's `read` prompt.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -52,7 +57,7 @@ beforeAll(async () => {
   env = { PATH: process.env['PATH'], HOME: process.env['HOME'], DATABASE_URL: `sqlite:${join(scratch, 'faultline.db')}` };
   // The quick start's `npm start`, which is the build and then this file.
   quickStart = spawn('node', [main], { cwd: root, env: { ...env, PORT: String(ports[0]) }, stdio: 'ignore' });
-  await waitForPort(ports[0]!, 30_000, 'The quick start server');
+  await waitForPort(ports[0]!, 50_000, 'The quick start server');
 });
 
 afterAll(async () => {
