@@ -84,10 +84,10 @@ export function shownOutput(raw: string): string {
  */
 export function normalise(output: string): string {
   return output
+    .replace(/\b(fl[a-z]{1,3})_[A-Za-z0-9_-]{16,}/g, '$1_<secret>')
     .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<uuid>')
     .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z/g, '<time>')
     .replace(/\b\d{4}-\d{2}\b/g, '<month>')
-    .replace(/\b(fl[a-z]{1,3})_[A-Za-z0-9_-]{16,}/g, '$1_<secret>')
     .replace(/^(retry-after): \d+$/gim, '$1: <seconds>')
     .replace(/;t=\d+/g, ';t=<seconds>');
 }

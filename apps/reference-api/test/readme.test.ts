@@ -75,9 +75,13 @@ function rewrite(command: string): string {
     .replaceAll('npm run --silent fixtures', `node ${fixturesCommand}`);
 }
 
-/** The free ports in an output become the README's again (in `iss`, say). */
+/** The free ports in an output become the README's again (in `iss`, say); only after a host, never inside an id. */
 function portsBack(output: string): string {
-  return ports.reduce((text, port, index) => text.replaceAll(String(port), String(readmePorts[index])), output);
+  return ports.reduce(
+    (text, port, index) =>
+      text.replace(new RegExp(`(localhost|127\\.0\\.0\\.1)(:|%3A)${port}\\b`, 'g'), `$1$2${readmePorts[index]}`),
+    output,
+  );
 }
 
 let answeredBrowser = false;
