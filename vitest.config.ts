@@ -38,6 +38,7 @@ export default defineConfig({
             'apps/reference-api/test/docs-browser.test.ts',
             'apps/reference-api/test/openapi.test.ts',
             'apps/reference-api/test/readme.test.ts',
+            'apps/reference-api/test/readme-tour.test.ts',
             'apps/reference-api/test/redis-config.test.ts',
             'apps/reference-api/test/redis-rate-limits.test.ts',
             'apps/reference-api/test/rate-limits-two-processes.test.ts',
