@@ -15,6 +15,8 @@ import { join } from 'node:path';
 
 export interface Block {
   readonly language: 'sh' | 'console';
+  /** The `## ` heading the block is under ('' before the first). */
+  readonly section: string;
   /** Where the block's text starts and ends in the README (the lines between the fences). */
   readonly start: number;
   readonly end: number;
@@ -31,11 +33,13 @@ export interface Command {
 
 /** Every fenced `sh` and `console` block of a Markdown text, in order. */
 export function shellBlocks(markdown: string): Block[] {
+  const headings = [...markdown.matchAll(/^## (.+)$/gm)].map((heading) => ({ at: heading.index ?? 0, title: heading[1]! }));
   const blocks: Block[] = [];
   for (const match of markdown.matchAll(/^```(sh|console)\n([\s\S]*?)^```$/gm)) {
     const start = (match.index ?? 0) + match[1]!.length + 4;
     const text = match[2]!;
-    blocks.push({ language: match[1] as 'sh' | 'console', start, end: start + text.length, text });
+    const section = headings.filter((heading) => heading.at < start).at(-1)?.title ?? '';
+    blocks.push({ language: match[1] as 'sh' | 'console', section, start, end: start + text.length, text });
   }
   return blocks;
 }
