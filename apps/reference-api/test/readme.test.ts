@@ -150,6 +150,11 @@ describe('the README', () => {
       ).toBe(true);
     }
     for (const section of [...runSections, ...notRunSections.keys()]) expect(sections).toContain(section);
+    // A transcript in a block of another language would never be run or checked.
+    const unchecked = [...readme.matchAll(/^```(\w*)\n\$ .*$/gm)]
+      .filter((match) => match[1] !== 'console')
+      .map((match) => match[0]);
+    expect(unchecked, 'Write transcripts ("$ command" and its output) in console blocks.').toEqual([]);
     // The test runs what these scripts run, without their build: the suite built first.
     expect(packageJson.scripts['start']).toBe(`npm run build --silent && node ${main}`);
     expect(packageJson.scripts['fixtures']).toBe(`npm run build --silent && node ${fixturesCommand}`);
