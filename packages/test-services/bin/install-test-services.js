@@ -40,7 +40,8 @@ if (missing.length > 0) {
   const names = whats.length === 1 ? whats[0] : `${whats.slice(0, -1).join(', ')} and ${whats.at(-1)}`;
   const isRoot = process.getuid?.() === 0;
   if (isRoot && onPath('apt-get')) {
-    console.log(`The tests need ${names}: installing the Debian packages ${packages.join(' ')} with apt-get.`);
+    const noun = packages.length === 1 ? 'package' : 'packages';
+    console.log(`The tests need ${names}: installing the Debian ${noun} ${packages.join(' ')} with apt-get.`);
     const quiet = { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } };
     try {
       execFileSync('apt-get', ['update', '-qq'], quiet);
