@@ -28,7 +28,8 @@ export default defineConfig({
       },
       {
         // The reference API's tests again on PostgreSQL, started by the set-up. Left out: the tests
-        // that never open a database (configuration, the catalog scan, the docs pages, OpenAPI lint),
+        // that never open a database (configuration, the catalog scan, the docs pages, OpenAPI lint, the
+        // README's commands, which run on SQLite as the README says),
         // and the Redis tests, which test Redis and run their processes on SQLite files.
         extends: true,
         test: {
@@ -40,6 +41,8 @@ export default defineConfig({
             'apps/reference-api/test/docs.test.ts',
             'apps/reference-api/test/docs-browser.test.ts',
             'apps/reference-api/test/openapi.test.ts',
+            'apps/reference-api/test/readme.test.ts',
+            'apps/reference-api/test/readme-tour.test.ts',
             'apps/reference-api/test/redis-config.test.ts',
             'apps/reference-api/test/redis-rate-limits.test.ts',
             'apps/reference-api/test/rate-limits-two-processes.test.ts',

@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { MissingServiceError } from '@faultline/test-services';
 import { chromium, type Browser } from 'playwright-core';
 
 export const chromiumPath = '/usr/bin/chromium';
@@ -14,7 +15,9 @@ export const artifacts = fileURLToPath(new URL('../../../artifacts/', import.met
 
 export function launchChromium(): Promise<Browser> {
   if (!existsSync(chromiumPath)) {
-    throw new Error(`No Chromium at ${chromiumPath}: install it with "apt-get install -y chromium" (.ci/run does).`);
+    throw new MissingServiceError(
+      `No Chromium at ${chromiumPath}: install it with "apt-get install -y chromium" (npm test does, as root).`,
+    );
   }
   return chromium.launch({
     executablePath: chromiumPath,

@@ -3,7 +3,7 @@
  * playwright-core, against the reference API listening on a port, with the
  * page's Content-Security-Policy in force. There is no skip: without Chromium
  * at /usr/bin/chromium this test fails (install it with
- * `apt-get install -y chromium`; `.ci/run` does).
+ * `apt-get install -y chromium`; `npm test` does, as root).
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openWorld, type World } from './support.js';
 
 const screenshot = join(artifacts, 'docs-errors-search.png');
+const phoneScreenshot = join(artifacts, 'docs-errors-390px.png');
 
 let world: World;
 let app: FastifyInstance;
@@ -25,6 +26,7 @@ let baseUrl: string;
 
 beforeAll(async () => {
   rmSync(screenshot, { force: true });
+  rmSync(phoneScreenshot, { force: true });
   world = await openWorld();
   app = await world.app();
   baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
@@ -106,6 +108,38 @@ describe('/docs/errors in Chromium', () => {
     await page.locator('#search').pressSequentially('not_found');
     await expect.poll(() => page.locator('section[data-search]:visible').count()).toBe(1);
     expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('fits a 390 px wide phone screen: no horizontal scrolling, every example wrapped inside the page', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await page.goto(`${baseUrl}/docs/errors`);
+    // Every example open, in every format: the longest bodies are in the closed ones.
+    await page.evaluate(() => {
+      for (const details of Array.from(document.querySelectorAll('details'))) details.open = true;
+    });
+    const layout = await page.evaluate(() => {
+      const width = document.documentElement.clientWidth;
+      const describe = (element: Element) =>
+        `${element.tagName.toLowerCase()} in #${element.closest('section')?.id ?? 'the page'}`;
+      return {
+        width,
+        pageWidth: document.documentElement.scrollWidth,
+        pastTheEdge: Array.from(document.querySelectorAll('body *'))
+          .filter((element) => element.getBoundingClientRect().right > width + 0.5)
+          .map(describe),
+        scrollingExamples: Array.from(document.querySelectorAll('pre'))
+          .filter((pre) => pre.scrollWidth > pre.clientWidth)
+          .map(describe),
+        examples: document.querySelectorAll('pre').length,
+      };
+    });
+    expect(layout.width).toBe(390);
+    expect(layout.examples).toBeGreaterThan(builtinCatalog.codes.length);
+    expect(layout).toMatchObject({ pageWidth: 390, pastTheEdge: [], scrollingExamples: [] });
+    mkdirSync(artifacts, { recursive: true });
+    await page.locator('#invalid_api_key').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: phoneScreenshot });
     await page.close();
   });
 

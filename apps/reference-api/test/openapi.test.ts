@@ -296,6 +296,8 @@ describe('GET /docs', () => {
     const response = await app.inject({ url: '/docs' });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toMatch(/^text\/html/);
+    expect(response.body).toContain('<title>Faultline reference API</title>');
+    expect(response.body).not.toContain('Swagger UI</title>');
     const assets = [...response.body.matchAll(/(?:src|href)="([^"]*)"/g)].map((match) => match[1] as string);
     expect(assets.length).toBeGreaterThanOrEqual(4);
     // No absolute URL at all, so nothing is fetched from another host (no CDN, no fonts).

@@ -27,8 +27,8 @@ export interface ErrorReferenceOptions {
 
 const pageStyle = `
 body { font: 16px/1.5 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #1a1a1a; }
-code, pre { font-family: ui-monospace, monospace; font-size: 0.9em; }
-pre { background: #f4f4f4; padding: 0.75rem; overflow-x: auto; }
+code, pre { font-family: ui-monospace, monospace; font-size: 0.9em; overflow-wrap: anywhere; }
+pre { background: #f4f4f4; padding: 0.75rem; white-space: pre-wrap; }
 table { border-collapse: collapse; width: 100%; }
 td, th { border-bottom: 1px solid #ddd; padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; }
 section { border-top: 1px solid #ccc; margin-top: 1.5rem; }
@@ -37,6 +37,7 @@ dt { font-weight: 600; }
 .status { color: #555; font-weight: normal; }
 #search-box input { font: inherit; width: 100%; max-width: 30rem; padding: 0.3rem 0.5rem; }
 [hidden] { display: none !important; }
+@media (max-width: 30rem) { body { padding: 0 0.5rem; } td, th { padding: 0.3rem 0.2rem; } }
 `;
 
 /** The header to send with {@link errorReferencePage}: its script and style by hash, nothing else. */

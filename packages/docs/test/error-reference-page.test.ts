@@ -102,6 +102,11 @@ describe('errorReferencePage', () => {
     for (const entry of builtinCatalog.entries) expect(rows.get(entry.status), entry.code).toContain(`<a href="#${entry.code}">`);
   });
 
+  it('lists request_too_large on the 431 row too, the status it is sent with when the headers are too large', () => {
+    const row = page.match(/<tr><td>431<\/td>.*?<\/tr>/)?.[0];
+    expect(row).toContain('<a href="#request_too_large"><code>request_too_large</code></a>');
+  });
+
   it('renders any catalog, escaping its text and adding rows for statuses the standard table lacks', () => {
     const html = errorReferencePage(customCatalog, {
       profile: 'classic',
@@ -227,5 +232,6 @@ describe('errorReferenceMarkdown', () => {
   it('has a status table row per status', () => {
     expect(markdown).toContain('| Status | Name | Meaning | Codes |');
     expect(markdown).toMatch(/\| 404 \| Not Found \| .*\[`not_found`\]\(#not_found\)/);
+    expect(markdown).toMatch(/\| 431 \| Request Header Fields Too Large \| .*\[`request_too_large`\]\(#request_too_large\)/);
   });
 });

@@ -4,6 +4,7 @@ import { chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, waitForPort } from './free-port.js';
+import { MissingServiceError } from './missing-service.js';
 
 /** A throwaway PostgreSQL cluster owned by the tests. */
 export interface PostgresServer {
@@ -139,8 +140,8 @@ function postgresBinDirectory(): string {
     : [];
   const newest = versions[0];
   if (newest === undefined)
-    throw new Error(
-      'PostgreSQL is not installed: no /usr/lib/postgresql/<version>/bin/initdb. Run "apt-get install postgresql", or set PG_BIN.',
+    throw new MissingServiceError(
+      'PostgreSQL is not installed (no /usr/lib/postgresql/<version>/bin/initdb): run "apt-get install -y postgresql" (npm test does, as root), or set PG_BIN.',
     );
   return join(root, newest, 'bin');
 }
@@ -151,6 +152,8 @@ function postgresSystemUser(): { uid: number; gid: number } {
     const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
     return { uid, gid };
   } catch (error) {
-    throw new Error('Running as root needs the "postgres" user, which Debian\'s postgresql package creates.', { cause: error });
+    throw new MissingServiceError(
+      `Running PostgreSQL as root needs the "postgres" user, which Debian's postgresql package creates (${String(error)}).`,
+    );
   }
 }

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { freePort, waitForPort } from './free-port.js';
+import { MissingServiceError } from './missing-service.js';
 
 /** A real redis-server owned by a test: it can be stopped, paused (SIGSTOP) and started again on the same port. */
 export interface RedisServer {
@@ -35,7 +36,11 @@ export async function startRedisServer(options: { binary?: string } = {}): Promi
     });
     const failed = new Promise<never>((_resolve, reject) => {
       started.once('error', (error) =>
-        reject(new Error(`Could not run ${binary}; install it with "apt-get install redis-server".`, { cause: error })),
+        reject(
+          new MissingServiceError(
+            `Could not run ${binary} (${error.message}): install it with "apt-get install -y redis-server" (npm test does, as root).`,
+          ),
+        ),
       );
     });
     child = started;

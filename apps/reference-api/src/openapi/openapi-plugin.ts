@@ -387,6 +387,9 @@ function addIntegerFormats(node: unknown): void {
   for (const value of Object.values(schema)) addIntegerFormats(value);
 }
 
+/** The API's name: the OpenAPI document's `info.title` and the title of the Swagger UI page. */
+export const apiTitle = 'Faultline reference API';
+
 /**
  * Registers @fastify/swagger: call it before any route, since it collects
  * routes as they are added. {@link registerApiReference} serves the result.
@@ -396,7 +399,7 @@ export async function registerOpenApi(app: FastifyInstance, options: OpenApiOpti
     openapi: {
       openapi: '3.1.0',
       info: {
-        title: 'Faultline reference API',
+        title: apiTitle,
         version: '0.1.0',
         description:
           'An outreach API that produces every documented Faultline error for a real reason. Every operation lists the errors it can return, with an example body written by the same code the server answers with. Every `GET` also answers `HEAD`. The error reference is at [/docs/errors](/docs/errors).',
@@ -440,6 +443,8 @@ export async function registerApiReference(app: FastifyInstance): Promise<void> 
     // Everything from this server: no CDN, no web fonts, no online validator.
     staticCSP: apiReferenceContentSecurityPolicy,
     uiConfig: { validatorUrl: null, deepLinking: true },
+    // The browser tab names this API, not "Swagger UI".
+    theme: { title: apiTitle },
     transformSpecificationClone: true,
   });
 }

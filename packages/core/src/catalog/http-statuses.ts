@@ -3,6 +3,8 @@ export interface HttpStatus {
   readonly status: number;
   readonly name: string;
   readonly meaning: string;
+  /** Codes sent with this status although their catalog entry names another one (the status table lists them here too). */
+  readonly alsoSentBy?: readonly string[];
 }
 
 /**
@@ -28,7 +30,12 @@ export const httpStatuses: readonly HttpStatus[] = [
   { status: 413, name: 'Content Too Large', meaning: 'The body is larger than the endpoint accepts.' },
   { status: 415, name: 'Unsupported Media Type', meaning: 'The body is in a media type the endpoint does not read.' },
   { status: 429, name: 'Too Many Requests', meaning: 'A rate limit or quota was reached; the response says when to retry.' },
-  { status: 431, name: 'Request Header Fields Too Large', meaning: 'The request headers are larger than the server accepts.' },
+  {
+    status: 431,
+    name: 'Request Header Fields Too Large',
+    meaning: 'The request headers are larger than the server accepts.',
+    alsoSentBy: ['request_too_large'],
+  },
   { status: 500, name: 'Internal Server Error', meaning: 'An unexpected failure on our side; quote the request id.' },
   { status: 502, name: 'Bad Gateway', meaning: 'A proxy received an invalid answer from the server behind it.' },
   { status: 503, name: 'Service Unavailable', meaning: 'The server is overloaded or in maintenance; see `Retry-After`.' },
