@@ -14,7 +14,7 @@ import { meRoutes } from './routes/me-routes.js';
 import { apiKeyRoutes } from './routes/api-key-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
 import { userRoutes } from './routes/user-routes.js';
-import { registerApiReference, registerOpenApi } from './openapi/openapi-plugin.js';
+import { longestRetryAfterSeconds, registerApiReference, registerOpenApi } from './openapi/openapi-plugin.js';
 import { recipientRoutes } from './routes/recipient-routes.js';
 import { withRequestRedaction } from './request-log.js';
 import { refuseNulCharacters } from './routes/refuse-nul-characters.js';
@@ -74,7 +74,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }
   app.decorateRequest('principal', null as unknown as Principal);
   // Before the routes: @fastify/swagger documents the routes added after it.
-  await registerOpenApi(app, { catalog: app.faultline.catalog, profile, docsUrl: app.faultline.docsUrl });
+  await registerOpenApi(app, {
+    catalog: app.faultline.catalog,
+    profile,
+    docsUrl: app.faultline.docsUrl,
+    longestRetryAfterSeconds: longestRetryAfterSeconds((options.rateLimits ?? []).map((policy) => policy.windowMs)),
+  });
 
   await app.register(healthRoutes, { db });
   await app.register(docsRoutes, { profile });

@@ -9,6 +9,7 @@ export const healthRoutes: FastifyPluginAsync<RouteContext> = async (app, { db }
   app.get(
     '/healthz',
     {
+      config: { errors: ['service_unavailable'] },
       schema: {
         operationId: 'getHealth',
         summary: 'Health check',

@@ -33,7 +33,7 @@ export const sessionRoutes: FastifyPluginAsync<SessionRouteOptions> = async (app
   app.post<{ Body: CreateSessionInput }>(
     '/sessions',
     {
-      config: { access: 'public' },
+      config: { access: 'public', errors: ['invalid_credentials', 'user_is_disabled', 'limit_reached'] },
       onRequest: limitLogins,
       schema: {
         operationId: 'createSession',
@@ -93,7 +93,7 @@ export const sessionRoutes: FastifyPluginAsync<SessionRouteOptions> = async (app
   app.delete(
     '/sessions/current',
     {
-      config: { access: 'any' },
+      config: { access: 'any', errors: ['unspecified_error'] },
       schema: {
         operationId: 'deleteCurrentSession',
         summary: 'Log out',
