@@ -17,6 +17,7 @@ import { userRoutes } from './routes/user-routes.js';
 import { longestRetryAfterSeconds, registerApiReference, registerOpenApi } from './openapi/openapi-plugin.js';
 import { recipientRoutes } from './routes/recipient-routes.js';
 import { withRequestRedaction } from './request-log.js';
+import { observedAnswersVariable, recordAnswers } from './contract/observed-answers.js';
 import { refuseNulCharacters } from './routes/refuse-nul-characters.js';
 import { oauthAppRoutes } from './oauth/app-routes.js';
 import { oauthServer } from './oauth/oauth-plugin.js';
@@ -37,6 +38,8 @@ export interface AppOptions {
   readonly sessionTtlMs?: number;
   /** When to shed load with 503s before any work; off by default (`npm start` applies `OVERLOAD_*`). */
   readonly overload?: OverloadLimits;
+  /** Where to record every answer for the observed-answers check; `FAULTLINE_OBSERVED_ANSWERS` by default, unset in production. */
+  readonly recordAnswersTo?: string;
   /** The OAuth issuer (RFC 9207): the public URL of this server; `http://localhost:3000` by default. */
   readonly issuer?: string;
   /** Signs the OAuth login cookie and CSRF tokens; random per app when unset, so share one across processes. */
@@ -67,6 +70,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const profile = options.profile ?? 'problem';
   const app = Fastify({ ...faultlineServerOptions({ bodyLimit: 1024 * 1024 }), logger: withRequestRedaction(options.logger) });
   await app.register(faultline, { profile, realm, docsUrl: '/docs/errors' });
+  const recordTo = options.recordAnswersTo ?? process.env[observedAnswersVariable];
+  // First among the onSend hooks of the app, so it sees every answer, errors of the earliest hooks included.
+  if (recordTo !== undefined && recordTo !== '') recordAnswers(app, recordTo, profile);
   if (options.overload?.maxInFlight !== undefined || options.overload?.maxEventLoopDelayMs !== undefined) {
     // The first onRequest hook: a refused request costs no authentication or database query.
     // /healthz stays served, so a load balancer does not take an overloaded process out of rotation.

@@ -79,7 +79,8 @@ const sharedRules: readonly SharedRule[] = [
   { codes: ['invalid_parameter'], applies: (route) => route.parameterLocations.length > 0 || route.body !== 'none' },
   // Body parsing: the size limit and the media types the app reads.
   { codes: ['request_too_large'], applies: readsBody },
-  { codes: ['invalid_content_type'], applies: (route) => readsBody(route) && route.kind === 'json' },
+  // A body without a media type, or of one no parser reads (the token endpoints read forms only).
+  { codes: ['invalid_content_type'], applies: readsBody },
   // The rate limits count each caller's requests under /v1 (RATE_LIMITS, on under `npm start`).
   { codes: ['limit_reached'], applies: underV1 },
   // Whatever fails unexpectedly.
@@ -97,6 +98,21 @@ export function sharedErrors(route: RouteFacts): BuiltinCode[] {
     .filter((rule) => (route.kind !== 'page' || rule.evenOnPages === true) && rule.applies(route))
     .flatMap((rule) => rule.codes);
 }
+
+/**
+ * What a request no route matches can be answered: its body is read before
+ * Fastify finds no route for it, so it meets body parsing first, then 404 for
+ * a path nothing serves, or 405 for a method the path does not list.
+ */
+export const noRouteErrors: readonly BuiltinCode[] = [
+  'invalid_request',
+  'not_found',
+  'method_not_allowed',
+  'request_too_large',
+  'invalid_content_type',
+  'internal_error',
+  'service_unavailable',
+];
 
 /** The codes answered before the /v1 rate-limit hook (load shedding, authentication), so without its fields. */
 export const codesBeforeRateLimit: ReadonlySet<string> = new Set(

@@ -1,10 +1,10 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { Catalog, ErrorContext, ProfileName } from '@faultline/core';
+import { statusName, type Catalog, type ErrorContext, type ProfileName } from '@faultline/core';
 import type { FaultlineRouteConfig } from '@faultline/fastify';
 import type { FastifyInstance } from 'fastify';
 import { openApiPathOf, type RouteDeclaration, type SchemalessOperation } from '../contract/route-contract.js';
-import { codesBeforeRateLimit, sharedErrors, type RouteFacts } from '../contract/shared-errors.js';
+import { codesBeforeRateLimit, noRouteErrors, sharedErrors, type RouteFacts } from '../contract/shared-errors.js';
 import { requiredScope, scopeDescriptions } from '../oauth/scopes.js';
 import { longestQuotaWaitSeconds } from '../quota/monthly-recipient-quota.js';
 import {
@@ -189,16 +189,29 @@ export function completeDocument(
         };
       }
       operation.responses = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)));
+      // The codes the route's own handler throws, as it declares them; the rest come from shared mechanisms.
+      operation['x-route-errors'] = [...declaration.errors];
       operation['security'] = securityOf(facts);
     }
   }
 
-  // 405 answers a method no operation declares, so it belongs to no operation: it is shared here.
-  const methodNotAllowed = {
-    description: `${errorResponseDescription(405, ['method_not_allowed'], catalog)} Sent for any method a path does not list; \`Allow\` lists the ones it does.`,
-    headers: errorHeaders(['method_not_allowed'], 'api'),
-    content: errorContent(['method_not_allowed'], undefined, 'api'),
-  };
+  // A request no route matches belongs to no operation: its answers are shared components, by status
+  // (`MethodNotAllowed` for 405, `NotFound` for 404, …).
+  const noRoute = new Map<number, string[]>();
+  for (const code of noRouteErrors) {
+    const status = catalog.get(code).status;
+    noRoute.set(status, [...(noRoute.get(status) ?? []), code]);
+  }
+  const sharedResponses = Object.fromEntries(
+    [...noRoute].map(([status, codes]) => [
+      noRouteResponseName(status),
+      {
+        description: `${errorResponseDescription(status, codes, catalog)} Sent to a request no operation matches${status === 405 ? '; `Allow` lists the methods the path does accept' : ''}.`,
+        headers: errorHeaders(codes, 'api'),
+        content: errorContent(codes, undefined, 'api'),
+      },
+    ]),
+  );
 
   const schemas = errorBodySchemas(catalog);
   const components = (document['components'] ?? {}) as Json;
@@ -212,7 +225,7 @@ export function completeDocument(
         ),
       ),
     },
-    responses: { MethodNotAllowed: methodNotAllowed },
+    responses: sharedResponses,
     headers: headerSchemas,
     examples: Object.fromEntries(Object.entries(examples).sort(([a], [b]) => a.localeCompare(b))),
     securitySchemes: securitySchemes(),
@@ -273,6 +286,11 @@ export function completeDocument(
       },
     };
   }
+}
+
+/** The shared response a request no route matches gets with `status`: `MethodNotAllowed`, `NotFound`, … */
+export function noRouteResponseName(status: number): string {
+  return statusName(status).replace(/[^A-Za-z]/g, '');
 }
 
 /** A `HEAD` operation: its `GET` twin, answering the same statuses and headers, with no body. */
