@@ -4,6 +4,9 @@ import { defineConfig } from 'vitest/config';
 // Tests import the workspace packages from source, so they never run against a stale build.
 const source = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 
+// Every app the tests build records its answers, for the observed-answers check (vitest.contract.config.ts).
+const observedAnswersSetup = 'apps/reference-api/test/observed-answers-setup.ts';
+
 export default defineConfig({
   resolve: {
     alias: {
@@ -24,7 +27,11 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'sqlite', include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'test/**/*.test.ts'] },
+        test: {
+          name: 'sqlite',
+          include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+          globalSetup: [observedAnswersSetup],
+        },
       },
       {
         // The reference API's tests again on PostgreSQL, started by the set-up. Left out: the tests
@@ -56,7 +63,7 @@ export default defineConfig({
             'apps/reference-api/test/serve-command.test.ts',
           ],
           env: { FAULTLINE_TEST_DATABASE: 'postgres' },
-          globalSetup: ['apps/reference-api/test/postgres-global-setup.ts'],
+          globalSetup: ['apps/reference-api/test/postgres-global-setup.ts', observedAnswersSetup],
         },
       },
     ],

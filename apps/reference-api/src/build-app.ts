@@ -14,9 +14,10 @@ import { meRoutes } from './routes/me-routes.js';
 import { apiKeyRoutes } from './routes/api-key-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
 import { userRoutes } from './routes/user-routes.js';
-import { registerApiReference, registerOpenApi } from './openapi/openapi-plugin.js';
+import { longestRetryAfterSeconds, registerApiReference, registerOpenApi } from './openapi/openapi-plugin.js';
 import { recipientRoutes } from './routes/recipient-routes.js';
 import { withRequestRedaction } from './request-log.js';
+import { observedAnswersVariable, recordAnswers } from './contract/observed-answers.js';
 import { refuseNulCharacters } from './routes/refuse-nul-characters.js';
 import { oauthAppRoutes } from './oauth/app-routes.js';
 import { oauthServer } from './oauth/oauth-plugin.js';
@@ -40,6 +41,8 @@ export interface AppOptions {
   readonly overload?: OverloadLimits;
   /** Timeouts for slow clients and the per-address cap on requests in flight; the `@faultline/fastify` defaults otherwise. */
   readonly serverLimits?: ServerLimits;
+  /** Where to record every answer for the observed-answers check; `FAULTLINE_OBSERVED_ANSWERS` by default, unset in production. */
+  readonly recordAnswersTo?: string;
   /** The OAuth issuer (RFC 9207): the public URL of this server; `http://localhost:3000` by default. */
   readonly issuer?: string;
   /** Signs the OAuth login cookie and CSRF tokens; random per app when unset, so share one across processes. */
@@ -75,6 +78,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   const perClient = limits?.maxRequestsPerClient === undefined ? {} : { maxRequestsPerClient: limits.maxRequestsPerClient };
   await app.register(faultline, { profile, realm, docsUrl: '/docs/errors', ...perClient });
+  const recordTo = options.recordAnswersTo ?? process.env[observedAnswersVariable];
+  // First among the onSend hooks of the app, so it sees every answer, errors of the earliest hooks included.
+  if (recordTo !== undefined && recordTo !== '') recordAnswers(app, recordTo, profile);
   if (options.overload?.maxInFlight !== undefined || options.overload?.maxEventLoopDelayMs !== undefined) {
     // The first onRequest hook: a refused request costs no authentication or database query.
     // /healthz stays served, so an overloaded process is not restarted; /readyz answers for itself, with the reason.
@@ -82,7 +88,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }
   app.decorateRequest('principal', null as unknown as Principal);
   // Before the routes: @fastify/swagger documents the routes added after it.
-  await registerOpenApi(app, { catalog: app.faultline.catalog, profile, docsUrl: app.faultline.docsUrl });
+  await registerOpenApi(app, {
+    catalog: app.faultline.catalog,
+    profile,
+    docsUrl: app.faultline.docsUrl,
+    longestRetryAfterSeconds: longestRetryAfterSeconds((options.rateLimits ?? []).map((policy) => policy.windowMs)),
+  });
 
   await app.register(healthRoutes, { db });
   await app.register(docsRoutes, { profile });

@@ -7,6 +7,7 @@ import { builtinCatalog, profileNames, type ProfileName } from '@faultline/core'
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lintWithSpectral } from './spectral.js';
+import { scopeDescriptions } from '../src/oauth/scopes.js';
 import { bearer, json, openWorld, type World } from './support.js';
 
 type Json = Record<string, unknown>;
@@ -44,7 +45,7 @@ const apiReferenceRoutes = [
   'GET /docs/yaml',
 ];
 
-/** The OAuth2 endpoints (form bodies, HTML pages, RFC 6749 errors whatever the profile): hidden, see src/oauth/. */
+/** The OAuth2 endpoints (form bodies, HTML pages, RFC 6749 errors whatever the profile). */
 const oauthRoutes = [
   'GET /oauth/authorize',
   'POST /oauth/consent',
@@ -114,18 +115,25 @@ describe('GET /openapi.json', () => {
   it('documents every route the app registers, with the same methods, and nothing else', () => {
     const registered = registeredRoutes(app);
     const documented = operations(document).map(([method, path]) => `${method.toUpperCase()} ${path}`);
-    // HEAD is Fastify's automatic twin of each GET; the document says so once in its description.
-    const heads = registered.filter((route) => route.startsWith('HEAD '));
-    for (const head of heads) expect(registered).toContain(head.replace(/^HEAD/, 'GET'));
-    expect(document.info['description']).toContain('Every `GET` also answers `HEAD`');
-    const expected = registered.filter(
-      (route) => !route.startsWith('HEAD ') && !apiReferenceRoutes.includes(route) && !oauthRoutes.includes(route),
+    // HEAD is Fastify's automatic twin of each GET, described as one with no body.
+    const heads = registered.filter(
+      (route) => route.startsWith('HEAD ') && !apiReferenceRoutes.includes(route.replace(/^HEAD/, 'GET')),
     );
+    for (const head of heads) expect(registered).toContain(head.replace(/^HEAD/, 'GET'));
+    expect(heads).toContain('HEAD /v1/campaigns/{id}');
+    const expected = registered.filter((route) => !apiReferenceRoutes.includes(route.replace(/^HEAD/, 'GET')));
     expect(documented.sort()).toEqual(expected);
-    expect(expected).toContain('POST /v1/campaigns/{id}/recipients');
+    expect(expected).toEqual(expect.arrayContaining(['POST /v1/campaigns/{id}/recipients', ...oauthRoutes, ...heads]));
     expect(expected.length).toBeGreaterThanOrEqual(13);
     // Swagger UI's own routes are the only ones left out.
-    for (const route of [...apiReferenceRoutes, ...oauthRoutes]) expect(registered).toContain(route);
+    for (const route of apiReferenceRoutes) expect(registered).toContain(route);
+    for (const head of heads) {
+      const operation = document.paths[head.slice(5)]?.['head'];
+      const get = document.paths[head.slice(5)]?.['get'];
+      expect(Object.keys(operation?.responses ?? {}), head).toEqual(Object.keys(get?.responses ?? {}));
+      for (const [status, response] of Object.entries(operation?.responses ?? {}))
+        expect(response.content, `${head} ${status}`).toBeUndefined();
+    }
   });
 
   it('gives every operation an id, a summary and a success response', () => {
@@ -142,7 +150,8 @@ describe('GET /openapi.json', () => {
   });
 
   it('protects every /v1 operation but logging in, and documents its 401 with WWW-Authenticate', () => {
-    const v1 = operations(document).filter(([, path]) => path.startsWith('/v1/'));
+    // HEAD operations are their GET twins without bodies (checked above), so their codes are read from the GET.
+    const v1 = operations(document).filter(([method, path]) => path.startsWith('/v1/') && method !== 'head');
     // The routes themselves are checked against the document below; here, that the account routes are in it.
     expect(v1.map(([method, path]) => `${method} ${path}`)).toEqual(
       expect.arrayContaining(['post /v1/sessions', 'delete /v1/sessions/current', 'get /v1/users', 'post /v1/api-keys']),
@@ -150,7 +159,13 @@ describe('GET /openapi.json', () => {
     for (const [method, path, operation] of v1) {
       const name = `${method} ${path}`;
       const login = name === 'post /v1/sessions';
-      expect(operation.security, name).toEqual(login ? [] : [{ apiKeyBearer: [] }, { apiKeyBasic: [] }]);
+      const scope = operation.security?.find((requirement) => 'oauth2' in requirement);
+      expect(operation.security?.slice(0, 2), name).toEqual(login ? [] : [{ apiKeyBearer: [] }, { apiKeyBasic: [] }]);
+      // An OAuth token is accepted where a scope grants the operation: campaigns, recipients and /v1/me.
+      const scoped = path === '/v1/me' || path.startsWith('/v1/campaigns');
+      expect(scope, name).toEqual(
+        scoped ? { oauth2: [expect.stringMatching(/^(account|campaigns|recipients):(read|write)$/)] } : undefined,
+      );
       const unauthorized = operation.responses['401'];
       expect(unauthorized, name).toBeDefined();
       expect(unauthorized?.headers?.['WWW-Authenticate'], name).toEqual({ $ref: '#/components/headers/WwwAuthenticate' });
@@ -161,16 +176,27 @@ describe('GET /openapi.json', () => {
     }
     for (const [method, path, operation] of operations(document).filter(([, path]) => !path.startsWith('/v1/'))) {
       expect(operation.security, `${method} ${path}`).toEqual([]);
+      // The token endpoints answer a client that failed to authenticate with 401 invalid_client.
+      if (path === '/oauth/token' || path === '/oauth/revoke') continue;
       expect(operation.responses['401'], `${method} ${path}`).toBeUndefined();
     }
     expect(document.components.securitySchemes).toMatchObject({
       apiKeyBearer: { type: 'http', scheme: 'bearer' },
       apiKeyBasic: { type: 'http', scheme: 'basic' },
+      oauth2: {
+        type: 'oauth2',
+        flows: {
+          authorizationCode: { authorizationUrl: '/oauth/authorize', tokenUrl: '/oauth/token', scopes: scopeDescriptions },
+          clientCredentials: { tokenUrl: '/oauth/token' },
+        },
+      },
     });
   });
 
   it('documents the account 403s: user_not_admin on the admin routes, not_authorized on writes, insufficient_scope where a scope is needed', () => {
-    for (const [method, path, operation] of operations(document).filter(([, each]) => each.startsWith('/v1/'))) {
+    for (const [method, path, operation] of operations(document).filter(
+      ([each, path]) => path.startsWith('/v1/') && each !== 'head',
+    )) {
       const name = `${method} ${path}`;
       const codes = Object.keys(operation.responses['403']?.content?.['application/problem+json']?.examples ?? {});
       if (name === 'post /v1/sessions') {
@@ -184,8 +210,9 @@ describe('GET /openapi.json', () => {
       if (path === '/v1/sessions/current') continue;
       expect(codes, name).toEqual(expect.arrayContaining(['team_blocked', 'missing_subscription', 'missing_team_admin']));
       const admin = path.startsWith('/v1/users') || path.startsWith('/v1/api-keys') || path.startsWith('/v1/oauth-apps');
-      // Writes refuse read-only keys; admin routes refuse every OAuth token; the rest need a scope.
-      expect(codes.includes('not_authorized'), name).toBe(admin || (method !== 'get' && method !== 'head'));
+      // Writes refuse read-only keys; admin routes refuse every OAuth token; the rest need a scope
+      // (and /v1/me refuses a client-credentials token, which acts for no user).
+      expect(codes.includes('not_authorized'), name).toBe(admin || (method !== 'get' && method !== 'head') || path === '/v1/me');
       expect(codes.includes('insufficient_scope'), name).toBe(!admin);
     }
   });
@@ -193,6 +220,8 @@ describe('GET /openapi.json', () => {
   it('documents 400 with invalid_parameter on every operation with a schema', () => {
     let withSchema = 0;
     for (const [method, path, operation] of operations(document)) {
+      // The OAuth endpoints refuse parameters with RFC 6749 errors or pages, never validation errors.
+      if (path.startsWith('/oauth/') || method === 'head') continue;
       if ((operation.parameters ?? []).length === 0 && operation.requestBody === undefined) continue;
       withSchema += 1;
       const examples = operation.responses['400']?.content?.['application/problem+json']?.examples ?? {};
@@ -237,6 +266,46 @@ describe('GET /openapi.json', () => {
   });
 });
 
+describe('what the document derives from the routes and the catalog', () => {
+  it('lists every tag an operation uses, and no other', () => {
+    const used = new Set(operations(document).flatMap(([, , operation]) => (operation as { tags?: string[] }).tags ?? []));
+    expect((document as unknown as { tags: { name: string }[] }).tags.map((tag) => tag.name).sort()).toEqual([...used].sort());
+    expect(used).toContain('oauth');
+  });
+
+  it('declares ETag on 412, WWW-Authenticate on 403 where a code sends it, Cache-Control on the token endpoint', () => {
+    const patch = document.paths['/v1/campaigns/{id}']?.['patch'];
+    expect(patch?.responses['412']?.headers?.['ETag']).toEqual({ $ref: '#/components/headers/ETag' });
+    // Only insufficient_scope of the 403 codes carries a challenge: declared, not required.
+    expect(patch?.responses['403']?.headers?.['WWW-Authenticate']).toMatchObject({ required: false });
+    const token = document.paths['/oauth/token']?.['post'];
+    expect(token?.responses['401']?.headers?.['WWW-Authenticate']).toEqual({ $ref: '#/components/headers/WwwAuthenticate' });
+    expect(token?.responses['400']?.headers?.['Cache-Control']).toEqual({ $ref: '#/components/headers/CacheControl' });
+    expect(Object.keys(token?.responses['400']?.content ?? {})).toEqual(['application/json']);
+  });
+
+  it('bounds Retry-After by the longest wait the app can ask for: the monthly quota’s reset', () => {
+    const retryAfter = document.components.headers['RetryAfter'] as { schema: { maximum: number } };
+    expect(retryAfter.schema.maximum).toBe(31 * 24 * 60 * 60);
+    expect(document.paths['/v1/campaigns/{id}/recipients']?.['post']?.responses['429']?.headers?.['Retry-After']).toBeDefined();
+  });
+
+  it('describes each extension member the catalog declares in the Problem schema', () => {
+    const problem = document.components.schemas['Problem'] as {
+      properties: Record<string, { type: string; description: string }>;
+    };
+    for (const entry of builtinCatalog.entries) {
+      for (const [name, member] of Object.entries(entry.extensions)) {
+        expect(problem.properties[name], `${entry.code} ${name}`).toMatchObject({ type: member.schema.type });
+        expect(problem.properties[name]?.description).toContain(`\`${entry.code}\``);
+      }
+    }
+    expect(Object.keys(problem.properties)).toEqual(
+      expect.arrayContaining(['existing_campaign', 'scope', 'quota', 'resets_at', 'policy']),
+    );
+  });
+});
+
 describe('error examples', () => {
   for (const profile of profileNames) {
     it(`are written in the ${profile} profile, with catalog codes only, and every reference resolves`, async () => {
@@ -260,7 +329,8 @@ describe('error examples', () => {
               }
             }
           }
-          if (profile !== 'problem' && /^[45]/.test(status)) {
+          // The OAuth endpoints answer in the oauth format (or with pages) whatever the profile; HEAD has no body.
+          if (profile !== 'problem' && /^[45]/.test(status) && !path.startsWith('/oauth/') && method !== 'head') {
             expect(Object.keys(response.content ?? {}).sort()).toEqual(['application/json', 'application/problem+json']);
           }
         }
@@ -360,7 +430,7 @@ describe('lint', () => {
     expect(errors.map((error) => `${error.ruleId} ${error.location[0]?.pointer}: ${error.message}`)).toEqual([]);
     expect(report.totals.errors).toBe(0);
     expect(result.status).toBe(0);
-  });
+  }, 120_000);
 
   it('passes Spectral with spectral:oas and the OWASP ruleset: no errors', () => {
     const { findings: results, status } = lintWithSpectral(write('problem', document));
@@ -369,5 +439,6 @@ describe('lint', () => {
     // Warnings are allowed, but the OWASP ruleset must have run.
     expect(results.some((finding) => finding.code.startsWith('owasp:'))).toBe(true);
     expect(status).toBe(0);
-  });
+    // Spectral's OWASP rules walk every operation; on a loaded machine that takes tens of seconds.
+  }, 120_000);
 });

@@ -27,7 +27,7 @@ export function lintWithSpectral(file: string): { findings: SpectralFinding[]; s
       '--quiet',
       file,
     ],
-    { cwd: root, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } },
+    { cwd: root, encoding: 'utf8', timeout: 110_000, env: { ...process.env, NO_COLOR: '1' } },
   );
   return { findings: JSON.parse(result.stdout === '' ? '[]' : result.stdout) as SpectralFinding[], status: result.status };
 }

@@ -189,3 +189,39 @@ describe('retry time', () => {
     expect((await failure()).retryAt).toBeUndefined();
   });
 });
+
+describe('extension members', () => {
+  it('are kept as the catalog declares them for the code, typed after is()', async () => {
+    server.script(
+      reply.problem(429, 'exceeds_monthly_recipients', 'Over the quota.', {
+        quota: 100,
+        used: 98,
+        remaining: 2,
+        requested: 5,
+        resets_at: '2026-12-01T00:00:00.000Z',
+        // Not declared for this code: not an extension of it.
+        policy: 'burst',
+      }),
+    );
+    const error = await failure();
+    expect(error.extensions).toEqual({ quota: 100, used: 98, remaining: 2, requested: 5, resets_at: '2026-12-01T00:00:00.000Z' });
+    expect(error.is('exceeds_monthly_recipients')).toBe(true);
+    expect(error.is('limit_reached')).toBe(false);
+    if (error.is('exceeds_monthly_recipients')) {
+      const remaining: number | undefined = error.extensions.remaining;
+      expect(remaining).toBe(2);
+    }
+  });
+
+  it('drop a member whose value is not of the declared type', async () => {
+    server.script(reply.problem(403, 'insufficient_scope', 'Needs a scope.', { scope: 42 }));
+    const error = await failure();
+    expect(error.code).toBe('insufficient_scope');
+    expect(error.extensions).toEqual({});
+  });
+
+  it('are empty for a code the catalog does not know', async () => {
+    server.script(reply.problem(409, 'teapot_clash', 'Foreign.', { existing_campaign: '/v1/campaigns/1' }));
+    expect((await failure()).extensions).toEqual({});
+  });
+});

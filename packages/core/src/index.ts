@@ -10,11 +10,15 @@ export type {
   CatalogVariant,
   ErrorCategory,
   ErrorContext,
+  ExtensionMember,
+  ExtensionSchema,
+  ExtensionValue,
+  ExtensionValues,
   ProfileName,
   RetryPolicy,
 } from './catalog/catalog-entry.js';
 export { Catalog, defineCatalog, type ResolvedCode } from './catalog/define-catalog.js';
-export { builtinCatalog, type BuiltinCode } from './catalog/builtin-catalog.js';
+export { builtinCatalog, type BuiltinCode, type BuiltinExtensions } from './catalog/builtin-catalog.js';
 export { httpStatuses, statusName, type HttpStatus } from './catalog/http-statuses.js';
 export type { ErrorProfile, WriteContext } from './profiles/error-profile.js';
 export { profiles, profileNames, isProfileName } from './profiles/profiles.js';

@@ -212,6 +212,24 @@ describe('defineCatalog', () => {
     expect(catalog.error('gone').status).toBe(410);
   });
 
+  it.each([['code'], ['retry_after'], ['Bad-Name']])(
+    'rejects the extension member %j, which a profile writes or no body can carry',
+    (name) => {
+      const extensions = { [name]: { schema: { type: 'string', maxLength: 10 }, description: 'A member.' } } as const;
+      expect(() => defineCatalog({ extended: { ...good, extensions } })).toThrow('Catalog entry "extended"');
+    },
+  );
+
+  it('keeps declared extension members and rejects one without a description', () => {
+    const member = { schema: { type: 'integer', minimum: 0, maximum: 9 }, description: 'How many.' } as const;
+    expect(defineCatalog({ extended: { ...good, extensions: { left: member } } }).get('extended').extensions).toEqual({
+      left: member,
+    });
+    expect(() => defineCatalog({ extended: { ...good, extensions: { left: { ...member, description: ' ' } } } })).toThrow(
+      'extension member "left" needs a description',
+    );
+  });
+
   it('does not share arrays with the definition', () => {
     const headers = ['ETag'];
     const catalog = defineCatalog({ stale: { ...good, status: 412, headers } });

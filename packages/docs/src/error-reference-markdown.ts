@@ -4,6 +4,7 @@ import { exampleBody } from './example-body.js';
 import { statusRows } from './status-rows.js';
 import { variantText } from './variant-text.js';
 import { contextLabels, retryAdvice } from './wording.js';
+import { extensionTexts } from './extension-text.js';
 
 /**
  * The same reference as {@link errorReferencePage}, in Markdown: a status
@@ -50,6 +51,11 @@ function entrySection(catalog: Catalog, entry: CatalogEntry, options: ErrorRefer
     `- **Headers:** ${entry.headers.length > 0 ? entry.headers.map((header) => `\`${header}\``).join(', ') : 'None beyond the usual.'}`,
     `- **Where:** ${entry.occursIn.map((context) => contextLabels[context]).join(', ')}`,
   ];
+  const members = extensionTexts(entry);
+  if (members.length > 0) {
+    lines.push('- **Extension members** (problem+json):');
+    for (const member of members) lines.push(`  - \`${member.name}\` (${member.type}): ${member.description}`);
+  }
   if (entry.variants.length > 0) {
     lines.push('- **Variants:**');
     for (const variant of entry.variants) {

@@ -6,6 +6,7 @@ import { searchScript, searchText } from './search-script.js';
 import { statusRows } from './status-rows.js';
 import { variantText } from './variant-text.js';
 import { contextLabels, retryAdvice } from './wording.js';
+import { extensionTexts } from './extension-text.js';
 
 /** What the reference is rendered for. */
 export interface ErrorReferenceOptions {
@@ -119,11 +120,22 @@ function entrySection(catalog: Catalog, entry: CatalogEntry, options: ErrorRefer
 <dt>Retry</dt><dd>${retryAdvice[entry.retry]}</dd>
 <dt>Headers</dt><dd>${headers}</dd>
 <dt>Where</dt><dd>${entry.occursIn.map((context) => contextLabels[context]).join(', ')}</dd>
+${membersRow(entry)}
 ${operationsRow(options.operations?.[entry.code])}
 ${variants === '' ? '' : `<dt>Variants</dt><dd><ul>${variants}</ul></dd>`}
 </dl>
 ${examples}
 </section>`;
+}
+
+/** The extension members of a problem+json body of this code. */
+function membersRow(entry: CatalogEntry): string {
+  const members = extensionTexts(entry);
+  if (members.length === 0) return '';
+  const items = members
+    .map((member) => `<li><code>${member.name}</code> (${member.type}): ${inlineHtml(member.description)}</li>`)
+    .join('');
+  return `<dt>Extension members</dt><dd><ul>${items}</ul></dd>`;
 }
 
 function operationsRow(operations: readonly string[] | undefined): string {

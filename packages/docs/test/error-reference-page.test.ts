@@ -79,6 +79,19 @@ describe('errorReferencePage', () => {
     expect(section(page, 'missing_parameter')).toContain('the oauth format: written as <code>invalid_request</code>');
   });
 
+  it('lists the extension members each code declares, with type and meaning, and none for a code without', () => {
+    for (const entry of builtinCatalog.entries) {
+      const html = section(page, entry.code);
+      const names = Object.keys(entry.extensions);
+      expect(html.includes('<dt>Extension members</dt>'), entry.code).toBe(names.length > 0);
+      for (const name of names) expect(html, `${entry.code} ${name}`).toContain(`<li><code>${name}</code> (`);
+    }
+    expect(section(page, 'exceeds_monthly_recipients')).toContain('<code>resets_at</code> (string (date-time))');
+    expect(section(page, 'conflict')).toContain('Not always sent.');
+    const markdown = errorReferenceMarkdown(builtinCatalog, { profile: 'problem', docsUrl: '/docs/errors' });
+    expect(markdown).toContain('  - `remaining` (integer): ');
+  });
+
   it('shows an example body in every profile, exactly as writeErrorResponse writes it, the server profile open', () => {
     for (const entry of builtinCatalog.entries) {
       const html = section(page, entry.code);

@@ -227,7 +227,7 @@ export const oauthAppRoutes: FastifyPluginAsync<RouteContext> = async (app, { db
   app.delete<{ Params: { id: number } }>(
     '/oauth-apps/:id',
     {
-      config: { access: 'admin' },
+      config: { access: 'admin', errors: ['not_found'] },
       schema: {
         operationId: 'deleteOAuthApp',
         summary: 'Delete an OAuth app',

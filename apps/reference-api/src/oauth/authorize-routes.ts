@@ -8,6 +8,7 @@ import { formOf, parameter, readFormBodies } from './form-body.js';
 import { csrfCookieName, loginCookieName, loginLifetimeMs, newCsrfCookie, readCookie, setCookie } from './login-cookie.js';
 import { lifetimes, issueOAuthSecret } from './oauth-tokens.js';
 import type { OAuthContext } from './oauth-context.js';
+import { authorizeOperation, consentOperation, loginOperation } from './oauth-operations.js';
 import { consentPage, errorPage, loginPage, sendPage } from './pages.js';
 import { redirectTo } from './redirect.js';
 
@@ -157,7 +158,7 @@ export const authorizeRoutes: FastifyPluginAsync<OAuthContext> = async (app, con
       errorPage('Your user is disabled', 'Your user is disabled. Ask an administrator of your team to enable it.'),
     );
 
-  app.get('/oauth/authorize', { schema: { hide: true } }, async (request, reply) => {
+  app.get('/oauth/authorize', { config: { operation: authorizeOperation } }, async (request, reply) => {
     const query = queryOf(request.url);
     const valid = await check(request, reply, query, 302);
     if (valid === undefined) return reply;
@@ -184,44 +185,48 @@ export const authorizeRoutes: FastifyPluginAsync<OAuthContext> = async (app, con
     return reply;
   });
 
-  app.post('/oauth/login', { schema: { hide: true }, preHandler: [limitPerAddress, limitPerAccount] }, async (request, reply) => {
-    const form = formOf(request.body);
-    const query = form.get('request') ?? '';
-    const valid = await check(request, reply, query, 303);
-    if (valid === undefined) return reply;
-    await guarded(request, reply, valid, 303, async () => {
-      const csrfCookie = readCookie(request.headers.cookie, csrfCookieName);
-      if (csrfCookie === undefined || !signer.same(parameter(form, 'csrf'), signer.loginCsrf(csrfCookie))) {
-        return showLogin(reply, request, valid, query, 403, {
-          error: 'This form expired or was not sent from this page. Please log in again.',
-        });
-      }
-      const email = (parameter(form, 'email') ?? '').slice(0, 254);
-      const user = await db
-        .selectFrom('users')
-        .select(['id', 'password_hash', 'disabled_at'])
-        .where('email', '=', email.toLowerCase())
-        .executeTakeFirst();
-      // Derived even for an unknown email, so the time taken does not tell which emails exist.
-      const matches = await passwordMatches((parameter(form, 'password') ?? '').slice(0, 1024), user?.password_hash ?? null);
-      if (user === undefined || !matches) {
-        return showLogin(reply, request, valid, query, 200, { email, error: 'The email or the password is wrong.' });
-      }
-      if (user.disabled_at !== null) return disabledPage(reply);
-      return reply
-        .code(303)
-        .header('cache-control', 'no-store')
-        .header(
-          'set-cookie',
-          setCookie(loginCookieName, signer.login(user.id, now()), { secure, maxAgeSeconds: loginLifetimeMs / 1000 }),
-        )
-        .header('location', `/oauth/authorize?${new URLSearchParams(query).toString()}`)
-        .send();
-    });
-    return reply;
-  });
+  app.post(
+    '/oauth/login',
+    { config: { operation: loginOperation }, preHandler: [limitPerAddress, limitPerAccount] },
+    async (request, reply) => {
+      const form = formOf(request.body);
+      const query = form.get('request') ?? '';
+      const valid = await check(request, reply, query, 303);
+      if (valid === undefined) return reply;
+      await guarded(request, reply, valid, 303, async () => {
+        const csrfCookie = readCookie(request.headers.cookie, csrfCookieName);
+        if (csrfCookie === undefined || !signer.same(parameter(form, 'csrf'), signer.loginCsrf(csrfCookie))) {
+          return showLogin(reply, request, valid, query, 403, {
+            error: 'This form expired or was not sent from this page. Please log in again.',
+          });
+        }
+        const email = (parameter(form, 'email') ?? '').slice(0, 254);
+        const user = await db
+          .selectFrom('users')
+          .select(['id', 'password_hash', 'disabled_at'])
+          .where('email', '=', email.toLowerCase())
+          .executeTakeFirst();
+        // Derived even for an unknown email, so the time taken does not tell which emails exist.
+        const matches = await passwordMatches((parameter(form, 'password') ?? '').slice(0, 1024), user?.password_hash ?? null);
+        if (user === undefined || !matches) {
+          return showLogin(reply, request, valid, query, 200, { email, error: 'The email or the password is wrong.' });
+        }
+        if (user.disabled_at !== null) return disabledPage(reply);
+        return reply
+          .code(303)
+          .header('cache-control', 'no-store')
+          .header(
+            'set-cookie',
+            setCookie(loginCookieName, signer.login(user.id, now()), { secure, maxAgeSeconds: loginLifetimeMs / 1000 }),
+          )
+          .header('location', `/oauth/authorize?${new URLSearchParams(query).toString()}`)
+          .send();
+      });
+      return reply;
+    },
+  );
 
-  app.post('/oauth/consent', { schema: { hide: true } }, async (request, reply) => {
+  app.post('/oauth/consent', { config: { operation: consentOperation } }, async (request, reply) => {
     const form = formOf(request.body);
     const query = form.get('request') ?? '';
     const valid = await check(request, reply, query, 303);

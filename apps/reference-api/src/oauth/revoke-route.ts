@@ -6,6 +6,7 @@ import { formOf, parameter, readFormBodies, repeatedNames } from './form-body.js
 import type { OAuthContext } from './oauth-context.js';
 import { revokeGrants } from './oauth-apps.js';
 import { tokenEndpointConfig } from './token-routes.js';
+import { revokeOperation } from './oauth-operations.js';
 
 /**
  * `POST /oauth/revoke` (RFC 7009). The client authenticates; revoking a
@@ -23,40 +24,44 @@ export const revokeRoute: FastifyPluginAsync<OAuthContext> = async (app, { db, n
     done(null, payload);
   });
 
-  app.post('/oauth/revoke', { config: tokenEndpointConfig, schema: { hide: true } }, async (request, reply) => {
-    const form = formOf(request.body);
-    const repeated = repeatedNames(form);
-    if (repeated.length > 0) {
-      throw builtinCatalog.error('invalid_request', { detail: `${repeated.join(', ')} must not be sent more than once.` });
-    }
-    const client = await authenticateClient(db, request.headers.authorization, form, realm);
-    const token = parameter(form, 'token');
-    if (token === undefined) throw builtinCatalog.error('invalid_request', { detail: 'token is missing.' });
-    const hint = parameter(form, 'token_type_hint');
-    const kinds: ('access' | 'refresh')[] = hint === 'refresh_token' ? ['refresh', 'access'] : ['access', 'refresh'];
-    // Longer than any token issued: unknown, nothing to look up.
-    for (const kind of token.length > 200 ? [] : kinds) {
-      const row = await db
-        .selectFrom('oauth_tokens')
-        .innerJoin('oauth_grants', 'oauth_grants.id', 'oauth_tokens.grant_id')
-        .select(['oauth_tokens.id', 'oauth_tokens.grant_id', 'oauth_grants.app_id'])
-        .where('oauth_tokens.token_hash', '=', hashSecret(token))
-        .where('oauth_tokens.kind', '=', kind)
-        .executeTakeFirst();
-      if (row === undefined) continue;
-      if (row.app_id !== client.id) break;
-      if (kind === 'refresh') {
-        await revokeGrants(db, [row.grant_id], now());
-      } else {
-        await db
-          .updateTable('oauth_tokens')
-          .set({ revoked_at: new Date(now()).toISOString() })
-          .where('id', '=', row.id)
-          .where('revoked_at', 'is', null)
-          .execute();
+  app.post(
+    '/oauth/revoke',
+    { config: { ...tokenEndpointConfig, operation: revokeOperation, errors: ['invalid_client'] } },
+    async (request, reply) => {
+      const form = formOf(request.body);
+      const repeated = repeatedNames(form);
+      if (repeated.length > 0) {
+        throw builtinCatalog.error('invalid_request', { detail: `${repeated.join(', ')} must not be sent more than once.` });
       }
-      break;
-    }
-    return reply.code(200).send();
-  });
+      const client = await authenticateClient(db, request.headers.authorization, form, realm);
+      const token = parameter(form, 'token');
+      if (token === undefined) throw builtinCatalog.error('invalid_request', { detail: 'token is missing.' });
+      const hint = parameter(form, 'token_type_hint');
+      const kinds: ('access' | 'refresh')[] = hint === 'refresh_token' ? ['refresh', 'access'] : ['access', 'refresh'];
+      // Longer than any token issued: unknown, nothing to look up.
+      for (const kind of token.length > 200 ? [] : kinds) {
+        const row = await db
+          .selectFrom('oauth_tokens')
+          .innerJoin('oauth_grants', 'oauth_grants.id', 'oauth_tokens.grant_id')
+          .select(['oauth_tokens.id', 'oauth_tokens.grant_id', 'oauth_grants.app_id'])
+          .where('oauth_tokens.token_hash', '=', hashSecret(token))
+          .where('oauth_tokens.kind', '=', kind)
+          .executeTakeFirst();
+        if (row === undefined) continue;
+        if (row.app_id !== client.id) break;
+        if (kind === 'refresh') {
+          await revokeGrants(db, [row.grant_id], now());
+        } else {
+          await db
+            .updateTable('oauth_tokens')
+            .set({ revoked_at: new Date(now()).toISOString() })
+            .where('id', '=', row.id)
+            .where('revoked_at', 'is', null)
+            .execute();
+        }
+        break;
+      }
+      return reply.code(200).send();
+    },
+  );
 };

@@ -10,6 +10,7 @@ import { grantTypes, revokeGrants, type OAuthApp } from './oauth-apps.js';
 import { issueOAuthSecret, isWellFormed, lifetimes } from './oauth-tokens.js';
 import { isWellFormedVerifier, verifierMatches } from './pkce.js';
 import { isScope, parseScope, userScopes } from './scopes.js';
+import { tokenOperation } from './oauth-operations.js';
 
 /** The route config of the token and revocation endpoints: RFC 6749 errors, token-endpoint statuses. */
 export const tokenEndpointConfig = { faultline: { profile: 'oauth', context: 'oauth-token' } } as const;
@@ -87,29 +88,39 @@ export const tokenRoutes: FastifyPluginAsync<OAuthContext> = async (app, { db, n
     done(null, payload);
   });
 
-  app.post('/oauth/token', { config: tokenEndpointConfig, schema: { hide: true } }, async (request, reply) => {
-    const form = formOf(request.body);
-    const repeated = repeatedNames(form);
-    if (repeated.length > 0) throw invalidRequest(`${repeated.join(', ')} must not be sent more than once.`);
-    const client = await authenticateClient(db, request.headers.authorization, form, realm);
-    const grantType = parameter(form, 'grant_type');
-    if (grantType === undefined) throw invalidRequest('grant_type is missing.');
-    if (!(grantTypes as readonly string[]).includes(grantType)) {
-      throw builtinCatalog.error('unsupported_grant_type', {
-        detail: `grant_type '${grantType.slice(0, 50)}' is not supported; use ${grantTypes.slice(0, -1).join(', ')} or ${grantTypes.at(-1)}.`,
-      });
-    }
-    if (!client.grantTypes.includes(grantType)) {
-      throw builtinCatalog.error('unauthorized_client', { detail: `This app may not use the ${grantType} grant.` });
-    }
-    const body =
-      grantType === 'authorization_code'
-        ? await exchangeCode(db, client, form, now())
-        : grantType === 'refresh_token'
-          ? await refresh(db, client, form, now())
-          : await clientCredentials(db, client, form, now());
-    return reply.code(200).header('content-type', 'application/json; charset=utf-8').send(body);
-  });
+  app.post(
+    '/oauth/token',
+    {
+      config: {
+        ...tokenEndpointConfig,
+        operation: tokenOperation,
+        errors: ['invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope'],
+      },
+    },
+    async (request, reply) => {
+      const form = formOf(request.body);
+      const repeated = repeatedNames(form);
+      if (repeated.length > 0) throw invalidRequest(`${repeated.join(', ')} must not be sent more than once.`);
+      const client = await authenticateClient(db, request.headers.authorization, form, realm);
+      const grantType = parameter(form, 'grant_type');
+      if (grantType === undefined) throw invalidRequest('grant_type is missing.');
+      if (!(grantTypes as readonly string[]).includes(grantType)) {
+        throw builtinCatalog.error('unsupported_grant_type', {
+          detail: `grant_type '${grantType.slice(0, 50)}' is not supported; use ${grantTypes.slice(0, -1).join(', ')} or ${grantTypes.at(-1)}.`,
+        });
+      }
+      if (!client.grantTypes.includes(grantType)) {
+        throw builtinCatalog.error('unauthorized_client', { detail: `This app may not use the ${grantType} grant.` });
+      }
+      const body =
+        grantType === 'authorization_code'
+          ? await exchangeCode(db, client, form, now())
+          : grantType === 'refresh_token'
+            ? await refresh(db, client, form, now())
+            : await clientCredentials(db, client, form, now());
+      return reply.code(200).header('content-type', 'application/json; charset=utf-8').send(body);
+    },
+  );
 };
 
 async function exchangeCode(db: Kysely<Database>, client: OAuthApp, form: URLSearchParams, at: number): Promise<TokenResponse> {

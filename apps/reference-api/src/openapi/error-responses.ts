@@ -1,4 +1,12 @@
-import { profiles, statusName, writeErrorResponse, type ApiErrorOptions, type Catalog, type ProfileName } from '@faultline/core';
+import {
+  profiles,
+  statusName,
+  writeErrorResponse,
+  type ApiErrorOptions,
+  type Catalog,
+  type ErrorContext,
+  type ProfileName,
+} from '@faultline/core';
 import { internalErrorDetail } from '@faultline/fastify';
 
 /** What the error part of the OpenAPI document is written from. */
@@ -6,12 +14,6 @@ export interface ErrorDocsOptions {
   readonly catalog: Catalog;
   readonly profile: ProfileName;
   readonly docsUrl: string;
-}
-
-/** One error an operation can return: the code the server throws (before the profile's variants). */
-export interface PossibleError {
-  readonly status: number;
-  readonly code: string;
 }
 
 /** Fixed, so the document is the same on every start and examples can be compared. */
@@ -77,9 +79,16 @@ export const bodySchemaNames: Readonly<Record<ProfileName, string>> = {
 };
 
 /** The example of `code` in `profile`, written by the same function the server answers with. */
-export function errorExample(code: string, { catalog, profile, docsUrl }: ErrorDocsOptions) {
+export function errorExample(code: string, { catalog, profile, docsUrl }: ErrorDocsOptions, context: ErrorContext = 'api') {
   const error = catalog.error(code, exampleErrors[code] ?? { detail: catalog.get(code).description });
-  const response = writeErrorResponse(error, { catalog, profile, docsUrl, requestId: exampleRequestId, now: exampleNow });
+  const response = writeErrorResponse(error, {
+    catalog,
+    profile,
+    docsUrl,
+    context,
+    requestId: exampleRequestId,
+    now: exampleNow,
+  });
   if (response === undefined) throw new TypeError(`The catalog has no entry for ${code}.`);
   const entry = catalog.get(code);
   return {
@@ -151,7 +160,8 @@ export function errorBodySchemas(catalog: Catalog): Record<string, unknown> {
     },
     Problem: {
       type: 'object',
-      description: 'RFC 9457 problem details with the Faultline extension members.',
+      description:
+        'RFC 9457 problem details with the Faultline extension members, and the extension members the catalog declares for some codes (each says which).',
       required: ['type', 'title', 'status', 'detail', 'code', 'request_id', 'time'],
       additionalProperties: false,
       properties: {
@@ -164,11 +174,7 @@ export function errorBodySchemas(catalog: Catalog): Record<string, unknown> {
         time: { type: 'string', format: 'date-time', maxLength: 30 },
         errors: fieldErrors,
         retry_after: retryAfter,
-        policy: {
-          type: 'string',
-          maxLength: 100,
-          description: 'With `limit_reached`: the rate-limit policy that refused the request, as named in `RateLimit-Policy`.',
-        },
+        ...extensionMembers(catalog),
       },
     },
     ClassicError: {
@@ -211,6 +217,30 @@ export function errorBodySchemas(catalog: Catalog): Record<string, unknown> {
       },
     },
   };
+}
+
+/**
+ * Every extension member the catalog declares, as Problem properties: each
+ * described with the codes that carry it. A name two codes share must have one
+ * schema, so the document can say what it is.
+ */
+export function extensionMembers(catalog: Catalog): Record<string, unknown> {
+  const members = new Map<string, { schema: unknown; lines: string[] }>();
+  for (const entry of catalog.entries) {
+    for (const [name, member] of Object.entries(entry.extensions)) {
+      const known = members.get(name);
+      if (known !== undefined && JSON.stringify(known.schema) !== JSON.stringify(member.schema)) {
+        throw new TypeError(`The extension member "${name}" has two schemas in the catalog (${entry.code} and another code).`);
+      }
+      const line = `With \`${entry.code}\`${member.always === false ? ' (sometimes)' : ''}: ${member.description}`;
+      members.set(name, { schema: member.schema, lines: [...(known?.lines ?? []), line] });
+    }
+  }
+  return Object.fromEntries(
+    [...members]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, { schema, lines }]) => [name, { ...(schema as object), description: lines.join(' ') }]),
+  );
 }
 
 /** The description of an error response: its status and the codes behind it. */

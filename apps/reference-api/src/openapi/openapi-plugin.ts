@@ -1,9 +1,12 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { Catalog, ProfileName } from '@faultline/core';
+import { statusName, type Catalog, type ErrorContext, type ProfileName } from '@faultline/core';
+import type { FaultlineRouteConfig } from '@faultline/fastify';
 import type { FastifyInstance } from 'fastify';
-import type { RouteAccess } from '../authentication/account-checks.js';
-import { requiredScope } from '../oauth/scopes.js';
+import { openApiPathOf, type RouteDeclaration, type SchemalessOperation } from '../contract/route-contract.js';
+import { codesBeforeRateLimit, noRouteErrors, sharedErrors, type RouteFacts } from '../contract/shared-errors.js';
+import { requiredScope, scopeDescriptions } from '../oauth/scopes.js';
+import { longestQuotaWaitSeconds } from '../quota/monthly-recipient-quota.js';
 import {
   bodySchemaNames,
   errorBodySchemas,
@@ -12,13 +15,14 @@ import {
   exampleName,
   mediaTypeOf,
   type ErrorDocsOptions,
-  type PossibleError,
 } from './error-responses.js';
 
 export interface OpenApiOptions {
   readonly catalog: Catalog;
   readonly profile: ProfileName;
   readonly docsUrl: string;
+  /** The longest `Retry-After` the app can send, in seconds; see {@link longestRetryAfterSeconds}. */
+  readonly longestRetryAfterSeconds: number;
 }
 
 /** Where the document and the interactive reference are served. */
@@ -27,212 +31,91 @@ export const apiReferencePath = '/docs';
 
 type Json = Record<string, unknown>;
 interface Operation extends Json {
+  operationId?: string;
+  summary?: string;
   parameters?: { in: string }[];
   requestBody?: { content?: Record<string, { schema?: { required?: unknown[] } }> };
   responses?: Record<string, Json>;
 }
 
 const methods = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
-const apiKeySecurity = [{ apiKeyBearer: [] }, { apiKeyBasic: [] }];
 
-/**
- * Errors only some operations return, by what the handler throws; the rest
- * (authentication, validation, bodies, 500) follow from the route's prefix,
- * method and schema in {@link possibleErrors}.
- */
-const operationErrors: Readonly<Record<string, readonly PossibleError[]>> = {
-  'GET /readyz': [{ status: 503, code: 'service_unavailable' }],
-  'POST /v1/campaigns': [
-    { status: 400, code: 'unspecified_error' },
-    { status: 409, code: 'conflict' },
-  ],
-  'GET /v1/campaigns/{id}': [{ status: 404, code: 'not_found' }],
-  'PATCH /v1/campaigns/{id}': [
-    { status: 400, code: 'missing_parameter' },
-    { status: 400, code: 'unspecified_error' },
-    { status: 404, code: 'not_found' },
-    { status: 409, code: 'conflict' },
-    { status: 412, code: 'precondition_failed' },
-  ],
-  'DELETE /v1/campaigns/{id}': [
-    { status: 404, code: 'not_found' },
-    { status: 409, code: 'conflict' },
-    { status: 412, code: 'precondition_failed' },
-  ],
-  'POST /v1/campaigns/{id}/pause': [
-    { status: 400, code: 'unspecified_error' },
-    { status: 404, code: 'missing_dependent_data' },
-    { status: 409, code: 'conflict' },
-  ],
-  'POST /v1/campaigns/{id}/resume': [
-    { status: 400, code: 'unspecified_error' },
-    { status: 404, code: 'missing_dependent_data' },
-    { status: 409, code: 'conflict' },
-  ],
-  'GET /v1/campaigns/{id}/recipients': [{ status: 404, code: 'missing_dependent_data' }],
-  'POST /v1/sessions': [
-    { status: 401, code: 'invalid_credentials' },
-    { status: 403, code: 'user_is_disabled' },
-  ],
-  'DELETE /v1/sessions/current': [{ status: 400, code: 'unspecified_error' }],
-  'POST /v1/users': [{ status: 409, code: 'conflict' }],
-  'PATCH /v1/users/{id}': [{ status: 404, code: 'not_found' }],
-  'POST /v1/api-keys': [{ status: 404, code: 'missing_dependent_data' }],
-  'DELETE /v1/api-keys/{id}': [{ status: 404, code: 'not_found' }],
-  'DELETE /v1/oauth-apps/{id}': [{ status: 404, code: 'not_found' }],
-  'POST /v1/campaigns/{id}/recipients': [
-    { status: 404, code: 'missing_dependent_data' },
-    { status: 429, code: 'exceeds_monthly_recipients' },
-    { status: 503, code: 'service_unavailable' },
-  ],
+/** The header components, by the name a catalog entry lists (see `headers` in the catalog). */
+const headerComponents: Readonly<Record<string, string>> = {
+  'WWW-Authenticate': 'WwwAuthenticate',
+  'Retry-After': 'RetryAfter',
+  'RateLimit-Policy': 'RateLimitPolicy',
+  RateLimit: 'RateLimit',
+  Allow: 'Allow',
+  ETag: 'ETag',
+  'Cache-Control': 'CacheControl',
 };
 
-/** Routes without a schema of their own (the docs pages, this document): what they answer with. */
-const plainRoutes: Readonly<Record<string, Json>> = {
-  [`GET ${openApiPath}`]: {
-    operationId: 'getOpenApiDocument',
-    summary: 'This OpenAPI document',
-    tags: ['docs'],
-    responses: {
-      200: { description: 'The OpenAPI 3.1 document.', content: { 'application/json': { schema: { type: 'object' } } } },
-    },
-  },
-  'GET /docs/errors': {
-    operationId: 'getErrorReference',
-    summary: 'The error reference page',
-    tags: ['docs'],
-    responses: {
-      // No schema: an HTML page has none worth stating.
-      200: { description: 'Every error code, as HTML.', content: { 'text/html': {} } },
-    },
-  },
-  'GET /docs/errors.json': {
-    operationId: 'getErrorCatalog',
-    summary: 'The error catalog as JSON',
-    tags: ['docs'],
-    responses: { 200: { description: 'Every error code.', content: { 'application/json': { schema: { type: 'object' } } } } },
-  },
-};
-
-/** The operations whose 201 names the new resource in `Location`. */
-const createsWithLocation = new Set(['createCampaign', 'createUser', 'createApiKey']);
-
 /**
- * Which errors an operation can return, in status order. `access` is the
- * route's `config.access` (see authentication/account-checks.ts): who may
- * call it decides which authentication and account errors it can meet.
+ * The longest wait the app can ask for in `Retry-After`: the monthly quota
+ * resets at the start of next month, at most 31 days ahead, and a rate-limit
+ * policy's window can be longer (`RATE_LIMITS` accepts days).
  */
-export function possibleErrors(
-  method: string,
-  path: string,
-  operation: Operation,
-  access: RouteAccess = 'member',
-): PossibleError[] {
-  const errors: PossibleError[] = [];
-  const parameters = operation.parameters ?? [];
+export function longestRetryAfterSeconds(rateLimitWindowsMs: readonly number[] = []): number {
+  return Math.max(longestQuotaWaitSeconds, ...rateLimitWindowsMs.map((ms) => Math.ceil(ms / 1000)));
+}
+
+/** The facts the shared mechanisms read, from the route's declaration and the operation @fastify/swagger wrote from its schema. */
+function factsOf(method: string, declaration: RouteDeclaration & { pattern: string }, operation: Operation): RouteFacts {
   const body = operation.requestBody?.content?.['application/json']?.schema;
-  // Fastify reads a body on every method but GET and HEAD, whether the route expects one or not.
-  const readsBody = method !== 'get' && method !== 'head';
-  if (path.startsWith('/v1/') && access !== 'public') {
-    errors.push(
-      { status: 401, code: 'unauthorized_request' },
-      { status: 401, code: 'invalid_api_key' },
-      { status: 401, code: 'invalid_token' },
-      { status: 401, code: 'session_expired' },
-      { status: 403, code: 'user_is_disabled' },
-    );
-    // Ending a session works whatever the account's state (see authentication/account-checks.ts).
-    if (access !== 'any') {
-      errors.push(
-        { status: 403, code: 'team_blocked' },
-        { status: 403, code: 'missing_subscription' },
-        { status: 403, code: 'missing_team_admin' },
-      );
-      if (method !== 'get' && method !== 'head') errors.push({ status: 403, code: 'not_authorized' });
-      // OAuth access tokens: the route's scope, or no OAuth token at all (account administration).
-      const fastifyPath = path.replace(/\{(\w+)\}/g, ':$1');
-      if (requiredScope(method.toUpperCase(), fastifyPath) !== undefined)
-        errors.push({ status: 403, code: 'insufficient_scope' });
-      else if (!errors.some((error) => error.code === 'not_authorized')) errors.push({ status: 403, code: 'not_authorized' });
-      if (access === 'admin') errors.push({ status: 403, code: 'user_not_admin' });
-    }
-  }
-  // Malformed percent-encoding in a path parameter, a body that is not JSON, or (under /v1) an access token in the query.
-  if (readsBody || path.startsWith('/v1/') || parameters.some((parameter) => parameter.in === 'path'))
-    errors.push({ status: 400, code: 'invalid_request' });
-  if (body?.required !== undefined && body.required.length > 0) errors.push({ status: 400, code: 'missing_parameter' });
-  if (parameters.length > 0 || body !== undefined) errors.push({ status: 400, code: 'invalid_parameter' });
-  // A body slower than the request timeout (faultlineServerOptions); 413 also answers a JSON shape limit.
-  if (readsBody) errors.push({ status: 408, code: 'request_timeout' });
-  if (readsBody) errors.push({ status: 413, code: 'request_too_large' }, { status: 415, code: 'invalid_content_type' });
-  // The rate limits count each API key's requests once it is authenticated (RATE_LIMITS, on under `npm start`).
-  if (path.startsWith('/v1/')) errors.push({ status: 429, code: 'limit_reached' });
-  errors.push(...(operationErrors[`${method.toUpperCase()} ${path}`] ?? []));
-  errors.push({ status: 500, code: 'internal_error' });
-  // Load shedding refuses any request before its route runs (OVERLOAD_*, on under `npm start`), and a database that
-  // does not answer in time fails it; /healthz is exempt from the first and needs no database; /readyz says 503 itself.
-  if (path !== '/healthz' && !errors.some((error) => error.code === 'service_unavailable'))
-    errors.push({ status: 503, code: 'service_unavailable' });
-  return errors.sort((a, b) => a.status - b.status);
+  return {
+    method: method.toUpperCase(),
+    pattern: declaration.pattern,
+    access: declaration.access,
+    parameterLocations: (operation.parameters ?? []).map((parameter) => parameter.in),
+    body: body === undefined ? 'none' : (body.required ?? []).length > 0 ? 'required' : 'optional',
+    kind:
+      declaration.operation?.errorPages === true ? 'page' : declaration.faultline?.context === 'oauth-token' ? 'form' : 'json',
+  };
 }
 
-/** The codes the /v1 authentication hook answers with: before the rate-limit hook, so without its fields. */
-const authenticationCodes = new Set([
-  'unauthorized_request',
-  'invalid_api_key',
-  'invalid_token',
-  'session_expired',
-  'user_is_disabled',
-  'team_blocked',
-  'missing_subscription',
-  'missing_team_admin',
-  'not_authorized',
-  'insufficient_scope',
-  'user_not_admin',
-]);
-
 /**
- * Whether an answer of `status` (with `codes`) to an operation carries
- * `RateLimit-Policy` and `RateLimit`: the rate-limit hook runs after load
- * shedding (so no shed 503 has them) and after authentication (so no 401 or
- * 403 of the authentication hook has them), and every later answer keeps
- * them, 2xx and errors alike.
+ * Whether an answer with `codes` to the route carries `RateLimit-Policy` and
+ * `RateLimit`: the rate-limit hook runs after load shedding and
+ * authentication (so none of their answers has them), and every later answer
+ * keeps them, 2xx and errors alike.
  */
-export function carriesRateLimitFields(
-  path: string,
-  access: RouteAccess,
-  status: number,
-  codes: readonly string[] = [],
-): boolean {
-  if (!path.startsWith('/v1/') || (status === 503 && codes.includes('service_unavailable'))) return false;
+export function carriesRateLimitFields(route: RouteFacts, codes: readonly string[] = []): boolean {
+  if (!route.pattern.startsWith('/v1/')) return false;
+  if (codes.includes('service_unavailable')) return false;
   // Logging in is limited per address before the password is checked, so all its answers carry them.
-  if (access === 'public') return true;
-  return !(codes.length > 0 && codes.every((code) => authenticationCodes.has(code)));
+  if (route.access === 'public') return true;
+  return !(codes.length > 0 && codes.every((code) => codesBeforeRateLimit.has(code)));
 }
 
 /**
- * Completes the document @fastify/swagger builds from the route schemas:
- * each operation's errors with examples written by `writeErrorResponse`,
- * the response headers, security, and the catalog as shared components.
+ * Completes the document @fastify/swagger builds from the route schemas: each
+ * operation's errors (those its route declares in `config.errors`, and those
+ * the shared mechanisms derive from it), with examples written by
+ * `writeErrorResponse`, their headers from the catalog, security, and the
+ * catalog as shared components.
  */
 export function completeDocument(
   document: Json,
-  options: ErrorDocsOptions,
-  accessOf: (method: string, path: string) => RouteAccess | undefined = () => undefined,
+  options: ErrorDocsOptions & { longestRetryAfterSeconds: number },
+  declarationOf: (method: string, path: string) => (RouteDeclaration & { pattern: string }) | undefined,
 ): Json {
   const { catalog, profile } = options;
-  const mediaTypes = profile === 'problem' ? (['problem'] as const) : ([profile, 'problem'] as const);
   const examples: Record<string, unknown> = {};
   const used = new Set<ProfileName>();
+  const tagsUsed = new Set<string>();
+  const headerSchemas = headerComponentSchemas(options.longestRetryAfterSeconds);
 
-  const errorContent = (codes: readonly string[]) => {
+  const errorContent = (codes: readonly string[], forced: ProfileName | undefined, context: ErrorContext) => {
+    const mediaProfiles: readonly ProfileName[] =
+      forced !== undefined ? [forced] : profile === 'problem' ? ['problem'] : [profile, 'problem'];
     const content: Json = {};
-    for (const mediaProfile of mediaTypes) {
+    for (const mediaProfile of mediaProfiles) {
       used.add(mediaProfile);
       const refs: Json = {};
       for (const code of codes) {
         const name = exampleName(code, mediaProfile, profile);
-        examples[name] ??= errorExample(code, { ...options, profile: mediaProfile }).example;
+        examples[name] ??= errorExample(code, { ...options, profile: mediaProfile }, context).example;
         refs[code] = { $ref: `#/components/examples/${name}` };
       }
       content[mediaTypeOf(mediaProfile)] = {
@@ -243,15 +126,24 @@ export function completeDocument(
     return content;
   };
 
-  const errorHeaders = (codes: readonly string[]): Json => {
-    const headers: Json = { 'x-request-id': { $ref: '#/components/headers/RequestId' } };
+  /** The headers of an error response: each its codes' catalog entries list (required when all of them do), or their answer carries. */
+  const errorHeaders = (codes: readonly string[], context: ErrorContext): Json => {
+    const carriers = new Map<string, number>();
     for (const code of codes) {
-      const written = errorExample(code, options).headers;
-      if (written['www-authenticate'] !== undefined || catalog.get(code).status === 401) {
-        headers['WWW-Authenticate'] = { $ref: '#/components/headers/WwwAuthenticate' };
-      }
-      if (written['retry-after'] !== undefined) headers['Retry-After'] = { $ref: '#/components/headers/RetryAfter' };
-      if (written['allow'] !== undefined) headers['Allow'] = { $ref: '#/components/headers/Allow' };
+      const written = Object.keys(errorExample(code, options, context).headers).map((name) => name.toLowerCase());
+      const names = new Set([
+        ...catalog.get(code).headers,
+        ...Object.keys(headerComponents).filter((name) => written.includes(name.toLowerCase())),
+      ]);
+      for (const name of names) carriers.set(name, (carriers.get(name) ?? 0) + 1);
+    }
+    const headers: Json = { 'x-request-id': { $ref: '#/components/headers/RequestId' } };
+    for (const [name, count] of carriers) {
+      const component = headerComponents[name];
+      if (component === undefined)
+        throw new TypeError(`The catalog lists the header ${name}, which the OpenAPI document does not describe.`);
+      headers[name] =
+        count === codes.length ? { $ref: `#/components/headers/${component}` } : { ...headerSchemas[component], required: false };
     }
     return headers;
   };
@@ -265,41 +157,61 @@ export function completeDocument(
     for (const method of methods) {
       let operation = item[method];
       if (operation === undefined) continue;
-      const plain = plainRoutes[`${method.toUpperCase()} ${path}`];
-      if (plain !== undefined) operation = item[method] = { ...operation, ...plain };
-      const access = accessOf(method, path) ?? 'member';
+      const declaration = declarationOf(method, path);
+      if (declaration === undefined)
+        throw new TypeError(`${method.toUpperCase()} ${path} is in the document but no route declared it.`);
+      if (declaration.operation !== undefined) {
+        const { errorPages: _pages, ...declared } = declaration.operation;
+        operation = item[method] = { ...operation, ...declared } as Operation;
+      }
+      if (method === 'head') operation = item[method] = headOperation(operation, item['get']);
+      for (const tag of (operation['tags'] as string[] | undefined) ?? []) tagsUsed.add(tag);
+      const facts = factsOf(method, declaration, operation);
+      const context: ErrorContext = declaration.faultline?.context ?? 'api';
+      const forced = declaration.faultline?.profile;
       const responses: Record<string, Json> = {};
       for (const [status, response] of Object.entries(operation.responses ?? {})) {
         const headers: Json = { ...((response['headers'] as Json | undefined) ?? {}) };
         headers['x-request-id'] = { $ref: '#/components/headers/RequestId' };
-        if (createsWithLocation.has(String(operation['operationId'])) && status === '201') {
-          headers['Location'] = { $ref: '#/components/headers/Location' };
-        }
-        if (carriesRateLimitFields(path, access, Number(status))) Object.assign(headers, rateLimitHeaders);
+        if (carriesRateLimitFields(facts)) Object.assign(headers, rateLimitHeaders);
         responses[status] = { ...response, headers };
       }
       const byStatus = new Map<number, string[]>();
-      for (const { status, code } of possibleErrors(method, path, operation, access)) {
+      for (const code of new Set([...sharedErrors(facts), ...declaration.errors])) {
+        const status = catalog.resolve(code, forced ?? profile, context)?.status ?? catalog.get(code).status;
         byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
       }
-      for (const [status, codes] of byStatus) {
+      for (const [status, codes] of [...byStatus].sort(([a], [b]) => a - b)) {
         responses[String(status)] = {
           description: errorResponseDescription(status, codes, catalog),
-          headers: { ...errorHeaders(codes), ...(carriesRateLimitFields(path, access, status, codes) ? rateLimitHeaders : {}) },
-          content: errorContent(codes),
+          headers: { ...errorHeaders(codes, context), ...(carriesRateLimitFields(facts, codes) ? rateLimitHeaders : {}) },
+          ...(method === 'head' ? {} : { content: errorContent(codes, forced, context) }),
         };
       }
-      operation.responses = responses;
-      operation['security'] = path.startsWith('/v1/') && access !== 'public' ? apiKeySecurity : [];
+      operation.responses = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)));
+      // The codes the route's own handler throws, as it declares them; the rest come from shared mechanisms.
+      operation['x-route-errors'] = [...declaration.errors];
+      operation['security'] = securityOf(facts);
     }
   }
 
-  // 405 answers a method no operation declares, so it belongs to no operation: it is shared here.
-  const methodNotAllowed = {
-    description: `${errorResponseDescription(405, ['method_not_allowed'], catalog)} Sent for any method a path does not list; \`Allow\` lists the ones it does.`,
-    headers: errorHeaders(['method_not_allowed']),
-    content: errorContent(['method_not_allowed']),
-  };
+  // A request no route matches belongs to no operation: its answers are shared components, by status
+  // (`MethodNotAllowed` for 405, `NotFound` for 404, …).
+  const noRoute = new Map<number, string[]>();
+  for (const code of noRouteErrors) {
+    const status = catalog.get(code).status;
+    noRoute.set(status, [...(noRoute.get(status) ?? []), code]);
+  }
+  const sharedResponses = Object.fromEntries(
+    [...noRoute].map(([status, codes]) => [
+      noRouteResponseName(status),
+      {
+        description: `${errorResponseDescription(status, codes, catalog)} Sent to a request no operation matches${status === 405 ? '; `Allow` lists the methods the path does accept' : ''}.`,
+        headers: errorHeaders(codes, 'api'),
+        content: errorContent(codes, undefined, 'api'),
+      },
+    ]),
+  );
 
   const schemas = errorBodySchemas(catalog);
   const components = (document['components'] ?? {}) as Json;
@@ -313,8 +225,22 @@ export function completeDocument(
         ),
       ),
     },
-    responses: { MethodNotAllowed: methodNotAllowed },
-    headers: {
+    responses: sharedResponses,
+    headers: headerSchemas,
+    examples: Object.fromEntries(Object.entries(examples).sort(([a], [b]) => a.localeCompare(b))),
+    securitySchemes: securitySchemes(),
+  };
+  // Every tag an operation uses is listed, described where the document says what it means.
+  const described = new Map(((document['tags'] as { name: string }[] | undefined) ?? []).map((tag) => [tag.name, tag]));
+  for (const tag of tagsUsed)
+    if (!described.has(tag))
+      throw new TypeError(`The tag "${tag}" is used by an operation but not described in the document's tags.`);
+  document['tags'] = [...described.values()].filter((tag) => tagsUsed.has(tag.name));
+  addIntegerFormats(document);
+  return document;
+
+  function headerComponentSchemas(longestWait: number): Record<string, Json> {
+    return {
       RequestId: {
         description:
           'The id of this request: the `x-request-id` the client sent when it is 1 to 128 of `A-Za-z0-9._:-`, a new UUID otherwise. Quote it to support.',
@@ -323,14 +249,15 @@ export function completeDocument(
       },
       WwwAuthenticate: {
         description:
-          'The challenges: `Bearer realm="faultline"` (with `error="invalid_token"` when a key was sent and refused), then `Basic realm="faultline", charset="UTF-8"`.',
+          'The challenges: `Bearer realm="faultline"` (with `error="invalid_token"` when a key was sent and refused, `error="insufficient_scope"` and the `scope` a token lacks), then `Basic realm="faultline", charset="UTF-8"`; on the OAuth token endpoints, `Basic realm="faultline"` for the client.',
         required: true,
-        schema: { type: 'string', maxLength: 200, pattern: '^Bearer realm=' },
+        schema: { type: 'string', maxLength: 300, pattern: '^(Bearer|Basic) realm=' },
       },
       RetryAfter: {
-        description: 'Seconds to wait before retrying.',
+        description:
+          'Seconds to wait before retrying: up to the start of next month for the monthly quota, up to the longest rate-limit window for `limit_reached`.',
         required: true,
-        schema: { type: 'integer', minimum: 0, maximum: 86_400 },
+        schema: { type: 'integer', minimum: 0, maximum: longestWait },
       },
       RateLimitPolicy: {
         description:
@@ -347,29 +274,79 @@ export function completeDocument(
         required: true,
         schema: { type: 'string', maxLength: 100, pattern: '^[A-Z]+(, [A-Z]+)*$' },
       },
-      Location: {
-        description: 'The URL of the created resource.',
+      ETag: {
+        description: 'The current version of the resource, to send in `If-Match` once you have reapplied your change to it.',
         required: true,
-        schema: { type: 'string', format: 'uri-reference', maxLength: 100 },
+        schema: { type: 'string', maxLength: 40, pattern: '^"[!#-~]*"$' },
       },
+      CacheControl: {
+        description: 'Always `no-store`: an OAuth token response, error or not, must not be cached (RFC 6749 section 5.1).',
+        required: true,
+        schema: { type: 'string', const: 'no-store' },
+      },
+    };
+  }
+}
+
+/** The shared response a request no route matches gets with `status`: `MethodNotAllowed`, `NotFound`, … */
+export function noRouteResponseName(status: number): string {
+  return statusName(status).replace(/[^A-Za-z]/g, '');
+}
+
+/** A `HEAD` operation: its `GET` twin, answering the same statuses and headers, with no body. */
+function headOperation(head: Operation, get: Operation | undefined): Operation {
+  const twin = get ?? head;
+  const responses = Object.fromEntries(
+    Object.entries(twin.responses ?? {}).map(([status, response]) => {
+      const { content: _content, ...rest } = response as Json;
+      return [status, rest];
+    }),
+  );
+  return {
+    ...twin,
+    operationId: `${String(twin.operationId)}Head`,
+    summary: `${String(twin.summary)} (headers only)`,
+    description: `The answer of \`GET\` without its body: the same status and headers.`,
+    responses,
+  };
+}
+
+/** Who may call an operation: an API key or session token, or an OAuth token with the route's scope; nothing when public. */
+function securityOf(route: RouteFacts): Json[] {
+  if (!route.pattern.startsWith('/v1/') || route.access === 'public') return [];
+  const scope = requiredScope(route.method, route.pattern);
+  return [{ apiKeyBearer: [] }, { apiKeyBasic: [] }, ...(scope === undefined ? [] : [{ oauth2: [scope] }])];
+}
+
+function securitySchemes(): Json {
+  const scopes = { ...scopeDescriptions };
+  return {
+    apiKeyBearer: {
+      type: 'http',
+      scheme: 'bearer',
+      description:
+        'An API key (`Authorization: Bearer flk_…`), a session token from POST /v1/sessions (`Authorization: Bearer fls_…`), or an OAuth access token.',
     },
-    examples: Object.fromEntries(Object.entries(examples).sort(([a], [b]) => a.localeCompare(b))),
-    securitySchemes: {
-      apiKeyBearer: {
-        type: 'http',
-        scheme: 'bearer',
-        description:
-          'An API key (`Authorization: Bearer flk_…`) or a session token from POST /v1/sessions (`Authorization: Bearer fls_…`).',
-      },
-      apiKeyBasic: {
-        type: 'http',
-        scheme: 'basic',
-        description: 'The API key as the password of HTTP Basic authentication (or as the user name with an empty password).',
+    apiKeyBasic: {
+      type: 'http',
+      scheme: 'basic',
+      description: 'The API key as the password of HTTP Basic authentication (or as the user name with an empty password).',
+    },
+    oauth2: {
+      type: 'oauth2',
+      description:
+        'OAuth 2 access tokens, sent as `Authorization: Bearer …`. Account administration (users, API keys, OAuth apps, sessions) takes no OAuth token. The tokens are opaque random strings, not JWTs, so RFC8725 (JWT best practices) has nothing to apply to.',
+      flows: {
+        authorizationCode: {
+          authorizationUrl: '/oauth/authorize',
+          tokenUrl: '/oauth/token',
+          refreshUrl: '/oauth/token',
+          scopes,
+        },
+        clientCredentials: { tokenUrl: '/oauth/token', refreshUrl: '/oauth/token', scopes },
       },
     },
   };
-  addIntegerFormats(document);
-  return document;
 }
 
 /** Marks integers whose bounds fit 32 bits as `int32`, which is what they are. */
@@ -406,24 +383,39 @@ export async function registerOpenApi(app: FastifyInstance, options: OpenApiOpti
         license: { name: 'MIT', identifier: 'MIT' },
       },
       servers: [{ url: '/', description: 'This server (local development)', 'x-internal': false } as never],
+      // Each tag an operation uses; completeDocument refuses a tag missing here and drops one no operation uses.
       tags: [
         { name: 'account', description: 'The caller.' },
+        { name: 'sessions', description: 'Logging in with email and password, and out.' },
+        { name: 'users', description: 'The people of the caller’s team (administrators).' },
+        { name: 'api-keys', description: 'The API keys of the caller’s team (administrators).' },
+        { name: 'oauth-apps', description: 'The OAuth apps of the caller’s team (administrators).' },
         { name: 'campaigns', description: 'Campaigns of the caller’s team.' },
         { name: 'recipients', description: 'Who a campaign is sent to.' },
+        { name: 'oauth', description: 'The OAuth 2 authorization server: authorization, tokens, revocation.' },
         { name: 'service', description: 'Health of the service.' },
         { name: 'docs', description: 'This reference and the error reference.' },
       ],
     },
+    exposeHeadRoutes: true,
     transformObject: (documentObject) =>
       completeDocument((documentObject as { openapiObject: Json }).openapiObject, options, (method, path) =>
-        accessByOperation.get(`${method.toUpperCase()} ${path}`),
+        declarations.get(`${method.toUpperCase()} ${path}`),
       ) as never,
   });
-  // Each route's `config.access`, by method and OpenAPI path: read from the routes, not kept in a second list.
-  const accessByOperation = new Map<string, RouteAccess>();
+  // What each route declares (its access, its errors, its operation when it has no schema), by method and
+  // OpenAPI path: read from the routes, not kept in a second list.
+  const declarations = new Map<string, RouteDeclaration & { pattern: string }>();
   app.addHook('onRoute', (route) => {
-    const path = route.url.replace(/:(\w+)/g, '{$1}');
-    for (const method of [route.method].flat()) accessByOperation.set(`${method} ${path}`, route.config?.access ?? 'member');
+    const config = route.config as (typeof route.config & { faultline?: FaultlineRouteConfig }) | undefined;
+    const declaration = {
+      pattern: route.url,
+      access: config?.access ?? 'member',
+      errors: config?.errors ?? [],
+      operation: config?.operation,
+      faultline: config?.faultline,
+    };
+    for (const method of [route.method].flat()) declarations.set(`${method} ${openApiPathOf(route.url)}`, declaration);
   });
 }
 
@@ -431,10 +423,19 @@ export async function registerOpenApi(app: FastifyInstance, options: OpenApiOpti
 export const apiReferenceContentSecurityPolicy =
   "default-src 'self'; base-uri 'self'; connect-src 'self'; font-src 'self' data:; form-action 'self'; frame-ancestors 'none'; img-src 'self' data:; object-src 'none'; script-src 'self'; style-src 'self' 'sha256-RL3ie0nH+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w='";
 
+const openApiDocumentOperation: SchemalessOperation = {
+  operationId: 'getOpenApiDocument',
+  summary: 'This OpenAPI document',
+  tags: ['docs'],
+  responses: {
+    200: { description: 'The OpenAPI 3.1 document.', content: { 'application/json': { schema: { type: 'object' } } } },
+  },
+};
+
 /** Serves the document at {@link openApiPath} and Swagger UI, from local files only, at {@link apiReferencePath}. */
 export async function registerApiReference(app: FastifyInstance): Promise<void> {
   let serialized: string | undefined;
-  app.get(openApiPath, async (_request, reply) => {
+  app.get(openApiPath, { config: { operation: openApiDocumentOperation } }, async (_request, reply) => {
     serialized ??= JSON.stringify(app.swagger());
     return reply.type('application/json; charset=utf-8').send(serialized);
   });

@@ -26,6 +26,9 @@ export function usageMonth(now: Date): string {
   return now.toISOString().slice(0, 7);
 }
 
+/** The longest wait for a reset, in seconds: from the first instant of a 31-day month to the next. */
+export const longestQuotaWaitSeconds = 31 * 24 * 60 * 60;
+
 /** When the quota of the month of `now` resets: the first instant of the next month, UTC. */
 export function quotaResetsAt(now: Date): Date {
   return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));

@@ -11,6 +11,7 @@ import type { Selectable } from 'kysely';
 import { issueApiKey } from '../authentication/api-keys.js';
 import type { ApiKeysTable } from '../database/schema.js';
 import type { RouteContext } from './route-context.js';
+import { locationHeader } from '../contract/route-contract.js';
 
 /** A key as clients see it: its public start to recognise it, never the secret or its hash. */
 export function presentApiKey(key: Selectable<ApiKeysTable>) {
@@ -54,14 +55,20 @@ export const apiKeyRoutes: FastifyPluginAsync<RouteContext> = async (app, { db }
   app.post<{ Body: CreateApiKeyInput }>(
     '/api-keys',
     {
-      config: { access: 'admin' },
+      config: { access: 'admin', errors: ['missing_dependent_data'] },
       schema: {
         operationId: 'createApiKey',
         summary: 'Issue an API key',
         description: 'The key is in the response this once; only a hash of it is stored. `read_only` keys may only GET.',
         tags: ['api-keys'],
         body: createApiKeyBody,
-        response: { 201: { ...createdApiKeyResponse, description: 'The new key, with its secret.' } },
+        response: {
+          201: {
+            ...createdApiKeyResponse,
+            description: 'The new key, with its secret; `Location` is its URL.',
+            headers: { Location: locationHeader },
+          },
+        },
       },
     },
     async (request, reply) => {
@@ -103,7 +110,7 @@ export const apiKeyRoutes: FastifyPluginAsync<RouteContext> = async (app, { db }
   app.delete<{ Params: { id: number } }>(
     '/api-keys/:id',
     {
-      config: { access: 'admin' },
+      config: { access: 'admin', errors: ['not_found'] },
       schema: {
         operationId: 'revokeApiKey',
         summary: 'Revoke an API key',

@@ -24,6 +24,7 @@ import {
 } from './conditional-requests.js';
 import { decodeCursor, pageOf } from './pagination.js';
 import type { RouteContext } from './route-context.js';
+import { locationHeader } from '../contract/route-contract.js';
 
 interface IdParams {
   id: number;
@@ -119,6 +120,7 @@ export const campaignRoutes: FastifyPluginAsync<RouteContext> = async (app, { db
   app.post<{ Body: CreateCampaignInput }>(
     '/campaigns',
     {
+      config: { errors: ['unspecified_error', 'conflict'] },
       schema: {
         operationId: 'createCampaign',
         summary: 'Create a campaign',
@@ -127,7 +129,10 @@ export const campaignRoutes: FastifyPluginAsync<RouteContext> = async (app, { db
         tags: ['campaigns'],
         body: createCampaignBody,
         response: {
-          201: withEtag(campaignResponse, 'The campaign, created as a draft; `Location` is its URL, `ETag` its version.'),
+          201: {
+            ...withEtag(campaignResponse, 'The campaign, created as a draft; `Location` is its URL, `ETag` its version.'),
+            headers: { ...campaignHeaders, Location: locationHeader },
+          },
         },
       },
     },
@@ -178,6 +183,7 @@ export const campaignRoutes: FastifyPluginAsync<RouteContext> = async (app, { db
   app.get<{ Params: IdParams; Headers: { 'if-none-match'?: string } }>(
     '/campaigns/:id',
     {
+      config: { errors: ['not_found'] },
       schema: {
         operationId: 'getCampaign',
         summary: 'Get a campaign',
@@ -209,6 +215,7 @@ export const campaignRoutes: FastifyPluginAsync<RouteContext> = async (app, { db
   app.patch<{ Params: IdParams; Body: UpdateCampaignInput; Headers: { 'if-match'?: string } }>(
     '/campaigns/:id',
     {
+      config: { errors: ['missing_parameter', 'unspecified_error', 'not_found', 'conflict', 'precondition_failed'] },
       schema: {
         operationId: 'updateCampaign',
         summary: 'Change a campaign',
@@ -252,6 +259,7 @@ export const campaignRoutes: FastifyPluginAsync<RouteContext> = async (app, { db
   app.delete<{ Params: IdParams; Headers: { 'if-match'?: string } }>(
     '/campaigns/:id',
     {
+      config: { errors: ['not_found', 'conflict', 'precondition_failed'] },
       schema: {
         operationId: 'deleteCampaign',
         summary: 'Delete a campaign',
@@ -282,6 +290,7 @@ export const campaignRoutes: FastifyPluginAsync<RouteContext> = async (app, { db
     app.post<{ Params: IdParams }>(
       `/campaigns/:id/${action}`,
       {
+        config: { errors: ['unspecified_error', 'missing_dependent_data', 'conflict'] },
         schema: {
           operationId: `${action}Campaign`,
           summary: action === 'pause' ? 'Pause an active campaign' : 'Start or resume a campaign',

@@ -37,6 +37,7 @@ export const healthRoutes: FastifyPluginAsync<HealthRouteOptions> = async (app, 
   app.get(
     '/readyz',
     {
+      config: { errors: ['service_unavailable'] },
       schema: {
         operationId: 'getReadiness',
         summary: 'Readiness check',

@@ -9,6 +9,7 @@ export const meRoutes: FastifyPluginAsync<RouteContext> = async (app, { db }) =>
   app.get(
     '/me',
     {
+      config: { errors: ['not_authorized'] },
       schema: {
         operationId: 'getMe',
         summary: 'Who the credentials belong to',

@@ -44,6 +44,7 @@ export const recipientRoutes: FastifyPluginAsync<RecipientRouteOptions> = async 
   app.get<{ Params: IdParams; Querystring: { limit: number; cursor?: string } }>(
     '/campaigns/:id/recipients',
     {
+      config: { errors: ['missing_dependent_data'] },
       schema: {
         operationId: 'listRecipients',
         summary: 'List a campaign’s recipients',
@@ -71,6 +72,7 @@ export const recipientRoutes: FastifyPluginAsync<RecipientRouteOptions> = async 
   app.post<{ Params: IdParams; Body: { recipients: NewRecipient[] } }>(
     '/campaigns/:id/recipients',
     {
+      config: { errors: ['missing_dependent_data', 'exceeds_monthly_recipients', 'service_unavailable'] },
       schema: {
         operationId: 'addRecipients',
         summary: 'Add recipients to a campaign',

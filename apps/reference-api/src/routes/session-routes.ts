@@ -34,7 +34,7 @@ export const sessionRoutes: FastifyPluginAsync<SessionRouteOptions> = async (app
   app.post<{ Body: CreateSessionInput }>(
     '/sessions',
     {
-      config: { access: 'public' },
+      config: { access: 'public', errors: ['invalid_credentials', 'user_is_disabled', 'limit_reached'] },
       // An email and a password fit in far less, even \u-escaped; anyone may call this route.
       bodyLimit: 4 * 1024,
       onRequest: limitLogins,
@@ -96,7 +96,7 @@ export const sessionRoutes: FastifyPluginAsync<SessionRouteOptions> = async (app
   app.delete(
     '/sessions/current',
     {
-      config: { access: 'any' },
+      config: { access: 'any', errors: ['unspecified_error'] },
       schema: {
         operationId: 'deleteCurrentSession',
         summary: 'Log out',

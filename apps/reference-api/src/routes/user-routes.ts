@@ -14,6 +14,7 @@ import { hashPassword } from '../authentication/passwords.js';
 import type { UsersTable } from '../database/schema.js';
 import { isUniqueViolation } from '../database/unique-violation.js';
 import type { RouteContext } from './route-context.js';
+import { locationHeader } from '../contract/route-contract.js';
 
 /** The user as clients see it: never the password hash. */
 export function presentUser(user: Selectable<UsersTable>) {
@@ -55,14 +56,16 @@ export const userRoutes: FastifyPluginAsync<RouteContext> = async (app, { db }) 
   app.post<{ Body: CreateUserInput }>(
     '/users',
     {
-      config: { access: 'admin' },
+      config: { access: 'admin', errors: ['conflict'] },
       schema: {
         operationId: 'createUser',
         summary: 'Add a user to the team',
         description: 'Emails are unique across the whole service, since people log in by email: a used one is a `conflict`.',
         tags: ['users'],
         body: createUserBody,
-        response: { 201: { ...userResponse, description: 'The user; `Location` is its URL.' } },
+        response: {
+          201: { ...userResponse, description: 'The user; `Location` is its URL.', headers: { Location: locationHeader } },
+        },
       },
     },
     async (request, reply) => {
@@ -95,7 +98,7 @@ export const userRoutes: FastifyPluginAsync<RouteContext> = async (app, { db }) 
   app.patch<{ Params: { id: number }; Body: UpdateUserInput }>(
     '/users/:id',
     {
-      config: { access: 'admin' },
+      config: { access: 'admin', errors: ['not_found'] },
       schema: {
         operationId: 'updateUser',
         summary: 'Change a user: name, role, disabled, password',

@@ -86,7 +86,31 @@ export function errorFromResponse(response: FailedResponse): FaultlineError {
     fieldErrors: parsed.errors,
     attempts: response.attempts,
     docsUrl: documentation(parsed.docsUrl, parsed.code, response),
+    extensions: known === undefined ? {} : extensionMembers(known, response.body),
   });
+}
+
+/**
+ * The members of `body` the entry declares as extensions, each kept only when
+ * its value has the declared type, so the typed view on the error never lies.
+ */
+function extensionMembers(entry: CatalogEntry, body: string): Record<string, unknown> {
+  const declared = Object.entries(entry.extensions);
+  if (declared.length === 0) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return {};
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return {};
+  const members: Record<string, unknown> = {};
+  for (const [name, member] of declared) {
+    const value = (parsed as Record<string, unknown>)[name];
+    const fits = member.schema.type === 'integer' ? Number.isSafeInteger(value) : typeof value === 'string';
+    if (fits) members[name] = value;
+  }
+  return members;
 }
 
 /** An absolute link to the code's documentation: the body's own (resolved against the request), else the configured reference. */

@@ -1,4 +1,4 @@
-import type { BuiltinCode, ErrorCategory, FieldError } from '@faultline/core';
+import type { BuiltinCode, BuiltinExtensions, ErrorCategory, FieldError } from '@faultline/core';
 
 /** A code of the built-in catalog, or any other string a foreign API sends; comparisons with catalog codes autocomplete. */
 export type ErrorCode = BuiltinCode | 'network_error' | 'timeout' | (string & {});
@@ -26,6 +26,8 @@ export interface FailureDetails {
   readonly attempts?: number | undefined;
   /** Where the code is documented (an absolute URL), when known. */
   readonly docsUrl?: string | undefined;
+  /** The body's extension members that the catalog declares for the code, each of its declared type. */
+  readonly extensions?: Readonly<Record<string, unknown>> | undefined;
   readonly cause?: unknown;
 }
 
@@ -47,6 +49,12 @@ export class FaultlineError extends Error {
   readonly fieldErrors: readonly FieldError[];
   readonly attempts: number;
   readonly docsUrl: string | undefined;
+  /**
+   * The extension members the catalog declares for the code (such as `remaining`
+   * on `exceeds_monthly_recipients`), as the body carried them; read them typed
+   * after {@link FaultlineError.is}.
+   */
+  readonly extensions: Readonly<Record<string, unknown>>;
 
   constructor(details: FailureDetails) {
     super(describe(details), details.cause === undefined ? undefined : { cause: details.cause });
@@ -61,6 +69,18 @@ export class FaultlineError extends Error {
     this.fieldErrors = details.fieldErrors ?? [];
     this.attempts = details.attempts ?? 1;
     this.docsUrl = details.docsUrl;
+    this.extensions = details.extensions ?? {};
+  }
+
+  /**
+   * Whether the error carries `code`; if so, its `extensions` are typed from
+   * the catalog's declaration for that code.
+   *
+   * @example
+   * if (error.is('exceeds_monthly_recipients')) console.log(error.extensions.remaining); // number | undefined
+   */
+  is<C extends BuiltinCode>(code: C): this is this & { readonly code: C; readonly extensions: BuiltinExtensions[C] } {
+    return this.code === code;
   }
 }
 

@@ -1,3 +1,4 @@
+import type { CatalogEntryDefinition, ExtensionValues } from './catalog-entry.js';
 import { defineCatalog } from './define-catalog.js';
 
 /*
@@ -16,8 +17,8 @@ const retryLater = ['Retry-After'] as const;
 const rateLimited = ['Retry-After', 'RateLimit-Policy', 'RateLimit'] as const;
 const tokenEndpoint = ['Cache-Control'] as const;
 
-/** The codes every Faultline server and client understands. */
-export const builtinCatalog = defineCatalog({
+/** What the built-in catalog is made of; its types give each code's extension members (see {@link BuiltinExtensions}). */
+const builtinDefinitions = {
   // --- The request itself -------------------------------------------------
   invalid_request: {
     status: 400,
@@ -202,6 +203,12 @@ export const builtinCatalog = defineCatalog({
     category: 'permission',
     retry: 'never',
     headers: authenticate,
+    extensions: {
+      scope: {
+        schema: { type: 'string', maxLength: 100 },
+        description: 'The scope the operation needs, as in `WWW-Authenticate`.',
+      },
+    },
     variants: [
       { profile: 'classic', code: 'missing_scope', note: 'The classic vocabulary calls a missing scope `missing_scope`.' },
     ],
@@ -284,6 +291,13 @@ export const builtinCatalog = defineCatalog({
     action: 'Fetch the current state, decide whether your change still applies, and send it again if so.',
     category: 'conflict',
     retry: 'never',
+    extensions: {
+      existing_campaign: {
+        schema: { type: 'string', format: 'uri-reference', maxLength: 100 },
+        description: 'When a campaign of your team already has the `external_id` you sent: that campaign’s URL.',
+        always: false,
+      },
+    },
   },
   precondition_failed: {
     status: 412,
@@ -307,6 +321,12 @@ export const builtinCatalog = defineCatalog({
     category: 'rate_limit',
     retry: 'retry-after',
     headers: rateLimited,
+    extensions: {
+      policy: {
+        schema: { type: 'string', maxLength: 100 },
+        description: 'The name of the rate-limit policy that refused the request, as named in `RateLimit-Policy`.',
+      },
+    },
     variants: [
       { profile: 'oauth', code: 'usage_limit_exceeded', note: 'The OAuth-style vocabulary calls this `usage_limit_exceeded`.' },
     ],
@@ -328,6 +348,25 @@ export const builtinCatalog = defineCatalog({
     action: 'Add fewer recipients, wait for the quota to reset at the start of next month (UTC), or ask us for a larger quota.',
     category: 'quota',
     retry: 'quota-reset',
+    extensions: {
+      quota: {
+        schema: { type: 'integer', minimum: 0, maximum: 2 ** 31 - 1 },
+        description: 'How many recipients the team may add each month.',
+      },
+      used: { schema: { type: 'integer', minimum: 0, maximum: 2 ** 31 - 1 }, description: 'How many it has added this month.' },
+      remaining: {
+        schema: { type: 'integer', minimum: 0, maximum: 2 ** 31 - 1 },
+        description: 'How many it may still add this month.',
+      },
+      requested: {
+        schema: { type: 'integer', minimum: 1, maximum: 2 ** 31 - 1 },
+        description: 'How many new recipients this request would have added.',
+      },
+      resets_at: {
+        schema: { type: 'string', format: 'date-time', maxLength: 30 },
+        description: 'When the quota resets: the start of next month, UTC.',
+      },
+    },
     headers: retryLater,
   },
 
@@ -436,7 +475,18 @@ export const builtinCatalog = defineCatalog({
     headers: tokenEndpoint,
     occursIn: ['oauth-token'],
   },
-});
+} as const satisfies Record<string, CatalogEntryDefinition>;
+
+/** The codes every Faultline server and client understands. */
+export const builtinCatalog = defineCatalog(builtinDefinitions);
+
+/**
+ * The extension members of each built-in code, typed from their schemas.
+ *
+ * @example
+ * const quota: BuiltinExtensions['exceeds_monthly_recipients']['remaining'] = 0; // number | undefined
+ */
+export type BuiltinExtensions = { [C in BuiltinCode]: ExtensionValues<(typeof builtinDefinitions)[C]> };
 
 /** A code of the built-in catalog. */
 export type BuiltinCode = (typeof builtinCatalog.codes)[number];

@@ -55,6 +55,42 @@ export interface CatalogVariant {
   readonly note: string;
 }
 
+/**
+ * A JSON Schema (2020-12) for one extension member: kept to the keywords the
+ * OpenAPI document, the docs and the client types are written from.
+ */
+export type ExtensionSchema =
+  | {
+      readonly type: 'string';
+      readonly format?: 'date-time' | 'uri-reference';
+      readonly maxLength: number;
+      readonly pattern?: string;
+    }
+  | { readonly type: 'integer'; readonly minimum: number; readonly maximum: number };
+
+/**
+ * A member an error body carries besides the profile's own, such as the quota
+ * on a quota error. Written by the problem profile (RFC 9457 section 3.2).
+ */
+export interface ExtensionMember {
+  readonly schema: ExtensionSchema;
+  /** What the member says, for the docs and the OpenAPI document. */
+  readonly description: string;
+  /** False when the member is sent only sometimes (the description says when); true by default. */
+  readonly always?: boolean;
+}
+
+/** The TypeScript type of a value an {@link ExtensionSchema} accepts. */
+export type ExtensionValue<S extends ExtensionSchema> = S extends { readonly type: 'integer' } ? number : string;
+
+/**
+ * The extension members of an entry as a type, each optional: a client reads
+ * them from a body it did not write, so it checks each before use.
+ */
+export type ExtensionValues<D> = D extends { readonly extensions: infer X }
+  ? { readonly [K in keyof X]?: X[K] extends { readonly schema: infer S extends ExtensionSchema } ? ExtensionValue<S> : never }
+  : Record<never, never>;
+
 /** What a catalog author writes for each code. */
 export interface CatalogEntryDefinition {
   /** The HTTP status in the `api` context. */
@@ -73,6 +109,8 @@ export interface CatalogEntryDefinition {
   readonly variants?: readonly CatalogVariant[];
   /** Where the code can arise (endpoints, OAuth2 steps), for the docs. */
   readonly occursIn?: readonly ErrorContext[];
+  /** The extension members a body of this code carries, by name; see {@link ExtensionMember}. */
+  readonly extensions?: Readonly<Record<string, ExtensionMember>>;
 }
 
 /** A catalog entry with its code attached. */
@@ -81,6 +119,7 @@ export interface CatalogEntry<C extends string = string> extends CatalogEntryDef
   readonly headers: readonly string[];
   readonly variants: readonly CatalogVariant[];
   readonly occursIn: readonly ErrorContext[];
+  readonly extensions: Readonly<Record<string, ExtensionMember>>;
   /** True unless {@link CatalogEntryDefinition.retry} is `never`. */
   readonly retryable: boolean;
 }

@@ -11,6 +11,20 @@ export interface ResolvedCode {
 
 const codePattern = /^[a-z][a-z0-9_]*$/;
 const headerPattern = /^[A-Za-z][A-Za-z0-9-]*$/;
+const memberPattern = /^[a-z][a-z0-9_]*$/;
+/** Members every profile may write itself; an extension of the same name would be shadowed. */
+const reservedMembers = new Set([
+  'type',
+  'title',
+  'status',
+  'detail',
+  'instance',
+  'code',
+  'request_id',
+  'time',
+  'errors',
+  'retry_after',
+]);
 
 /**
  * A checked, frozen set of error codes. Build one with {@link defineCatalog}.
@@ -119,6 +133,16 @@ export function defineCatalog<const D extends Record<string, CatalogEntryDefinit
     for (const header of definition.headers ?? []) {
       if (!headerPattern.test(header)) throw new TypeError(`${where}: "${header}" is not a header name.`);
     }
+    for (const [name, member] of Object.entries(definition.extensions ?? {})) {
+      if (!memberPattern.test(name) || reservedMembers.has(name)) {
+        throw new TypeError(
+          `${where}: "${name}" cannot be an extension member (lower-case snake_case, not a member of the body itself).`,
+        );
+      }
+      if (typeof member.description !== 'string' || member.description.trim() === '') {
+        throw new TypeError(`${where}: extension member "${name}" needs a description.`);
+      }
+    }
     for (const variant of definition.variants ?? []) {
       if (variant.code !== undefined && !Object.hasOwn(definitions, variant.code)) {
         throw new TypeError(`${where}: variant code "${variant.code}" is not in the catalog.`);
@@ -135,6 +159,7 @@ export function defineCatalog<const D extends Record<string, CatalogEntryDefinit
         headers: Object.freeze([...(definition.headers ?? [])]),
         variants: Object.freeze([...(definition.variants ?? [])]),
         occursIn: Object.freeze([...(definition.occursIn ?? ['api'])]),
+        extensions: Object.freeze({ ...definition.extensions }),
         retryable: definition.retry !== 'never',
       }),
     );
