@@ -94,7 +94,7 @@ function expectError(response: LightMyRequestResponse, profile: ProfileName, exp
   const requestId = response.headers['x-request-id'];
   expect(requestId, where).toEqual(expect.any(String));
   const fields = expected.errors === undefined ? [] : ['errors'];
-  const contentType = profile === 'problem' ? 'application/problem+json; charset=utf-8' : 'application/json; charset=utf-8';
+  const contentType = profile === 'problem' ? 'application/problem+json' : 'application/json';
   expect(response.headers['content-type'], where).toBe(contentType);
   let detail: unknown;
   switch (profile) {

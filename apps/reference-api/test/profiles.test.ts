@@ -23,11 +23,11 @@ afterAll(async () => {
 const notFoundShape: Record<ProfileName, { keys: string[]; contentType: string }> = {
   problem: {
     keys: ['code', 'detail', 'request_id', 'status', 'time', 'title', 'type'],
-    contentType: 'application/problem+json; charset=utf-8',
+    contentType: 'application/problem+json',
   },
-  classic: { keys: ['code', 'error', 'time'], contentType: 'application/json; charset=utf-8' },
-  message: { keys: ['code', 'description', 'message', 'request_id'], contentType: 'application/json; charset=utf-8' },
-  oauth: { keys: ['error', 'error_description', 'error_uri'], contentType: 'application/json; charset=utf-8' },
+  classic: { keys: ['code', 'error', 'time'], contentType: 'application/json' },
+  message: { keys: ['code', 'description', 'message', 'request_id'], contentType: 'application/json' },
+  oauth: { keys: ['error', 'error_description', 'error_uri'], contentType: 'application/json' },
 };
 
 const missing = (): InjectOptions => ({ method: 'GET', url: '/v1/campaigns/999999', headers: bearer(world.demo.apiKey) });
@@ -158,7 +158,7 @@ describe('Accept: application/problem+json', () => {
         ...request,
         headers: { ...(request.headers as Record<string, string>), accept: 'application/problem+json' },
       });
-      expect(response.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+      expect(response.headers['content-type']).toBe('application/problem+json');
       const body = json(response);
       expect(body['status']).toBe(response.statusCode);
       expect(body['type']).toBe(`/docs/errors#${body['code']}`);
@@ -183,7 +183,7 @@ describe('Accept: application/problem+json', () => {
   ])('does not override the profile when %s', async (_name, accept) => {
     const response = await apps.classic.inject({ ...missing(), headers: { ...bearer(world.demo.apiKey), accept } });
     expect(keysOf(response)).toEqual(['code', 'error', 'time']);
-    expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(response.headers['content-type']).toBe('application/json');
   });
 });
 

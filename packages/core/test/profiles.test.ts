@@ -84,7 +84,7 @@ describe.each(cases)('%s under the %s profile', (code, profile) => {
   });
 
   it('sends only the content type when the error asks for nothing else', () => {
-    const contentType = profile === 'problem' ? 'application/problem+json; charset=utf-8' : 'application/json; charset=utf-8';
+    const contentType = profile === 'problem' ? 'application/problem+json' : 'application/json';
     expect(response.headers).toStrictEqual({ 'content-type': contentType });
   });
 
@@ -276,7 +276,7 @@ describe('headers', () => {
     });
     const response = write(error, 'oauth', { context: 'oauth-token' });
     expect(response.headers).toStrictEqual({
-      'content-type': 'application/json; charset=utf-8',
+      'content-type': 'application/json',
       'cache-control': 'no-store',
       'www-authenticate': 'Bearer error="invalid_token"',
       etag: '"v2"',

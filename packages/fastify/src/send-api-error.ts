@@ -39,8 +39,12 @@ export function sendApiError(reply: FastifyReply, error: ApiError, settings: Fau
   if (response.status === 401 && !reply.hasHeader('www-authenticate')) {
     reply.header('www-authenticate', authenticationChallenge(settings.realm, response.code, error.detail));
   }
-  reply.send(response.body);
+  // The body is already JSON: an identity serializer keeps Fastify from appending
+  // `; charset=utf-8` to the bare media type the profile chose.
+  reply.serializer(asIs).send(response.body);
 }
+
+const asIs = (body: unknown): string => body as string;
 
 /** The whole detail an unexpected failure discloses: that it happened, and the id to quote. */
 export function internalErrorDetail(requestId: string): string {

@@ -11,7 +11,7 @@ export const retryAfterSentence = 'Please wait and try again after: ';
  */
 export const classicProfile: ErrorProfile = {
   name: 'classic',
-  contentType: 'application/json; charset=utf-8',
+  contentType: 'application/json',
   body(error, resolved, context) {
     const rateLimited = resolved.entry.category === 'rate_limit' && error.retryAt !== undefined;
     const body: Record<string, unknown> = {

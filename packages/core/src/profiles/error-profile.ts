@@ -18,7 +18,11 @@ export interface WriteContext {
  */
 export interface ErrorProfile {
   readonly name: ProfileName;
-  /** The media type of the body, e.g. `application/problem+json`. */
+  /**
+   * The media type of the body, bare: `application/problem+json`. JSON defines
+   * no `charset` parameter (RFC 8259 section 11), and strict RFC 9457 parsers
+   * compare the media type exactly.
+   */
   readonly contentType: string;
   /** The body as a plain object, ready for `JSON.stringify`. */
   body(error: ApiError, resolved: ResolvedCode, context: WriteContext): Record<string, unknown>;
