@@ -26,6 +26,10 @@ export interface FailureDetails {
   readonly attempts?: number | undefined;
   /** Where the code is documented (an absolute URL), when known. */
   readonly docsUrl?: string | undefined;
+  /** The response the error was read from; undefined when none arrived. */
+  readonly response?: Response | undefined;
+  /** The response's headers; by default those of `response`. */
+  readonly headers?: Headers | undefined;
   readonly cause?: unknown;
 }
 
@@ -47,6 +51,17 @@ export class FaultlineError extends Error {
   readonly fieldErrors: readonly FieldError[];
   readonly attempts: number;
   readonly docsUrl: string | undefined;
+  /**
+   * The response the error was read from, as fetch gave it (its body already
+   * read into {@link body}); undefined for a network error, a timeout or input
+   * refused before sending.
+   */
+  readonly response: Response | undefined;
+  /**
+   * Every header of the response, empty when none arrived: read any the
+   * server sends, such as `error.headers.get('ratelimit')`.
+   */
+  readonly headers: Headers;
 
   constructor(details: FailureDetails) {
     super(describe(details), details.cause === undefined ? undefined : { cause: details.cause });
@@ -61,6 +76,8 @@ export class FaultlineError extends Error {
     this.fieldErrors = details.fieldErrors ?? [];
     this.attempts = details.attempts ?? 1;
     this.docsUrl = details.docsUrl;
+    this.response = details.response;
+    this.headers = details.headers ?? details.response?.headers ?? new Headers();
   }
 }
 
