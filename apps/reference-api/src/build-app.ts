@@ -26,6 +26,8 @@ export interface AppOptions {
   readonly db: Kysely<Database>;
   /** The error format; `problem` by default. */
   readonly profile?: ProfileName;
+  /** Classic format: also write `errors[]` for field errors (off: exactly `{code, error, time}`). */
+  readonly classicFieldErrors?: boolean;
   readonly logger?: FastifyServerOptions['logger'];
   /** Rate-limit policies per API key; none by default (`npm start` applies `RATE_LIMITS`). */
   readonly rateLimits?: readonly RateLimitPolicy[];
@@ -66,7 +68,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const now = options.now ?? Date.now;
   const profile = options.profile ?? 'problem';
   const app = Fastify({ ...faultlineServerOptions({ bodyLimit: 1024 * 1024 }), logger: withRequestRedaction(options.logger) });
-  await app.register(faultline, { profile, realm, docsUrl: '/docs/errors' });
+  await app.register(faultline, {
+    profile,
+    realm,
+    docsUrl: '/docs/errors',
+    classicFieldErrors: options.classicFieldErrors === true,
+  });
   if (options.overload?.maxInFlight !== undefined || options.overload?.maxEventLoopDelayMs !== undefined) {
     // The first onRequest hook: a refused request costs no authentication or database query.
     // /healthz stays served, so a load balancer does not take an overloaded process out of rotation.

@@ -11,6 +11,8 @@ export interface Config {
   readonly host: string;
   readonly database: DatabaseLocation;
   readonly profile: ProfileName;
+  /** From `CLASSIC_FIELD_ERRORS=on`: classic bodies also carry `errors[]`; off, they are exactly `{code, error, time}`. */
+  readonly classicFieldErrors: boolean;
   readonly logLevel: string;
   /** Per API key; empty when rate limiting is off. */
   readonly rateLimits: readonly RateLimitPolicy[];
@@ -38,6 +40,7 @@ export function readConfig(environment: NodeJS.ProcessEnv = process.env): Config
     host: environment['HOST'] || '127.0.0.1',
     database: parseDatabaseUrl(environment['DATABASE_URL']),
     profile,
+    classicFieldErrors: readSwitch(environment, 'CLASSIC_FIELD_ERRORS'),
     logLevel: environment['LOG_LEVEL'] || 'info',
     rateLimits: parseRateLimits(environment['RATE_LIMITS'] || defaultRateLimits),
     ...readRedisConfig(environment),
@@ -45,6 +48,14 @@ export function readConfig(environment: NodeJS.ProcessEnv = process.env): Config
     publicUrl: readPublicUrl(environment['PUBLIC_URL'], port),
     ...readOAuthCookieSecret(environment['OAUTH_COOKIE_SECRET']),
   };
+}
+
+/** An on/off variable, off when unset or empty. */
+function readSwitch(environment: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = environment[name];
+  if (raw === undefined || raw === '' || raw === 'off') return false;
+  if (raw === 'on') return true;
+  throw new Error(`${name} must be on or off, not "${raw}".`);
 }
 
 /**

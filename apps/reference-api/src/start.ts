@@ -47,6 +47,7 @@ export async function startReferenceApi(config: Config): Promise<RunningApi> {
     app = await buildApp({
       db,
       profile: config.profile,
+      classicFieldErrors: config.classicFieldErrors,
       logger: { level: config.logLevel },
       rateLimits: config.rateLimits,
       ...(redis === undefined ? {} : { rateLimitStore: redis.store }),

@@ -122,9 +122,12 @@ function expectError(response: LightMyRequestResponse, profile: ProfileName, exp
       detail = body['detail'];
       break;
     case 'classic':
-      expect(Object.keys(body).sort(), where).toEqual(['code', 'error', 'time', ...fields].sort());
+      // Seed 000's body is exactly these three members; the failing fields are named in the message.
+      expect(Object.keys(body).sort(), where).toEqual(['code', 'error', 'time']);
       expect(body['code']).toBe(expected.code);
       detail = body['error'];
+      for (const field of expected.errors ?? [])
+        expect(String(detail).toLowerCase(), where).toContain(field.pointer.split('/').pop() as string);
       break;
     case 'message':
       expect(Object.keys(body).sort(), where).toEqual(['code', 'description', 'message', 'request_id', ...fields].sort());
@@ -142,7 +145,7 @@ function expectError(response: LightMyRequestResponse, profile: ProfileName, exp
     }
   }
   if (profile !== 'oauth') expect(detail, where).toMatch(expected.detail);
-  if (expected.errors !== undefined) {
+  if (expected.errors !== undefined && profile !== 'classic') {
     const listed = body['errors'] as Record<string, unknown>[];
     // A field breaking two keywords (type and enum) is listed once per keyword; the test compares the fields.
     const unique = [...new Map(listed.map((field) => [`${String(field['pointer'])} ${String(field['code'])}`, field])).values()];

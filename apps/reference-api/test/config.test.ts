@@ -8,6 +8,7 @@ describe('readConfig', () => {
       host: '127.0.0.1',
       database: { kind: 'sqlite', path: 'data/faultline.db' },
       profile: 'problem',
+      classicFieldErrors: false,
       logLevel: 'info',
       rateLimits: [
         { name: 'burst', limit: 50, windowMs: 1000 },
@@ -19,7 +20,9 @@ describe('readConfig', () => {
   });
 
   it('treats empty variables as unset', () => {
-    expect(readConfig({ PORT: '', ERROR_FORMAT: '', DATABASE_URL: '', HOST: '', LOG_LEVEL: '' })).toEqual(readConfig({}));
+    expect(
+      readConfig({ PORT: '', ERROR_FORMAT: '', CLASSIC_FIELD_ERRORS: '', DATABASE_URL: '', HOST: '', LOG_LEVEL: '' }),
+    ).toEqual(readConfig({}));
   });
 
   it('reads every variable', () => {
@@ -29,6 +32,7 @@ describe('readConfig', () => {
         HOST: '0.0.0.0',
         DATABASE_URL: 'sqlite:/tmp/x.db',
         ERROR_FORMAT: 'oauth',
+        CLASSIC_FIELD_ERRORS: 'on',
         LOG_LEVEL: 'debug',
         PUBLIC_URL: 'https://api.example.com/',
       }),
@@ -37,6 +41,7 @@ describe('readConfig', () => {
       host: '0.0.0.0',
       database: { kind: 'sqlite', path: '/tmp/x.db' },
       profile: 'oauth',
+      classicFieldErrors: true,
       logLevel: 'debug',
       rateLimits: [
         { name: 'burst', limit: 50, windowMs: 1000 },
@@ -45,6 +50,10 @@ describe('readConfig', () => {
       overload: { maxInFlight: 1000, maxEventLoopDelayMs: 1000 },
       publicUrl: 'https://api.example.com',
     });
+  });
+
+  it.each(['yes', 'true', '1', 'ON'])('refuses CLASSIC_FIELD_ERRORS=%s, naming the variable and the value', (value) => {
+    expect(() => readConfig({ CLASSIC_FIELD_ERRORS: value })).toThrow(`CLASSIC_FIELD_ERRORS must be on or off, not "${value}".`);
   });
 
   it('defaults PUBLIC_URL to localhost on PORT', () => {

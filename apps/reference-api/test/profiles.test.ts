@@ -1,6 +1,7 @@
 import type { ProfileName } from '@faultline/core';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/index.js';
 import { bearer, json, keysOf, openWorld, type World } from './support.js';
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -116,11 +117,28 @@ describe('POST /v1/campaigns with a bad body under each profile', () => {
     });
   });
 
-  it('classic is {code, error, time, errors}', async () => {
+  it('classic is exactly {code, error, time}, the message naming every field (seed 000)', async () => {
     const response = await apps.classic.inject(badBody());
     expect(response.statusCode).toBe(400);
-    expect(keysOf(response)).toEqual(['code', 'error', 'errors', 'time']);
-    expect(json(response)).toMatchObject({ code: 'missing_parameter', errors: nameErrors });
+    expect(keysOf(response)).toEqual(['code', 'error', 'time']);
+    expect(json(response)).toMatchObject({
+      code: 'missing_parameter',
+      error: '2 fields are missing or invalid: body /name is required; body /colour is not a field this operation accepts.',
+    });
+  });
+
+  it('classic adds errors[] with classicFieldErrors', async () => {
+    const app = await buildApp({ db: world.db, profile: 'classic', classicFieldErrors: true });
+    try {
+      const response = await app.inject(badBody());
+      expect(response.statusCode).toBe(400);
+      expect(keysOf(response)).toEqual(['code', 'error', 'errors', 'time']);
+      expect(json(response)).toMatchObject({ code: 'missing_parameter', errors: nameErrors });
+      // A body without field errors stays exact.
+      expect(keysOf(await app.inject(missing()))).toEqual(['code', 'error', 'time']);
+    } finally {
+      await app.close();
+    }
   });
 
   it('message is {message, description, code, request_id, errors}', async () => {

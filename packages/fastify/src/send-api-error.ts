@@ -21,6 +21,7 @@ export function sendApiError(reply: FastifyReply, error: ApiError, settings: Fau
     profile,
     requestId: request.id,
     docsUrl: settings.docsUrl,
+    classicFieldErrors: settings.classicFieldErrors,
     ...(context ? { context } : {}),
   };
   let response = writeErrorResponse(error, options);

@@ -14,6 +14,12 @@ export interface FaultlineOptions {
   readonly realm?: string;
   /** At most this many failing fields are listed in one validation error. Default: 100. */
   readonly maxFieldErrors?: number;
+  /**
+   * The classic profile's body is exactly `{code, error, time}`, the failing
+   * fields named in `error`; `true` also writes the `errors[]` member (each
+   * field by JSON pointer) as the other profiles do. Default: false.
+   */
+  readonly classicFieldErrors?: boolean;
 }
 
 /** Per-route settings, under `config.faultline` of a route. */
@@ -32,6 +38,7 @@ export interface FaultlineSettings {
   readonly contentTypes: readonly string[];
   readonly realm: string;
   readonly maxFieldErrors: number;
+  readonly classicFieldErrors: boolean;
 }
 
 export function resolveSettings(options: FaultlineOptions = {}): FaultlineSettings {
@@ -48,5 +55,6 @@ export function resolveSettings(options: FaultlineOptions = {}): FaultlineSettin
     contentTypes: options.contentTypes ?? ['application/json'],
     realm,
     maxFieldErrors: options.maxFieldErrors ?? 100,
+    classicFieldErrors: options.classicFieldErrors === true,
   };
 }

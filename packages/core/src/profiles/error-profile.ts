@@ -10,6 +10,8 @@ export interface WriteContext {
   /** Where the docs for the codes live; a code's anchor is `${docsUrl}#${code}`. */
   readonly docsUrl: string;
   readonly context?: ErrorContext;
+  /** Classic profile: add the `errors[]` member to field errors. Off by default: seed 000's body is exactly `{code, error, time}`. */
+  readonly classicFieldErrors?: boolean;
 }
 
 /**
