@@ -1,5 +1,12 @@
 import type { ProfileName } from '@faultline/core';
-import { faultline, faultlineServerOptions, loadShedding, rateLimitHook, type RateLimitPolicy } from '@faultline/fastify';
+import {
+  faultline,
+  faultlineServerOptions,
+  loadShedding,
+  rateLimitHook,
+  type LegacyRateLimitHeaders,
+  type RateLimitPolicy,
+} from '@faultline/fastify';
 import type { RateLimitStore } from '@faultline/fastify';
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { Kysely } from 'kysely';
@@ -33,6 +40,8 @@ export interface AppOptions {
   readonly rateLimits?: readonly RateLimitPolicy[];
   /** Where the rate limits are counted; in this process's memory by default, Redis to share them between processes. */
   readonly rateLimitStore?: RateLimitStore;
+  /** Older rate-limit header forms to send besides the draft-10 fields; none by default. */
+  readonly rateLimitLegacyHeaders?: readonly LegacyRateLimitHeaders[];
   /** The clock sessions expire by; tests move it. */
   readonly now?: () => number;
   /** How long a session lasts; 12 hours by default. */
@@ -132,6 +141,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           rateLimitHook({
             catalog: app.faultline.catalog,
             policies: options.rateLimits,
+            ...(options.rateLimitLegacyHeaders === undefined ? {} : { legacyHeaders: options.rateLimitLegacyHeaders }),
             ...(options.rateLimitStore === undefined ? {} : { store: options.rateLimitStore }),
             key: rateLimitKey,
           }),

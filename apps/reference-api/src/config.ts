@@ -1,7 +1,7 @@
 import { isProfileName, type ProfileName } from '@faultline/core';
-import type { RateLimitPolicy } from '@faultline/fastify';
+import type { LegacyRateLimitHeaders, RateLimitPolicy } from '@faultline/fastify';
 import { parseDatabaseUrl, type DatabaseLocation } from './database/open-database.js';
-import { defaultRateLimits, parseRateLimits } from './rate-limits.js';
+import { defaultRateLimits, parseRateLimitLegacyHeaders, parseRateLimits } from './rate-limits.js';
 import { readRedisConfig, type RedisConfig } from './redis-config.js';
 import { parseOverloadLimits, type OverloadLimits } from './overload.js';
 
@@ -16,6 +16,8 @@ export interface Config {
   readonly logLevel: string;
   /** Per API key; empty when rate limiting is off. */
   readonly rateLimits: readonly RateLimitPolicy[];
+  /** From `RATE_LIMIT_LEGACY_HEADERS`: older header forms sent besides the draft-10 fields; none by default. */
+  readonly rateLimitLegacyHeaders: readonly LegacyRateLimitHeaders[];
   /** From `REDIS_URL`: rate limits shared by every process; unset, each process counts alone. */
   readonly redis?: RedisConfig;
   /** When to shed load with 503s; a limit left out is off. */
@@ -43,6 +45,7 @@ export function readConfig(environment: NodeJS.ProcessEnv = process.env): Config
     classicFieldErrors: readSwitch(environment, 'CLASSIC_FIELD_ERRORS'),
     logLevel: environment['LOG_LEVEL'] || 'info',
     rateLimits: parseRateLimits(environment['RATE_LIMITS'] || defaultRateLimits),
+    rateLimitLegacyHeaders: parseRateLimitLegacyHeaders(environment['RATE_LIMIT_LEGACY_HEADERS']),
     ...readRedisConfig(environment),
     overload: parseOverloadLimits(environment),
     publicUrl: readPublicUrl(environment['PUBLIC_URL'], port),

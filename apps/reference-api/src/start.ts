@@ -50,6 +50,7 @@ export async function startReferenceApi(config: Config): Promise<RunningApi> {
       classicFieldErrors: config.classicFieldErrors,
       logger: { level: config.logLevel },
       rateLimits: config.rateLimits,
+      rateLimitLegacyHeaders: config.rateLimitLegacyHeaders,
       ...(redis === undefined ? {} : { rateLimitStore: redis.store }),
       overload: config.overload,
       issuer: config.publicUrl,

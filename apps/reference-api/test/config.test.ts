@@ -14,6 +14,7 @@ describe('readConfig', () => {
         { name: 'burst', limit: 50, windowMs: 1000 },
         { name: 'hourly', limit: 10_000, windowMs: 3_600_000 },
       ],
+      rateLimitLegacyHeaders: [],
       overload: { maxInFlight: 1000, maxEventLoopDelayMs: 1000 },
       publicUrl: 'http://localhost:3000',
     });
@@ -33,6 +34,7 @@ describe('readConfig', () => {
         DATABASE_URL: 'sqlite:/tmp/x.db',
         ERROR_FORMAT: 'oauth',
         CLASSIC_FIELD_ERRORS: 'on',
+        RATE_LIMIT_LEGACY_HEADERS: 'x-ratelimit, draft-6',
         LOG_LEVEL: 'debug',
         PUBLIC_URL: 'https://api.example.com/',
       }),
@@ -47,6 +49,7 @@ describe('readConfig', () => {
         { name: 'burst', limit: 50, windowMs: 1000 },
         { name: 'hourly', limit: 10_000, windowMs: 3_600_000 },
       ],
+      rateLimitLegacyHeaders: ['x-ratelimit', 'draft-6'],
       overload: { maxInFlight: 1000, maxEventLoopDelayMs: 1000 },
       publicUrl: 'https://api.example.com',
     });
@@ -153,6 +156,24 @@ describe('parseDatabaseUrl', () => {
       'postgres://app:***@db:5432/faultline',
     );
     expect(describeLocation({ kind: 'sqlite', path: 'data/x.db' })).toBe('data/x.db');
+  });
+});
+
+describe('RATE_LIMIT_LEGACY_HEADERS', () => {
+  it.each([
+    ['off', []],
+    ['', []],
+    ['draft-6', ['draft-6']],
+    ['x-ratelimit', ['x-ratelimit']],
+    ['draft-6,x-ratelimit', ['draft-6', 'x-ratelimit']],
+  ])('reads "%s"', (value, forms) => {
+    expect(readConfig({ RATE_LIMIT_LEGACY_HEADERS: value }).rateLimitLegacyHeaders).toEqual(forms);
+  });
+
+  it.each(['on', 'X-RateLimit', 'draft-6,', 'legacy'])('refuses "%s", naming the variable and the forms it accepts', (value) => {
+    expect(() => readConfig({ RATE_LIMIT_LEGACY_HEADERS: value })).toThrow(
+      /^RATE_LIMIT_LEGACY_HEADERS must be off, draft-6, x-ratelimit or both separated by a comma; not ".*"\.$/,
+    );
   });
 });
 
