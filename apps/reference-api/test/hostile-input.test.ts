@@ -112,7 +112,9 @@ describe('other inputs', () => {
       payload,
     });
     expect(response.statusCode).toBe(400);
-    expect(json(response)['detail']).toBe('The batch has 600000 recipients; one request may add at most 10000. Split it.');
+    expect(json(response)['detail']).toBe(
+      'One field is missing or invalid: body /recipients must NOT have more than 10000 items.',
+    );
     expect(pointers(json(response))).toEqual(['body /recipients']);
   });
 

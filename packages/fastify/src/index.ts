@@ -6,6 +6,7 @@
 export { faultline } from './faultline-plugin.js';
 export { faultlineServerOptions, type FaultlineServerOptions } from './server-options.js';
 export { sendApiError, internalErrorDetail } from './send-api-error.js';
+export { validationFieldErrors } from './validation-field-errors.js';
 export { isWellFormedRequestId, requestIdHeader } from './request-id.js';
 export type { FaultlineOptions, FaultlineRouteConfig, FaultlineSettings } from './settings.js';
 export { decide, type PolicyDecision, type RateLimitPolicy } from './rate-limit/gcra.js';

@@ -1,8 +1,8 @@
-import { codeForStatus, isApiError, type ApiError, type Catalog } from '@faultline/core';
+import { codeForStatus, fieldValidationError, isApiError, type ApiError, type Catalog } from '@faultline/core';
 import type { FastifyRequest } from 'fastify';
 import { internalErrorDetail } from './send-api-error.js';
 import type { FaultlineSettings } from './settings.js';
-import { collectFieldErrors, describeFieldErrors } from './validation-errors.js';
+import { collectFieldErrors } from './validation-errors.js';
 
 /** Whether a thrown value was foreseen (a client mistake) or is a fault of ours. */
 export interface ClassifiedError {
@@ -34,9 +34,7 @@ export function toApiError(thrown: unknown, request: FastifyRequest, settings: F
 
   if (Array.isArray(failure.validation)) {
     const fields = collectFieldErrors(request, String(failure.validationContext), failure.validation);
-    const listed = fields.slice(0, settings.maxFieldErrors);
-    const code = fields.some((field) => field.code === 'missing_parameter') ? 'missing_parameter' : 'invalid_parameter';
-    return expected(catalog, code, describeFieldErrors(fields, Math.min(fields.length, 10)), { errors: listed });
+    return { error: fieldValidationError(fields, settings), unexpected: false };
   }
 
   switch (fastifyCode) {
