@@ -525,7 +525,8 @@ describe('If-Match on PATCH and DELETE', () => {
         {
           status: 400,
           code: 'invalid_parameter',
-          detail: /^The If-Match header is neither \* nor a list of entity tags/,
+          detail:
+            /^One field is missing or invalid: header \/if-match must be \* or a comma-separated list of quoted entity tags/,
           errors: [{ pointer: '/if-match', location: 'header', code: 'invalid_parameter' }],
         },
       );
@@ -731,7 +732,8 @@ describe('GET with If-None-Match', () => {
     await expectInEveryProfile(() => request('GET', `/v1/campaigns/${id}`, undefined, { 'if-none-match': 'c1-v1' }), {
       status: 400,
       code: 'invalid_parameter',
-      detail: /^The If-None-Match header is neither \* nor a list of entity tags/,
+      detail:
+        /^One field is missing or invalid: header \/if-none-match must be \* or a comma-separated list of quoted entity tags/,
       errors: [{ pointer: '/if-none-match', location: 'header', code: 'invalid_parameter' }],
     });
   });

@@ -211,7 +211,7 @@ describe('GET /v1/campaigns', () => {
       false,
     );
     expect(body['detail']).toBe(
-      'The cursor is not one this API returned. Use the next_cursor of the previous page, or leave it out.',
+      'One field is missing or invalid: query /cursor is not a cursor this API returned: use the next_cursor of the previous page, or leave it out.',
     );
   });
 
