@@ -16,6 +16,7 @@ describe('resolveSettings', () => {
       contentTypes: ['application/json'],
       realm: 'api',
       maxFieldErrors: 100,
+      classicFieldErrors: false,
     });
   });
 
@@ -26,6 +27,7 @@ describe('resolveSettings', () => {
       contentTypes: ['application/json', 'text/plain'],
       realm: 'partners',
       maxFieldErrors: 5,
+      classicFieldErrors: true,
     });
     expect(settings).toEqual({
       catalog: builtinCatalog,
@@ -34,6 +36,7 @@ describe('resolveSettings', () => {
       contentTypes: ['application/json', 'text/plain'],
       realm: 'partners',
       maxFieldErrors: 5,
+      classicFieldErrors: true,
     });
   });
 
