@@ -1,5 +1,12 @@
 import type { ProfileName } from '@faultline/core';
-import { faultline, faultlineServerOptions, loadShedding, rateLimitHook, type RateLimitPolicy } from '@faultline/fastify';
+import {
+  faultline,
+  faultlineServerOptions,
+  loadShedding,
+  rateLimitHook,
+  type LegacyRateLimitHeaders,
+  type RateLimitPolicy,
+} from '@faultline/fastify';
 import type { RateLimitStore } from '@faultline/fastify';
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { Kysely } from 'kysely';
@@ -28,11 +35,15 @@ export interface AppOptions {
   readonly db: Kysely<Database>;
   /** The error format; `problem` by default. */
   readonly profile?: ProfileName;
+  /** Classic format: also write `errors[]` for field errors (off: exactly `{code, error, time}`). */
+  readonly classicFieldErrors?: boolean;
   readonly logger?: FastifyServerOptions['logger'];
   /** Rate-limit policies per API key; none by default (`npm start` applies `RATE_LIMITS`). */
   readonly rateLimits?: readonly RateLimitPolicy[];
   /** Where the rate limits are counted; in this process's memory by default, Redis to share them between processes. */
   readonly rateLimitStore?: RateLimitStore;
+  /** Older rate-limit header forms to send besides the draft-10 fields; none by default. */
+  readonly rateLimitLegacyHeaders?: readonly LegacyRateLimitHeaders[];
   /** The clock sessions expire by; tests move it. */
   readonly now?: () => number;
   /** How long a session lasts; 12 hours by default. */
@@ -77,7 +88,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     logger: withRequestRedaction(options.logger),
   });
   const perClient = limits?.maxRequestsPerClient === undefined ? {} : { maxRequestsPerClient: limits.maxRequestsPerClient };
-  await app.register(faultline, { profile, realm, docsUrl: '/docs/errors', ...perClient });
+  await app.register(faultline, {
+    profile,
+    realm,
+    docsUrl: '/docs/errors',
+    classicFieldErrors: options.classicFieldErrors === true,
+    ...perClient,
+  });
   const recordTo = options.recordAnswersTo ?? process.env[observedAnswersVariable];
   // First among the onSend hooks of the app, so it sees every answer, errors of the earliest hooks included.
   if (recordTo !== undefined && recordTo !== '') recordAnswers(app, recordTo, profile);
@@ -144,6 +161,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           rateLimitHook({
             catalog: app.faultline.catalog,
             policies: options.rateLimits,
+            ...(options.rateLimitLegacyHeaders === undefined ? {} : { legacyHeaders: options.rateLimitLegacyHeaders }),
             ...(options.rateLimitStore === undefined ? {} : { store: options.rateLimitStore }),
             key: rateLimitKey,
           }),

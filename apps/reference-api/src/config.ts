@@ -1,8 +1,8 @@
 import { isProfileName, type ProfileName } from '@faultline/core';
-import type { RateLimitPolicy } from '@faultline/fastify';
+import type { LegacyRateLimitHeaders, RateLimitPolicy } from '@faultline/fastify';
 import { parseDatabaseTimeouts, type DatabaseTimeouts } from './database/database-timeouts.js';
 import { parseDatabaseUrl, type DatabaseLocation } from './database/open-database.js';
-import { defaultRateLimits, parseRateLimits } from './rate-limits.js';
+import { defaultRateLimits, parseRateLimitLegacyHeaders, parseRateLimits } from './rate-limits.js';
 import { readRedisConfig, type RedisConfig } from './redis-config.js';
 import { parseOverloadLimits, type OverloadLimits } from './overload.js';
 import { parseServerLimits, type ServerLimits } from './server-limits.js';
@@ -15,9 +15,13 @@ export interface Config {
   /** From `DATABASE_*_TIMEOUT_MS` and `DATABASE_POOL_SIZE`: how long a request waits for the database before 503. */
   readonly databaseTimeouts: DatabaseTimeouts;
   readonly profile: ProfileName;
+  /** From `CLASSIC_FIELD_ERRORS=on`: classic bodies also carry `errors[]`; off, they are exactly `{code, error, time}`. */
+  readonly classicFieldErrors: boolean;
   readonly logLevel: string;
   /** Per API key; empty when rate limiting is off. */
   readonly rateLimits: readonly RateLimitPolicy[];
+  /** From `RATE_LIMIT_LEGACY_HEADERS`: older header forms sent besides the draft-10 fields; none by default. */
+  readonly rateLimitLegacyHeaders: readonly LegacyRateLimitHeaders[];
   /** From `REDIS_URL`: rate limits shared by every process; unset, each process counts alone. */
   readonly redis?: RedisConfig;
   /** When to shed load with 503s; a limit left out is off. */
@@ -45,14 +49,24 @@ export function readConfig(environment: NodeJS.ProcessEnv = process.env): Config
     database: parseDatabaseUrl(environment['DATABASE_URL']),
     databaseTimeouts: parseDatabaseTimeouts(environment),
     profile,
+    classicFieldErrors: readSwitch(environment, 'CLASSIC_FIELD_ERRORS'),
     logLevel: environment['LOG_LEVEL'] || 'info',
     rateLimits: parseRateLimits(environment['RATE_LIMITS'] || defaultRateLimits),
+    rateLimitLegacyHeaders: parseRateLimitLegacyHeaders(environment['RATE_LIMIT_LEGACY_HEADERS']),
     ...readRedisConfig(environment),
     overload: parseOverloadLimits(environment),
     serverLimits: parseServerLimits(environment),
     publicUrl: readPublicUrl(environment['PUBLIC_URL'], port),
     ...readOAuthCookieSecret(environment['OAUTH_COOKIE_SECRET']),
   };
+}
+
+/** An on/off variable, off when unset or empty. */
+function readSwitch(environment: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = environment[name];
+  if (raw === undefined || raw === '' || raw === 'off') return false;
+  if (raw === 'on') return true;
+  throw new Error(`${name} must be on or off, not "${raw}".`);
 }
 
 /**

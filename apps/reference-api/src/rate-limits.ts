@@ -1,4 +1,4 @@
-import type { RateLimitPolicy } from '@faultline/fastify';
+import type { LegacyRateLimitHeaders, RateLimitPolicy } from '@faultline/fastify';
 
 /** What `npm start` applies per API key unless `RATE_LIMITS` says otherwise. */
 export const defaultRateLimits = 'burst=50/1s,hourly=10000/1h';
@@ -24,5 +24,23 @@ export function parseRateLimits(value: string): RateLimitPolicy[] {
       limit: Number(match[2]),
       windowMs: Number(match[3]) * (units[match[4] as string] as number),
     };
+  });
+}
+
+const legacyForms: readonly LegacyRateLimitHeaders[] = ['draft-6', 'x-ratelimit'];
+
+/**
+ * Reads `RATE_LIMIT_LEGACY_HEADERS`: `off` (or unset), or a comma-separated
+ * list of `draft-6` (`RateLimit-Limit`/`-Remaining`/`-Reset`) and
+ * `x-ratelimit` (`X-RateLimit-*`), the older forms sent besides the draft-10
+ * fields. Throws an Error naming the bad value.
+ */
+export function parseRateLimitLegacyHeaders(value: string | undefined): LegacyRateLimitHeaders[] {
+  if (value === undefined || value.trim() === '' || value.trim() === 'off') return [];
+  return value.split(',').map((part) => {
+    const form = part.trim();
+    if (!legacyForms.includes(form as LegacyRateLimitHeaders))
+      throw new Error(`RATE_LIMIT_LEGACY_HEADERS must be off, draft-6, x-ratelimit or both separated by a comma; not "${form}".`);
+    return form as LegacyRateLimitHeaders;
   });
 }

@@ -47,8 +47,10 @@ export async function startReferenceApi(config: Config): Promise<RunningApi> {
     app = await buildApp({
       db,
       profile: config.profile,
+      classicFieldErrors: config.classicFieldErrors,
       logger: { level: config.logLevel },
       rateLimits: config.rateLimits,
+      rateLimitLegacyHeaders: config.rateLimitLegacyHeaders,
       ...(redis === undefined ? {} : { rateLimitStore: redis.store }),
       overload: config.overload,
       serverLimits: config.serverLimits,

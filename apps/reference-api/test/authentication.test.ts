@@ -31,7 +31,7 @@ const basic = (user: string, password: string) => ({
 
 function expectProblem(response: LightMyRequestResponse, status: number, code: string): Record<string, unknown> {
   expect(response.statusCode).toBe(status);
-  expect(response.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+  expect(response.headers['content-type']).toBe('application/problem+json');
   const body = json(response);
   expect(Object.keys(body).sort()).toEqual(problemKeys);
   expect(body).toMatchObject({ type: `/docs/errors#${code}`, status, code, request_id: response.headers['x-request-id'] });

@@ -94,7 +94,7 @@ function expectError(response: LightMyRequestResponse, profile: ProfileName, exp
   const requestId = response.headers['x-request-id'];
   expect(requestId, where).toEqual(expect.any(String));
   const fields = expected.errors === undefined ? [] : ['errors'];
-  const contentType = profile === 'problem' ? 'application/problem+json; charset=utf-8' : 'application/json; charset=utf-8';
+  const contentType = profile === 'problem' ? 'application/problem+json' : 'application/json';
   expect(response.headers['content-type'], where).toBe(contentType);
   let detail: unknown;
   switch (profile) {
@@ -122,9 +122,12 @@ function expectError(response: LightMyRequestResponse, profile: ProfileName, exp
       detail = body['detail'];
       break;
     case 'classic':
-      expect(Object.keys(body).sort(), where).toEqual(['code', 'error', 'time', ...fields].sort());
+      // Seed 000's body is exactly these three members; the failing fields are named in the message.
+      expect(Object.keys(body).sort(), where).toEqual(['code', 'error', 'time']);
       expect(body['code']).toBe(expected.code);
       detail = body['error'];
+      for (const field of expected.errors ?? [])
+        expect(String(detail).toLowerCase(), where).toContain(field.pointer.split('/').pop() as string);
       break;
     case 'message':
       expect(Object.keys(body).sort(), where).toEqual(['code', 'description', 'message', 'request_id', ...fields].sort());
@@ -142,7 +145,7 @@ function expectError(response: LightMyRequestResponse, profile: ProfileName, exp
     }
   }
   if (profile !== 'oauth') expect(detail, where).toMatch(expected.detail);
-  if (expected.errors !== undefined) {
+  if (expected.errors !== undefined && profile !== 'classic') {
     const listed = body['errors'] as Record<string, unknown>[];
     // A field breaking two keywords (type and enum) is listed once per keyword; the test compares the fields.
     const unique = [...new Map(listed.map((field) => [`${String(field['pointer'])} ${String(field['code'])}`, field])).values()];
@@ -522,7 +525,8 @@ describe('If-Match on PATCH and DELETE', () => {
         {
           status: 400,
           code: 'invalid_parameter',
-          detail: /^The If-Match header is neither \* nor a list of entity tags/,
+          detail:
+            /^One field is missing or invalid: header \/if-match must be \* or a comma-separated list of quoted entity tags/,
           errors: [{ pointer: '/if-match', location: 'header', code: 'invalid_parameter' }],
         },
       );
@@ -728,7 +732,8 @@ describe('GET with If-None-Match', () => {
     await expectInEveryProfile(() => request('GET', `/v1/campaigns/${id}`, undefined, { 'if-none-match': 'c1-v1' }), {
       status: 400,
       code: 'invalid_parameter',
-      detail: /^The If-None-Match header is neither \* nor a list of entity tags/,
+      detail:
+        /^One field is missing or invalid: header \/if-none-match must be \* or a comma-separated list of quoted entity tags/,
       errors: [{ pointer: '/if-none-match', location: 'header', code: 'invalid_parameter' }],
     });
   });

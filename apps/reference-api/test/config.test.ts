@@ -9,11 +9,13 @@ describe('readConfig', () => {
       database: { kind: 'sqlite', path: 'data/faultline.db' },
       databaseTimeouts: { busyTimeoutMs: 2000, connectTimeoutMs: 2000, queryTimeoutMs: 5000, poolSize: 10 },
       profile: 'problem',
+      classicFieldErrors: false,
       logLevel: 'info',
       rateLimits: [
         { name: 'burst', limit: 50, windowMs: 1000 },
         { name: 'hourly', limit: 10_000, windowMs: 3_600_000 },
       ],
+      rateLimitLegacyHeaders: [],
       overload: { maxInFlight: 1000, maxEventLoopDelayMs: 1000 },
       serverLimits: { timeouts: {} },
       publicUrl: 'http://localhost:3000',
@@ -21,7 +23,9 @@ describe('readConfig', () => {
   });
 
   it('treats empty variables as unset', () => {
-    expect(readConfig({ PORT: '', ERROR_FORMAT: '', DATABASE_URL: '', HOST: '', LOG_LEVEL: '' })).toEqual(readConfig({}));
+    expect(
+      readConfig({ PORT: '', ERROR_FORMAT: '', CLASSIC_FIELD_ERRORS: '', DATABASE_URL: '', HOST: '', LOG_LEVEL: '' }),
+    ).toEqual(readConfig({}));
   });
 
   it('reads every variable', () => {
@@ -31,6 +35,8 @@ describe('readConfig', () => {
         HOST: '0.0.0.0',
         DATABASE_URL: 'sqlite:/tmp/x.db',
         ERROR_FORMAT: 'oauth',
+        CLASSIC_FIELD_ERRORS: 'on',
+        RATE_LIMIT_LEGACY_HEADERS: 'x-ratelimit, draft-6',
         LOG_LEVEL: 'debug',
         PUBLIC_URL: 'https://api.example.com/',
         DATABASE_BUSY_TIMEOUT_MS: '250',
@@ -44,11 +50,13 @@ describe('readConfig', () => {
       database: { kind: 'sqlite', path: '/tmp/x.db' },
       databaseTimeouts: { busyTimeoutMs: 250, connectTimeoutMs: 300, queryTimeoutMs: 4000, poolSize: 3 },
       profile: 'oauth',
+      classicFieldErrors: true,
       logLevel: 'debug',
       rateLimits: [
         { name: 'burst', limit: 50, windowMs: 1000 },
         { name: 'hourly', limit: 10_000, windowMs: 3_600_000 },
       ],
+      rateLimitLegacyHeaders: ['x-ratelimit', 'draft-6'],
       overload: { maxInFlight: 1000, maxEventLoopDelayMs: 1000 },
       serverLimits: { timeouts: {} },
       publicUrl: 'https://api.example.com',
@@ -89,6 +97,10 @@ describe('readConfig', () => {
     expect(() => readConfig({ MAX_REQUESTS_PER_CLIENT: '-3' })).toThrow(
       'MAX_REQUESTS_PER_CLIENT must be a positive whole number or "off", not "-3".',
     );
+  });
+
+  it.each(['yes', 'true', '1', 'ON'])('refuses CLASSIC_FIELD_ERRORS=%s, naming the variable and the value', (value) => {
+    expect(() => readConfig({ CLASSIC_FIELD_ERRORS: value })).toThrow(`CLASSIC_FIELD_ERRORS must be on or off, not "${value}".`);
   });
 
   it('defaults PUBLIC_URL to localhost on PORT', () => {
@@ -188,6 +200,24 @@ describe('parseDatabaseUrl', () => {
       'postgres://app:***@db:5432/faultline',
     );
     expect(describeLocation({ kind: 'sqlite', path: 'data/x.db' })).toBe('data/x.db');
+  });
+});
+
+describe('RATE_LIMIT_LEGACY_HEADERS', () => {
+  it.each([
+    ['off', []],
+    ['', []],
+    ['draft-6', ['draft-6']],
+    ['x-ratelimit', ['x-ratelimit']],
+    ['draft-6,x-ratelimit', ['draft-6', 'x-ratelimit']],
+  ])('reads "%s"', (value, forms) => {
+    expect(readConfig({ RATE_LIMIT_LEGACY_HEADERS: value }).rateLimitLegacyHeaders).toEqual(forms);
+  });
+
+  it.each(['on', 'X-RateLimit', 'draft-6,', 'legacy'])('refuses "%s", naming the variable and the forms it accepts', (value) => {
+    expect(() => readConfig({ RATE_LIMIT_LEGACY_HEADERS: value })).toThrow(
+      /^RATE_LIMIT_LEGACY_HEADERS must be off, draft-6, x-ratelimit or both separated by a comma; not ".*"\.$/,
+    );
   });
 });
 

@@ -56,7 +56,7 @@ const asClient = (registered: RegisteredApp) => basic(registered.clientId, regis
 
 function expectError(response: LightMyRequestResponse, status: number, error: string, description: string): void {
   expect(response.statusCode).toBe(status);
-  expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+  expect(response.headers['content-type']).toBe('application/json');
   expect(response.headers['cache-control']).toBe('no-store');
   expect(response.headers['pragma']).toBe('no-cache');
   expect(json(response)).toEqual({ error, error_description: description, error_uri: `/docs/errors#${error}` });

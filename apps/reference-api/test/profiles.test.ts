@@ -1,6 +1,7 @@
 import type { ProfileName } from '@faultline/core';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/index.js';
 import { bearer, json, keysOf, openWorld, type World } from './support.js';
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -23,11 +24,11 @@ afterAll(async () => {
 const notFoundShape: Record<ProfileName, { keys: string[]; contentType: string }> = {
   problem: {
     keys: ['code', 'detail', 'request_id', 'status', 'time', 'title', 'type'],
-    contentType: 'application/problem+json; charset=utf-8',
+    contentType: 'application/problem+json',
   },
-  classic: { keys: ['code', 'error', 'time'], contentType: 'application/json; charset=utf-8' },
-  message: { keys: ['code', 'description', 'message', 'request_id'], contentType: 'application/json; charset=utf-8' },
-  oauth: { keys: ['error', 'error_description', 'error_uri'], contentType: 'application/json; charset=utf-8' },
+  classic: { keys: ['code', 'error', 'time'], contentType: 'application/json' },
+  message: { keys: ['code', 'description', 'message', 'request_id'], contentType: 'application/json' },
+  oauth: { keys: ['error', 'error_description', 'error_uri'], contentType: 'application/json' },
 };
 
 const missing = (): InjectOptions => ({ method: 'GET', url: '/v1/campaigns/999999', headers: bearer(world.demo.apiKey) });
@@ -116,11 +117,28 @@ describe('POST /v1/campaigns with a bad body under each profile', () => {
     });
   });
 
-  it('classic is {code, error, time, errors}', async () => {
+  it('classic is exactly {code, error, time}, the message naming every field (seed 000)', async () => {
     const response = await apps.classic.inject(badBody());
     expect(response.statusCode).toBe(400);
-    expect(keysOf(response)).toEqual(['code', 'error', 'errors', 'time']);
-    expect(json(response)).toMatchObject({ code: 'missing_parameter', errors: nameErrors });
+    expect(keysOf(response)).toEqual(['code', 'error', 'time']);
+    expect(json(response)).toMatchObject({
+      code: 'missing_parameter',
+      error: '2 fields are missing or invalid: body /name is required; body /colour is not a field this operation accepts.',
+    });
+  });
+
+  it('classic adds errors[] with classicFieldErrors', async () => {
+    const app = await buildApp({ db: world.db, profile: 'classic', classicFieldErrors: true });
+    try {
+      const response = await app.inject(badBody());
+      expect(response.statusCode).toBe(400);
+      expect(keysOf(response)).toEqual(['code', 'error', 'errors', 'time']);
+      expect(json(response)).toMatchObject({ code: 'missing_parameter', errors: nameErrors });
+      // A body without field errors stays exact.
+      expect(keysOf(await app.inject(missing()))).toEqual(['code', 'error', 'time']);
+    } finally {
+      await app.close();
+    }
   });
 
   it('message is {message, description, code, request_id, errors}', async () => {
@@ -158,7 +176,7 @@ describe('Accept: application/problem+json', () => {
         ...request,
         headers: { ...(request.headers as Record<string, string>), accept: 'application/problem+json' },
       });
-      expect(response.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+      expect(response.headers['content-type']).toBe('application/problem+json');
       const body = json(response);
       expect(body['status']).toBe(response.statusCode);
       expect(body['type']).toBe(`/docs/errors#${body['code']}`);
@@ -183,7 +201,7 @@ describe('Accept: application/problem+json', () => {
   ])('does not override the profile when %s', async (_name, accept) => {
     const response = await apps.classic.inject({ ...missing(), headers: { ...bearer(world.demo.apiKey), accept } });
     expect(keysOf(response)).toEqual(['code', 'error', 'time']);
-    expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(response.headers['content-type']).toBe('application/json');
   });
 });
 

@@ -47,3 +47,43 @@ describe('rate limits per API key', () => {
     expect((await app.inject({ url: '/v1/me', headers: as(world.other.apiKey) })).statusCode).toBe(429);
   });
 });
+
+describe('the older rate-limit header forms', () => {
+  it('sends RateLimit-Limit/-Remaining/-Reset and X-RateLimit-* besides the draft-10 fields when configured', async () => {
+    const legacy = await buildApp({
+      db: world.db,
+      rateLimits: [{ name: 'burst', limit: 2, windowMs: 60_000 }],
+      rateLimitLegacyHeaders: ['draft-6', 'x-ratelimit'],
+    });
+    try {
+      const answers = [];
+      for (let index = 0; index < 3; index++) {
+        const before = Date.now();
+        const response = await legacy.inject({ url: '/v1/me', headers: as(world.demo.apiKey) });
+        answers.push({ response, before, after: Date.now() });
+      }
+      expect(answers.map(({ response }) => response.statusCode)).toEqual([200, 200, 429]);
+      const expected = [
+        { remaining: '1', reset: 30 },
+        { remaining: '0', reset: 60 },
+        { remaining: '0', reset: 60 },
+      ];
+      answers.forEach(({ response, before, after }, index) => {
+        const { remaining, reset } = expected[index] as { remaining: string; reset: number };
+        expect(response.headers['ratelimit-policy']).toBe('"burst";q=2;w=60');
+        expect(response.headers['ratelimit']).toBe(`"burst";r=${remaining};t=${reset}`);
+        expect(response.headers['ratelimit-limit']).toBe('2');
+        expect(response.headers['ratelimit-remaining']).toBe(remaining);
+        expect(response.headers['ratelimit-reset']).toBe(String(reset));
+        expect(response.headers['x-ratelimit-limit']).toBe('2');
+        expect(response.headers['x-ratelimit-remaining']).toBe(remaining);
+        const unix = Number(response.headers['x-ratelimit-reset']);
+        expect(unix).toBeGreaterThanOrEqual(Math.floor(before / 1000) + reset - 1);
+        expect(unix).toBeLessThanOrEqual(Math.ceil(after / 1000) + reset);
+      });
+      expect(answers[2]?.response.headers['retry-after']).toBe('30');
+    } finally {
+      await legacy.close();
+    }
+  });
+});

@@ -46,7 +46,7 @@ async function count(id: number): Promise<number> {
 
 function expectProblem(response: LightMyRequestResponse, status: number, code: string): Record<string, unknown> {
   expect(response.statusCode).toBe(status);
-  expect(response.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+  expect(response.headers['content-type']).toBe('application/problem+json');
   const body = json(response);
   expect(body).toMatchObject({ type: `/docs/errors#${code}`, status, code });
   return body;

@@ -84,6 +84,21 @@ describe('the typed reference API client', () => {
     expect(pointers(local)).toEqual(pointers(remote));
   });
 
+  it('words the failing fields as the server does', async () => {
+    const input = { colour: 'red' } as never;
+    const local = (await client()
+      .createCampaign(input)
+      .catch((thrown: unknown) => thrown)) as ValidationError;
+    const remote = (await client(false)
+      .createCampaign(input)
+      .catch((thrown: unknown) => thrown)) as ValidationError;
+    expect(remote.status).toBe(400);
+    expect(local.detail).toBe(
+      '2 fields are missing or invalid: body /name is required; body /colour is not a field this operation accepts.',
+    );
+    expect(local.detail).toBe(remote.detail);
+  });
+
   it('turns the server 404 into a NotFoundError with the request id', async () => {
     const error = (await client()
       .getCampaign(999_999)

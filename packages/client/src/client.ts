@@ -171,6 +171,7 @@ export class FaultlineClient {
           status: response.status,
           headers: response.headers,
           body,
+          response,
           attempts: attempt,
           docsUrl: this.#options.docsUrl,
         });
@@ -381,6 +382,8 @@ function detailsOf(error: FaultlineError, attempts: number) {
     body: error.body,
     retryAt: error.retryAt,
     fieldErrors: error.fieldErrors,
+    response: error.response,
+    headers: error.headers,
     attempts,
   };
 }

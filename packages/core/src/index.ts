@@ -25,4 +25,11 @@ export { profiles, profileNames, isProfileName } from './profiles/profiles.js';
 export { retryAfterSentence } from './profiles/classic-profile.js';
 export { toOAuthText } from './profiles/oauth-profile.js';
 export { writeErrorResponse, type ErrorResponse, type WriteErrorOptions } from './write-error-response.js';
+export { escapePointerToken } from './fields/json-pointer.js';
+export {
+  describeFieldErrors,
+  fieldValidationError,
+  type FieldErrorInput,
+  type FieldValidationOptions,
+} from './fields/field-validation-error.js';
 export { codeForStatus, parseErrorResponse, parseRetryAfter, type ResponseLike } from './parse-error-response.js';

@@ -19,6 +19,11 @@ export interface WriteErrorOptions {
   /** Base URL of the error reference; each code's anchor is appended. */
   readonly docsUrl: string;
   readonly context?: ErrorContext;
+  /**
+   * Classic profile only: also write the `errors[]` member for field errors.
+   * Off by default, so the body is exactly seed 000's `{code, error, time}`.
+   */
+  readonly classicFieldErrors?: boolean;
   /** Milliseconds since the epoch; `Date.now()` by default. */
   readonly now?: number;
 }
@@ -41,6 +46,7 @@ export function writeErrorResponse(error: ApiError, options: WriteErrorOptions):
     time: isoTime(now),
     docsUrl: options.docsUrl,
     context,
+    classicFieldErrors: options.classicFieldErrors === true,
   });
   const headers: Record<string, string> = { 'content-type': profile.contentType };
   const retryAfter = error.retryAfterSeconds(now);

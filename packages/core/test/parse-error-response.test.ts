@@ -224,6 +224,30 @@ describe('JSON objects', () => {
   });
 });
 
+describe('media types', () => {
+  const problem = JSON.stringify({
+    type: '/docs/errors#not_found',
+    title: 'Not found',
+    status: 404,
+    detail: 'No thing has id 7.',
+    code: 'not_found',
+    request_id: 'req-7',
+  });
+
+  // We send bare media types; servers in the wild add `; charset=utf-8`, and a client must read both.
+  it.each([
+    'application/problem+json',
+    'application/problem+json; charset=utf-8',
+    'application/problem+json;charset=UTF-8',
+    'application/json; charset=utf-8',
+    'text/plain',
+  ])('reads a problem body sent as %s', (contentType) => {
+    const error = parseErrorResponse({ status: 404, headers: { 'Content-Type': contentType }, body: problem });
+    expect(error).toMatchObject({ code: 'not_found', status: 404, detail: 'No thing has id 7.', requestId: 'req-7' });
+    expect(error.docsUrl).toBe('/docs/errors#not_found');
+  });
+});
+
 describe('request ids', () => {
   it('reads x-request-id, then request-id, from headers of any case', () => {
     expect(parseErrorResponse({ status: 500, headers: { 'X-Request-Id': 'a' } }).requestId).toBe('a');

@@ -84,7 +84,7 @@ describe.each(cases)('%s under the %s profile', (code, profile) => {
   });
 
   it('sends only the content type when the error asks for nothing else', () => {
-    const contentType = profile === 'problem' ? 'application/problem+json; charset=utf-8' : 'application/json; charset=utf-8';
+    const contentType = profile === 'problem' ? 'application/problem+json' : 'application/json';
     expect(response.headers).toStrictEqual({ 'content-type': contentType });
   });
 
@@ -185,8 +185,23 @@ describe('field errors', () => {
     { pointer: '/id', location: 'path', code: 'invalid_parameter', detail: '"x" is not an id.' },
   ];
 
-  it.each(allProfiles)('appear as `errors` under the %s profile, in order and complete', (profile) => {
-    const body = bodyOf(write(builtinCatalog.error('invalid_parameter', { errors }), profile));
+  it.each(['problem', 'message', 'oauth'] as const)(
+    'appear as `errors` under the %s profile, in order and complete',
+    (profile) => {
+      const body = bodyOf(write(builtinCatalog.error('invalid_parameter', { errors }), profile));
+      expect(body['errors']).toStrictEqual(errors);
+    },
+  );
+
+  it('leave the classic body exactly {code, error, time} by default (seed 000)', () => {
+    const detail = '3 fields are missing or invalid: body /email must be an email address.';
+    const body = bodyOf(write(builtinCatalog.error('invalid_parameter', { errors, detail }), 'classic'));
+    expect(body).toStrictEqual({ code: 'invalid_parameter', error: detail, time: new Date(now).toISOString() });
+  });
+
+  it('appear as `errors` under the classic profile with classicFieldErrors, in order and complete', () => {
+    const body = bodyOf(write(builtinCatalog.error('invalid_parameter', { errors }), 'classic', { classicFieldErrors: true }));
+    expect(Object.keys(body).sort()).toEqual(['code', 'error', 'errors', 'time']);
     expect(body['errors']).toStrictEqual(errors);
   });
 
@@ -197,7 +212,8 @@ describe('field errors', () => {
   });
 
   it.each(allProfiles)('are left out under the %s profile when there are none', (profile) => {
-    expect(bodyOf(write(builtinCatalog.error('invalid_parameter', { errors: [] }), profile))).not.toHaveProperty('errors');
+    const error = builtinCatalog.error('invalid_parameter', { errors: [] });
+    expect(bodyOf(write(error, profile, { classicFieldErrors: true }))).not.toHaveProperty('errors');
   });
 });
 
@@ -276,7 +292,7 @@ describe('headers', () => {
     });
     const response = write(error, 'oauth', { context: 'oauth-token' });
     expect(response.headers).toStrictEqual({
-      'content-type': 'application/json; charset=utf-8',
+      'content-type': 'application/json',
       'cache-control': 'no-store',
       'www-authenticate': 'Bearer error="invalid_token"',
       etag: '"v2"',

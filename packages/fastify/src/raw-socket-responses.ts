@@ -84,8 +84,8 @@ function endWithError(
   cause?: Error,
 ): void {
   const requestId = randomUUID();
-  const { catalog, profile, docsUrl } = settings;
-  const response = writeErrorResponse(failure, { catalog, profile, requestId, docsUrl });
+  const { catalog, profile, docsUrl, classicFieldErrors } = settings;
+  const response = writeErrorResponse(failure, { catalog, profile, requestId, docsUrl, classicFieldErrors });
   if (response === undefined || !socket.writable) {
     socket.destroy(cause);
     return;

@@ -21,6 +21,7 @@ export function sendApiError(reply: FastifyReply, error: ApiError, settings: Fau
     profile,
     requestId: request.id,
     docsUrl: settings.docsUrl,
+    classicFieldErrors: settings.classicFieldErrors,
     ...(context ? { context } : {}),
   };
   let response = writeErrorResponse(error, options);
@@ -41,8 +42,12 @@ export function sendApiError(reply: FastifyReply, error: ApiError, settings: Fau
     const challenge = defaultChallenge(settings.realm, response.status, codes, error.detail, error.extensions['scope']);
     if (challenge !== undefined) reply.header('www-authenticate', challenge);
   }
-  reply.send(response.body);
+  // The body is already JSON: an identity serializer keeps Fastify from appending
+  // `; charset=utf-8` to the bare media type the profile chose.
+  reply.serializer(asIs).send(response.body);
 }
+
+const asIs = (body: unknown): string => body as string;
 
 /** The whole detail an unexpected failure discloses: that it happened, and the id to quote. */
 export function internalErrorDetail(requestId: string): string {

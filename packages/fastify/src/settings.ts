@@ -26,6 +26,12 @@ export interface FaultlineOptions {
   readonly maxRequestsPerClient?: number;
   /** Structural limits on JSON bodies, checked before parsing; see {@link JsonLimits}. */
   readonly jsonLimits?: Partial<JsonLimits>;
+  /**
+   * The classic profile's body is exactly `{code, error, time}`, the failing
+   * fields named in `error`; `true` also writes the `errors[]` member (each
+   * field by JSON pointer) as the other profiles do. Default: false.
+   */
+  readonly classicFieldErrors?: boolean;
 }
 
 /**
@@ -65,6 +71,7 @@ export interface FaultlineSettings {
   readonly maxFieldErrors: number;
   readonly maxRequestsPerClient: number;
   readonly jsonLimits: JsonLimits;
+  readonly classicFieldErrors: boolean;
 }
 
 export function resolveSettings(options: FaultlineOptions = {}): FaultlineSettings {
@@ -82,6 +89,7 @@ export function resolveSettings(options: FaultlineOptions = {}): FaultlineSettin
     contentTypes: options.contentTypes ?? ['application/json'],
     realm,
     maxFieldErrors: positive('maxFieldErrors', options.maxFieldErrors ?? 100),
+    classicFieldErrors: options.classicFieldErrors === true,
     maxRequestsPerClient: positive('maxRequestsPerClient', options.maxRequestsPerClient ?? 100),
     jsonLimits: {
       maxDepth: positive('jsonLimits.maxDepth', options.jsonLimits?.maxDepth ?? defaultJsonLimits.maxDepth),

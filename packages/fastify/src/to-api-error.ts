@@ -1,8 +1,8 @@
-import { codeForStatus, isApiError, type ApiError, type Catalog } from '@faultline/core';
+import { codeForStatus, fieldValidationError, isApiError, type ApiError, type Catalog } from '@faultline/core';
 import type { FastifyRequest } from 'fastify';
 import { internalErrorDetail } from './send-api-error.js';
 import type { FaultlineSettings } from './settings.js';
-import { collectFieldErrors, describeFieldErrors } from './validation-errors.js';
+import { collectFieldErrors } from './validation-errors.js';
 import { isPartialReport } from './validator-compiler.js';
 
 /** Whether a thrown value was foreseen (a client mistake) or is a fault of ours. */
@@ -35,12 +35,12 @@ export function toApiError(thrown: unknown, request: FastifyRequest, settings: F
 
   if (Array.isArray(failure.validation)) {
     const fields = collectFieldErrors(request, String(failure.validationContext), failure.validation);
-    const listed = fields.slice(0, settings.maxFieldErrors);
-    const code = fields.some((field) => field.code === 'missing_parameter') ? 'missing_parameter' : 'invalid_parameter';
-    const partial = isPartialReport(failure.validation)
-      ? ' The body is too large to check every field in one pass: this is the first failure found, others may follow.'
-      : '';
-    return expected(catalog, code, describeFieldErrors(fields, Math.min(fields.length, 10)) + partial, { errors: listed });
+    const error = fieldValidationError(fields, settings);
+    if (!isPartialReport(failure.validation)) return { error, unexpected: false };
+    // A body too large to check in full reports its first failure only (see validator-compiler.ts).
+    const partial =
+      ' The body is too large to check every field in one pass: this is the first failure found, others may follow.';
+    return expected(catalog, error.code, error.detail + partial, { errors: error.errors });
   }
 
   switch (fastifyCode) {

@@ -1,4 +1,4 @@
-import type { FieldError, FieldLocation } from '@faultline/core';
+import { escapePointerToken, type FieldError, type FieldLocation } from '@faultline/core';
 import type { FastifyRequest, FastifySchemaValidationError } from 'fastify';
 
 type HttpPart = 'params' | 'body' | 'querystring' | 'headers';
@@ -69,7 +69,7 @@ function toFieldError(failure: FastifySchemaValidationError, location: FieldLoca
   const path = failure.instancePath;
   if (failure.keyword === 'required' && typeof params['missingProperty'] === 'string') {
     return {
-      pointer: `${path}/${escapeToken(params['missingProperty'])}`,
+      pointer: `${path}/${escapePointerToken(params['missingProperty'])}`,
       location,
       code: 'missing_parameter',
       detail: 'is required',
@@ -77,26 +77,11 @@ function toFieldError(failure: FastifySchemaValidationError, location: FieldLoca
   }
   if (failure.keyword === 'additionalProperties' && typeof params['additionalProperty'] === 'string') {
     return {
-      pointer: `${path}/${escapeToken(params['additionalProperty'])}`,
+      pointer: `${path}/${escapePointerToken(params['additionalProperty'])}`,
       location,
       code: 'invalid_parameter',
       detail: 'is not a field this operation accepts',
     };
   }
   return { pointer: path, location, code: 'invalid_parameter', detail: failure.message ?? `fails the "${failure.keyword}" rule` };
-}
-
-/** RFC 6901: `~` and `/` inside a token are escaped. */
-function escapeToken(token: string): string {
-  return token.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-
-/** One line naming every failing field, for the human-readable detail. */
-export function describeFieldErrors(fields: readonly FieldError[], listed: number): string {
-  const names = fields
-    .slice(0, listed)
-    .map((field) => `${field.location} ${field.pointer === '' ? '(whole)' : field.pointer} ${field.detail}`);
-  const more = fields.length > listed ? ` (and ${fields.length - listed} more)` : '';
-  const count = fields.length === 1 ? 'One field is' : `${fields.length} fields are`;
-  return `${count} missing or invalid: ${names.join('; ')}${more}.`;
 }

@@ -50,8 +50,8 @@ export const profiles: readonly ProfileName[] = ['problem', 'classic', 'message'
 
 export const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-export const problemContentType = 'application/problem+json; charset=utf-8';
-export const jsonContentType = 'application/json; charset=utf-8';
+export const problemContentType = 'application/problem+json';
+export const jsonContentType = 'application/json';
 
 export type Body = Record<string, unknown>;
 

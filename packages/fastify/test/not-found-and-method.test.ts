@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { bodyOf, buildApp, closeApps, codeOf, detailOf, expectProblem, jsonContentType, profiles } from './helpers.js';
+import { bodyOf, buildApp, closeApps, codeOf, detailOf, expectProblem, profiles } from './helpers.js';
 
 afterEach(closeApps);
 
@@ -100,7 +100,7 @@ describe('known path, wrong method', () => {
     const app = await appWithRoutes();
     const get = await app.inject({ method: 'GET', url: '/v1/things/1' });
     expect(get.statusCode).toBe(200);
-    expect(get.headers['content-type']).toBe(jsonContentType);
+    expect(get.headers['content-type']).toBe('application/json; charset=utf-8');
     const head = await app.inject({ method: 'HEAD', url: '/v1/things/1' });
     expect(head.statusCode).toBe(200);
   });

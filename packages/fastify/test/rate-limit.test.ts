@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { builtinCatalog } from '@faultline/core';
-import { decide, MemoryStore, rateLimitHook, type RateLimitPolicy } from '@faultline/fastify';
+import type { FastifyInstance } from 'fastify';
+import { decide, MemoryStore, rateLimitHook, type RateLimitOptions, type RateLimitPolicy } from '@faultline/fastify';
 import { buildApp, closeApps } from './helpers.js';
 
 afterEach(closeApps);
@@ -112,7 +113,10 @@ describe('MemoryStore', () => {
   });
 });
 
-async function limitedApp(profile: 'problem' | 'classic' = 'problem') {
+async function limitedApp(
+  profile: 'problem' | 'classic' = 'problem',
+  options: Partial<RateLimitOptions> = {},
+): Promise<FastifyInstance> {
   const app = await buildApp({ profile });
   app.addHook(
     'onRequest',
@@ -120,6 +124,7 @@ async function limitedApp(profile: 'problem' | 'classic' = 'problem') {
       catalog: builtinCatalog,
       policies: [policy(3, 60_000)],
       key: (request) => String(request.headers['x-client'] ?? 'anonymous'),
+      ...options,
     }),
   );
   app.get('/v1/things', async () => ({ ok: true }));
@@ -162,5 +167,108 @@ describe('the rate-limit hook', () => {
   it('refuses a malformed policy at start-up', () => {
     expect(() => rateLimitHook({ catalog: builtinCatalog, policies: [policy(0, 1000)] })).toThrow(/positive whole limit/);
     expect(() => rateLimitHook({ catalog: builtinCatalog, policies: [policy(1, 1000, 'a b')] })).toThrow(/simple word/);
+  });
+});
+
+describe('legacy rate-limit headers', () => {
+  const legacyNames = [
+    'ratelimit-limit',
+    'ratelimit-remaining',
+    'ratelimit-reset',
+    'x-ratelimit-limit',
+    'x-ratelimit-remaining',
+    'x-ratelimit-reset',
+  ];
+
+  /** Three admitted requests and one refused, over the 3-per-minute policy of `limitedApp`. */
+  async function overTheLimit(app: FastifyInstance) {
+    const answers = [];
+    for (let index = 0; index < 4; index++) {
+      const before = Date.now();
+      const response = await app.inject({ url: '/v1/things' });
+      answers.push({ response, before, after: Date.now() });
+    }
+    expect(answers.map(({ response }) => response.statusCode)).toEqual([200, 200, 200, 429]);
+    return answers;
+  }
+
+  it('are not sent by default', async () => {
+    const answers = await overTheLimit(await limitedApp());
+    for (const { response } of answers) for (const name of legacyNames) expect(response.headers).not.toHaveProperty(name);
+  });
+
+  it('draft-6: RateLimit-Limit, -Remaining and -Reset in seconds, besides the draft-10 fields', async () => {
+    const answers = await overTheLimit(await limitedApp('problem', { legacyHeaders: ['draft-6'] }));
+    expect(
+      answers.map(({ response }) => [
+        response.headers['ratelimit-limit'],
+        response.headers['ratelimit-remaining'],
+        response.headers['ratelimit-reset'],
+      ]),
+    ).toEqual([
+      ['3', '2', '20'],
+      ['3', '1', '40'],
+      ['3', '0', '60'],
+      ['3', '0', '60'],
+    ]);
+    const refused = answers[3]?.response;
+    expect(refused?.headers['ratelimit']).toBe('"burst";r=0;t=60');
+    expect(refused?.headers['ratelimit-policy']).toBe('"burst";q=3;w=60');
+    expect(refused?.headers['retry-after']).toBe('20');
+    for (const { response } of answers) expect(response.headers).not.toHaveProperty('x-ratelimit-limit');
+  });
+
+  it('x-ratelimit: X-RateLimit-Limit, -Remaining and -Reset as Unix seconds', async () => {
+    const answers = await overTheLimit(await limitedApp('problem', { legacyHeaders: ['x-ratelimit'] }));
+    const resetAfter = [20, 40, 60, 60];
+    answers.forEach(({ response, before, after }, index) => {
+      expect(response.headers['x-ratelimit-limit']).toBe('3');
+      expect(response.headers['x-ratelimit-remaining']).toBe(String(Math.max(0, 2 - index)));
+      const reset = Number(response.headers['x-ratelimit-reset']);
+      const seconds = (resetAfter[index] as number) * 1000;
+      expect(reset).toBeGreaterThanOrEqual(Math.floor((before + seconds) / 1000) - 1);
+      expect(reset).toBeLessThanOrEqual(Math.ceil((after + seconds) / 1000));
+      expect(response.headers).not.toHaveProperty('ratelimit-limit');
+      expect(response.headers['ratelimit']).toBeDefined();
+    });
+  });
+
+  it('sends both forms when asked, in any profile', async () => {
+    const answers = await overTheLimit(await limitedApp('classic', { legacyHeaders: ['draft-6', 'x-ratelimit'] }));
+    const refused = answers[3]?.response;
+    expect(refused?.headers['ratelimit-remaining']).toBe('0');
+    expect(refused?.headers['x-ratelimit-remaining']).toBe('0');
+    expect(refused?.headers['ratelimit-limit']).toBe('3');
+    expect(refused?.headers['x-ratelimit-limit']).toBe('3');
+    expect(Object.keys(refused?.json() as object).sort()).toEqual(['code', 'error', 'time']);
+  });
+
+  it('describe the policy with the fewest units left, then the refused one', async () => {
+    const app = await limitedApp('problem', {
+      legacyHeaders: ['draft-6'],
+      policies: [policy(10, 1000, 'burst'), policy(2, 3_600_000, 'hourly')],
+    });
+    const headersOf = async () => {
+      const response = await app.inject({ url: '/v1/things' });
+      return [
+        response.statusCode,
+        response.headers['ratelimit-limit'],
+        response.headers['ratelimit-remaining'],
+        response.headers['ratelimit-reset'],
+      ];
+    };
+    expect(await headersOf()).toEqual([200, '2', '1', '1800']);
+    expect(await headersOf()).toEqual([200, '2', '0', '3600']);
+    expect(await headersOf()).toEqual([429, '2', '0', '3600']);
+  });
+
+  it('refuses an unknown form at start-up, naming the ones it knows', () => {
+    expect(() =>
+      rateLimitHook({
+        catalog: builtinCatalog,
+        policies: [policy(1, 1000)],
+        legacyHeaders: ['draft-7' as 'draft-6'],
+      }),
+    ).toThrow('Unknown rate-limit header form "draft-7": use draft-6 or x-ratelimit.');
   });
 });

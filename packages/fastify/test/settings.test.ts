@@ -18,6 +18,7 @@ describe('resolveSettings', () => {
       maxFieldErrors: 100,
       maxRequestsPerClient: 100,
       jsonLimits: { maxDepth: 32, maxKeys: 1000, maxItems: 20_000, maxMembers: 100_000 },
+      classicFieldErrors: false,
     });
   });
 
@@ -30,6 +31,7 @@ describe('resolveSettings', () => {
       maxFieldErrors: 5,
       maxRequestsPerClient: Number.POSITIVE_INFINITY,
       jsonLimits: { maxDepth: 4 },
+      classicFieldErrors: true,
     });
     expect(settings).toEqual({
       catalog: builtinCatalog,
@@ -40,6 +42,7 @@ describe('resolveSettings', () => {
       maxFieldErrors: 5,
       maxRequestsPerClient: Number.POSITIVE_INFINITY,
       jsonLimits: { maxDepth: 4, maxKeys: 1000, maxItems: 20_000, maxMembers: 100_000 },
+      classicFieldErrors: true,
     });
   });
 

@@ -312,7 +312,8 @@ describe('schema failures', () => {
     };
 
     it.each(profiles)('the %s profile carries the errors array of a missing field', async (profile) => {
-      const app = await validatingApp({ profile });
+      // The classic body carries errors[] only when asked to: seed 000's body is exactly {code, error, time}.
+      const app = await validatingApp({ profile, classicFieldErrors: true });
       const response = await put(app, { count: 1 }, { id: 'abc' });
       expect(response.statusCode).toBe(400);
       const body = bodyOf(response);
@@ -325,12 +326,23 @@ describe('schema failures', () => {
     });
 
     it.each(profiles)('the %s profile carries the errors array of an invalid field', async (profile) => {
-      const app = await validatingApp({ profile });
+      const app = await validatingApp({ profile, classicFieldErrors: true });
       const response = await put(app, { name: 'x', count: '1' });
       expect(response.statusCode).toBe(400);
       const body = bodyOf(response);
       expect(codeOf(profile, body)).toBe(invalidCode[profile]);
       expect(fieldErrorsOf(body)).toEqual([field('body', '/count', 'invalid_parameter', 'must be integer')]);
+    });
+
+    it('the classic profile is exactly {code, error, time} by default, the fields named in error', async () => {
+      const app = await validatingApp({ profile: 'classic' });
+      const response = await put(app, { count: 1 }, { id: 'abc' });
+      expect(response.statusCode).toBe(400);
+      expect(bodyOf(response)).toStrictEqual({
+        code: 'missing_parameter',
+        error: '2 fields are missing or invalid: path /id must be integer; body /name is required.',
+        time: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+      });
     });
   });
 });

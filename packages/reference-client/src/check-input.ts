@@ -1,4 +1,4 @@
-import type { FieldError, FieldLocation } from '@faultline/core';
+import { escapePointerToken, type FieldError, type FieldLocation } from '@faultline/core';
 
 /**
  * A JSON schema as the reference API writes them: the keywords below are the
@@ -74,13 +74,14 @@ export function checkInput(schema: InputSchema, value: unknown, location: FieldL
     if (schema.minProperties !== undefined && Object.keys(value).length < schema.minProperties)
       fail(pointer, `must not have fewer than ${schema.minProperties} properties`);
     for (const name of schema.required ?? []) {
-      if (!Object.hasOwn(value, name)) fail(`${pointer}/${escapeToken(name)}`, 'is required', 'missing_parameter');
+      if (!Object.hasOwn(value, name)) fail(`${pointer}/${escapePointerToken(name)}`, 'is required', 'missing_parameter');
     }
     for (const [name, member] of Object.entries(value)) {
       const property = schema.properties?.[name];
-      if (property !== undefined) failures.push(...checkInput(property, member, location, `${pointer}/${escapeToken(name)}`));
+      if (property !== undefined)
+        failures.push(...checkInput(property, member, location, `${pointer}/${escapePointerToken(name)}`));
       else if (schema.additionalProperties === false)
-        fail(`${pointer}/${escapeToken(name)}`, 'is not a field this operation accepts');
+        fail(`${pointer}/${escapePointerToken(name)}`, 'is not a field this operation accepts');
     }
   }
   return failures;
@@ -105,10 +106,6 @@ function hasType(value: unknown, type: JsonType): boolean {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function escapeToken(token: string): string {
-  return token.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 const daysInMonth = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];

@@ -13,7 +13,7 @@ import {
   type Page,
   type Recipient,
 } from '@faultline/reference-contract';
-import type { FieldError } from '@faultline/core';
+import { describeFieldErrors, type FieldError } from '@faultline/core';
 import { createClient, ValidationError, type ClientOptions, type FaultlineClient, type RequestOptions } from '@faultline/client';
 import { checkInput, type InputSchema } from './check-input.js';
 
@@ -133,11 +133,11 @@ export class ReferenceApiClient {
       checkInput(schema as InputSchema, withoutUndefined(value), location),
     );
     if (fields.length === 0) return;
-    const listed = fields.map((field) => `${field.location} ${field.pointer || '(whole)'} ${field.detail}`).join('; ');
     throw new ValidationError({
       status: 0,
       code: fields.some((field) => field.code === 'missing_parameter') ? 'missing_parameter' : 'invalid_parameter',
-      detail: `The input breaks the API's schema: ${listed}.`,
+      // Worded as the server words the same failures.
+      detail: describeFieldErrors(fields),
       method,
       url: path,
       fieldErrors: fields,

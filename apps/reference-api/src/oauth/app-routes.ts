@@ -1,4 +1,4 @@
-import { builtinCatalog } from '@faultline/core';
+import { builtinCatalog, fieldValidationError } from '@faultline/core';
 import { idParams } from '@faultline/reference-contract';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Selectable } from 'kysely';
@@ -193,10 +193,7 @@ export const oauthAppRoutes: FastifyPluginAsync<RouteContext> = async (app, { db
         });
       }
       if (errors.length > 0) {
-        throw builtinCatalog.error('invalid_parameter', {
-          detail: errors.map((error) => `${error.pointer} ${error.detail}`).join('; '),
-          errors,
-        });
+        throw fieldValidationError(errors, request.server.faultline);
       }
       const clientId = issueOAuthSecret('clientId');
       const secret = body.client_type === 'confidential' ? issueOAuthSecret('clientSecret') : undefined;

@@ -1,10 +1,13 @@
 import {
+  builtinCatalog,
+  fieldValidationError,
   profiles,
   statusName,
   writeErrorResponse,
   type ApiErrorOptions,
   type Catalog,
   type ErrorContext,
+  type FieldErrorInput,
   type ProfileName,
 } from '@faultline/core';
 import { internalErrorDetail } from '@faultline/fastify';
@@ -26,14 +29,9 @@ const exampleNow = Date.parse('2026-11-22T07:51:02.457Z');
  */
 const exampleErrors: Readonly<Record<string, ApiErrorOptions>> = {
   invalid_request: { detail: 'The body cannot be parsed: Unexpected end of JSON input' },
-  missing_parameter: {
-    detail: 'One field is missing or invalid: body /name is required.',
-    errors: [{ pointer: '/name', location: 'body', code: 'missing_parameter', detail: 'is required' }],
-  },
-  invalid_parameter: {
-    detail: 'One field is missing or invalid: path /id must be integer.',
-    errors: [{ pointer: '/id', location: 'path', code: 'invalid_parameter', detail: 'must be integer' }],
-  },
+  // Worded by the function the server words field errors with.
+  missing_parameter: fieldErrorsExample({ pointer: '/name', location: 'body', code: 'missing_parameter', detail: 'is required' }),
+  invalid_parameter: fieldErrorsExample({ pointer: '/id', location: 'path', detail: 'must be integer' }),
   unspecified_error: { detail: 'Campaign 42 is archived; only draft or paused campaigns can be resumed.' },
   unauthorized_request: {
     detail:
@@ -64,6 +62,12 @@ const exampleErrors: Readonly<Record<string, ApiErrorOptions>> = {
     extensions: { policy: 'burst' },
   },
 };
+
+/** The detail and `errors[]` the server writes for one failing field. */
+function fieldErrorsExample(field: FieldErrorInput): ApiErrorOptions {
+  const { detail, errors } = fieldValidationError([field], { catalog: builtinCatalog });
+  return { detail, errors };
+}
 
 /** The media type of a profile without its parameters, as OpenAPI keys content. */
 export function mediaTypeOf(profile: ProfileName): string {

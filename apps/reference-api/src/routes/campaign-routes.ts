@@ -1,4 +1,4 @@
-import { builtinCatalog } from '@faultline/core';
+import { builtinCatalog, fieldValidationError } from '@faultline/core';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { Kysely, Updateable } from 'kysely';
 import type { Campaign, CampaignStatus, CampaignsTable, Database } from '../database/schema.js';
@@ -376,17 +376,17 @@ function changesOf(campaign: Campaign, patch: UpdateCampaignInput): Updateable<C
     next.sender_email = patch.sender.email ?? campaign.sender_email;
     if (patch.sender.name !== undefined) next.sender_name = patch.sender.name;
     if (next.sender_email === null) {
-      throw builtinCatalog.error('missing_parameter', {
-        detail: `Campaign ${campaign.id} has no sender yet, so /sender/email is required to give it one.`,
-        errors: [
+      throw fieldValidationError(
+        [
           {
             pointer: '/sender/email',
             location: 'body',
             code: 'missing_parameter',
-            detail: 'is required: the campaign has no sender yet',
+            detail: `is required: campaign ${campaign.id} has no sender yet`,
           },
         ],
-      });
+        { catalog: builtinCatalog },
+      );
     }
   }
   const changed = (Object.keys(next) as (keyof typeof next)[]).filter((column) => next[column] !== campaign[column]);

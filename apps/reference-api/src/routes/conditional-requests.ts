@@ -1,4 +1,4 @@
-import { builtinCatalog } from '@faultline/core';
+import { builtinCatalog, fieldValidationError } from '@faultline/core';
 
 /**
  * Conditional requests (RFC 9110 section 13) on campaigns. The ETag is strong
@@ -44,17 +44,16 @@ export function parseEntityTags(value: string | string[] | undefined, header: Co
 
 function malformed(header: ConditionalHeader) {
   const name = headerNames[header];
-  return builtinCatalog.error('invalid_parameter', {
-    detail: `The ${name} header is neither * nor a list of entity tags. Send the ETag of the campaign exactly as a GET returned it, quotes included, e.g. ${name}: "c12-v3".`,
-    errors: [
+  return fieldValidationError(
+    [
       {
         pointer: `/${header}`,
         location: 'header',
-        code: 'invalid_parameter',
-        detail: 'must be * or a comma-separated list of quoted entity tags',
+        detail: `must be * or a comma-separated list of quoted entity tags: send the ETag exactly as a GET returned it, quotes included, e.g. ${name}: "c12-v3"`,
       },
     ],
-  });
+    { catalog: builtinCatalog },
+  );
 }
 
 /** `If-Match` uses the strong comparison: a weak tag never matches. */

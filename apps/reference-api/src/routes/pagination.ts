@@ -1,4 +1,4 @@
-import { builtinCatalog } from '@faultline/core';
+import { builtinCatalog, fieldValidationError } from '@faultline/core';
 
 /**
  * Cursors are opaque to clients: the base64url of the last id seen. Opaque,
@@ -14,10 +14,16 @@ export function decodeCursor(cursor: string | undefined): number | undefined {
   const id = match === null ? Number.NaN : Number(match[1]);
   // Ids are 32-bit integers on both engines: a bigger one was never handed out, and PostgreSQL would refuse to compare it.
   if (!Number.isSafeInteger(id) || id > 2_147_483_647) {
-    throw builtinCatalog.error('invalid_parameter', {
-      detail: 'The cursor is not one this API returned. Use the next_cursor of the previous page, or leave it out.',
-      errors: [{ pointer: '/cursor', location: 'query', code: 'invalid_parameter', detail: 'is not a cursor this API returned' }],
-    });
+    throw fieldValidationError(
+      [
+        {
+          pointer: '/cursor',
+          location: 'query',
+          detail: 'is not a cursor this API returned: use the next_cursor of the previous page, or leave it out',
+        },
+      ],
+      { catalog: builtinCatalog },
+    );
   }
   return id;
 }

@@ -1,5 +1,6 @@
-import { builtinCatalog, isApiError } from '@faultline/core';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
+import { builtinCatalog, fieldValidationError, isApiError, type FieldErrorInput } from '@faultline/core';
+import { validationFieldErrors } from '@faultline/fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Recipient } from '../database/schema.js';
 import {
   addRecipientsBody,
@@ -145,35 +146,31 @@ const retryAfterDatabaseFailureMs = 5_000;
 /**
  * Refuses the batch with every invalid item in one answer: the schema's
  * failures and each address that repeats an earlier one of the batch (ignoring
- * case), by JSON pointer. They are passed on in the shape of a schema failure,
- * so the error layer words and counts them as any other, and lists at most its
- * `maxFieldErrors` (100) with the total in the detail.
+ * case), by JSON pointer, worded and counted as any field error, with at most
+ * the plugin's `maxFieldErrors` (100) listed and the total in the detail.
  */
 function refuseInvalidItems(request: FastifyRequest<{ Params: IdParams; Body: { recipients: NewRecipient[] } }>): void {
   const failed = request.validationError;
+  // A failing path or query is answered as usual, with the body's failures after it.
   if (failed !== undefined && failed.validationContext !== 'body') throw failed;
-  const schemaFailures: FastifySchemaValidationError[] = failed?.validation ?? [];
-  const reported = new Set(schemaFailures.map((failure) => failure.instancePath));
-  const repeats = repeatedAddresses(request.body as unknown).filter((repeat) => !reported.has(repeat.instancePath));
-  if (schemaFailures.length === 0 && repeats.length === 0) return;
+  const schemaFields = validationFieldErrors(request);
+  const reported = new Set(schemaFields.map((field) => field.pointer));
+  const repeats = repeatedAddresses(request.body as unknown).filter((repeat) => !reported.has(repeat.pointer));
+  if (schemaFields.length === 0 && repeats.length === 0) return;
   // Each pointer is read once, not once per comparison: a batch of 10,000 failures sorts in milliseconds.
-  const validation = [...schemaFailures, ...repeats]
-    .map((failure, order) => ({ failure, index: itemIndex(failure.instancePath), order }))
+  const fields = [...schemaFields, ...repeats]
+    .map((field, order) => ({ field, index: itemIndex(field.pointer), order }))
     .sort((a, b) => a.index - b.index || a.order - b.order)
-    .map(({ failure }) => failure);
-  throw Object.assign(new Error(failed?.message ?? 'body has repeated addresses'), {
-    statusCode: 400,
-    validation,
-    validationContext: 'body',
-  });
+    .map(({ field }) => field);
+  throw fieldValidationError(fields, request.server.faultline);
 }
 
-/** Each address of the batch that an earlier one repeats, ignoring case, as a schema failure at its pointer. */
-function repeatedAddresses(body: unknown): FastifySchemaValidationError[] {
+/** Each address of the batch that an earlier one repeats, ignoring case, as a field error at its pointer. */
+function repeatedAddresses(body: unknown): FieldErrorInput[] {
   const recipients = typeof body === 'object' && body !== null ? (body as { recipients?: unknown }).recipients : undefined;
   if (!Array.isArray(recipients)) return [];
   const first = new Map<string, number>();
-  const repeats: FastifySchemaValidationError[] = [];
+  const repeats: FieldErrorInput[] = [];
   recipients.forEach((recipient: unknown, index) => {
     const email = typeof recipient === 'object' && recipient !== null ? (recipient as { email?: unknown }).email : undefined;
     if (typeof email !== 'string') return;
@@ -184,11 +181,9 @@ function repeatedAddresses(body: unknown): FastifySchemaValidationError[] {
       return;
     }
     repeats.push({
-      keyword: 'uniqueEmail',
-      instancePath: `/recipients/${index}/email`,
-      schemaPath: '#/properties/recipients/items/properties/email',
-      params: { earlier: `/recipients/${earlier}/email` },
-      message: `repeats the address of /recipients/${earlier}/email (addresses are compared ignoring case)`,
+      pointer: `/recipients/${index}/email`,
+      location: 'body',
+      detail: `repeats the address of /recipients/${earlier}/email (addresses are compared ignoring case)`,
     });
   });
   return repeats;
@@ -210,17 +205,17 @@ function refuseOversizedBatch(request: FastifyRequest, _reply: FastifyReply, don
   const recipients = (request.body as { recipients?: unknown } | undefined)?.recipients;
   if (Array.isArray(recipients) && recipients.length > maxRecipientsPerRequest) {
     done(
-      builtinCatalog.error('invalid_parameter', {
-        detail: `The batch has ${recipients.length} recipients; one request may add at most ${maxRecipientsPerRequest}. Split it.`,
-        errors: [
+      fieldValidationError(
+        [
           {
             pointer: '/recipients',
             location: 'body',
-            code: 'invalid_parameter',
+            // Ajv's words for the schema's maxItems: the answer is the same whichever check caught it.
             detail: `must NOT have more than ${maxRecipientsPerRequest} items`,
           },
         ],
-      }),
+        request.server.faultline,
+      ),
     );
     return;
   }

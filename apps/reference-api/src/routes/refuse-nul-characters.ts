@@ -1,8 +1,14 @@
-import { builtinCatalog, type FieldError } from '@faultline/core';
+import { escapePointerToken, fieldValidationError, type FieldError } from '@faultline/core';
 import type { preValidationHookHandler } from 'fastify';
 
-/** At most this many fields are named; the count says how many there were. */
+/** At most this many fields are kept; the rest are only counted. */
 const maxListed = 100;
+
+/** What the walk found: the first fields with a NUL, and how many there were in all. */
+interface Found {
+  readonly fields: FieldError[];
+  count: number;
+}
 
 /**
  * Refuses strings with a NUL character (U+0000) anywhere in the body, the
@@ -11,39 +17,43 @@ const maxListed = 100;
  * refused here, they are a 400 naming the field instead of a database error.
  */
 export const refuseNulCharacters: preValidationHookHandler = (request, _reply, done) => {
-  const found: FieldError[] = [];
+  const found: Found = { fields: [], count: 0 };
   collect(request.body, 'body', found);
   collect(request.query, 'query', found);
   collect(request.params, 'path', found);
-  if (found.length === 0) {
+  if (found.count === 0) {
     done();
     return;
   }
-  const named = found.slice(0, maxListed);
-  done(
-    builtinCatalog.error('invalid_parameter', {
-      detail: `${found.length === 1 ? 'One field contains' : `${found.length} fields contain`} the NUL character (U+0000), which no text here may hold: ${named.map((error) => `${error.location} ${error.pointer}`).join(', ')}${found.length > named.length ? ', …' : ''}.`,
-      errors: named,
-    }),
-  );
+  done(fieldValidationError(found.fields, { ...request.server.faultline, total: found.count }));
 };
 
+function add(found: Found, field: FieldError): void {
+  found.count += 1;
+  if (found.fields.length < maxListed) found.fields.push(field);
+}
+
 /** Walks `root` with a stack of its own, not recursion: a body may nest thousands of levels deep. */
-function collect(root: unknown, location: FieldError['location'], found: FieldError[]): void {
+function collect(root: unknown, location: FieldError['location'], found: Found): void {
   const pending: [unknown, string][] = [[root, '']];
-  for (let next = pending.pop(); next !== undefined && found.length <= maxListed; next = pending.pop()) {
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const [value, pointer] = next;
     if (typeof value === 'string') {
       if (value.includes('\u0000')) {
-        found.push({ pointer, location, code: 'invalid_parameter', detail: 'must not contain the NUL character' });
+        add(found, { pointer, location, code: 'invalid_parameter', detail: 'must not contain the NUL character (U+0000)' });
       }
     } else if (Array.isArray(value)) {
       for (let index = value.length - 1; index >= 0; index -= 1) pending.push([value[index], `${pointer}/${index}`]);
     } else if (typeof value === 'object' && value !== null) {
       for (const [key, item] of Object.entries(value).reverse()) {
-        const escaped = `${pointer}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+        const escaped = `${pointer}/${escapePointerToken(key)}`;
         if (key.includes('\u0000')) {
-          found.push({ pointer: escaped, location, code: 'invalid_parameter', detail: 'has the NUL character in its name' });
+          add(found, {
+            pointer: escaped,
+            location,
+            code: 'invalid_parameter',
+            detail: 'has the NUL character (U+0000) in its name',
+          });
         }
         pending.push([item, escaped]);
       }

@@ -56,6 +56,8 @@ export interface FailedResponse {
   readonly status: number;
   readonly headers: Headers;
   readonly body: string;
+  /** The response itself, kept on the error so a caller can read any header. */
+  readonly response?: Response;
   readonly attempts?: number;
   /** The API's error reference, for bodies that do not say where their code is documented. */
   readonly docsUrl?: string | undefined;
@@ -87,6 +89,8 @@ export function errorFromResponse(response: FailedResponse): FaultlineError {
     attempts: response.attempts,
     docsUrl: documentation(parsed.docsUrl, parsed.code, response),
     extensions: known === undefined ? {} : extensionMembers(known, response.body),
+    response: response.response,
+    headers: response.headers,
   });
 }
 

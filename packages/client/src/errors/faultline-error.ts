@@ -28,6 +28,10 @@ export interface FailureDetails {
   readonly docsUrl?: string | undefined;
   /** The body's extension members that the catalog declares for the code, each of its declared type. */
   readonly extensions?: Readonly<Record<string, unknown>> | undefined;
+  /** The response the error was read from; undefined when none arrived. */
+  readonly response?: Response | undefined;
+  /** The response's headers; by default those of `response`. */
+  readonly headers?: Headers | undefined;
   readonly cause?: unknown;
 }
 
@@ -55,6 +59,17 @@ export class FaultlineError extends Error {
    * after {@link FaultlineError.is}.
    */
   readonly extensions: Readonly<Record<string, unknown>>;
+  /**
+   * The response the error was read from, as fetch gave it (its body already
+   * read into {@link body}); undefined for a network error, a timeout or input
+   * refused before sending.
+   */
+  readonly response: Response | undefined;
+  /**
+   * Every header of the response, empty when none arrived: read any the
+   * server sends, such as `error.headers.get('ratelimit')`.
+   */
+  readonly headers: Headers;
 
   constructor(details: FailureDetails) {
     super(describe(details), details.cause === undefined ? undefined : { cause: details.cause });
@@ -69,6 +84,8 @@ export class FaultlineError extends Error {
     this.fieldErrors = details.fieldErrors ?? [];
     this.attempts = details.attempts ?? 1;
     this.docsUrl = details.docsUrl;
+    this.response = details.response;
+    this.headers = details.headers ?? details.response?.headers ?? new Headers();
     this.extensions = details.extensions ?? {};
   }
 

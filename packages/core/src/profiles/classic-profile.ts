@@ -6,12 +6,13 @@ export const retryAfterSentence = 'Please wait and try again after: ';
 
 /**
  * Seed 000's body, exactly `{code, error, time}`, where `error` is a message
- * for a person. Field-level failures add an `errors` member, since a client
- * deserves every failing field and not only the first.
+ * for a person; for field errors the message names the failing fields. With
+ * the `classicFieldErrors` option, field errors also get the `errors[]`
+ * member the other profiles write, for clients that read fields by pointer.
  */
 export const classicProfile: ErrorProfile = {
   name: 'classic',
-  contentType: 'application/json; charset=utf-8',
+  contentType: 'application/json',
   body(error, resolved, context) {
     const rateLimited = resolved.entry.category === 'rate_limit' && error.retryAt !== undefined;
     const body: Record<string, unknown> = {
@@ -19,7 +20,7 @@ export const classicProfile: ErrorProfile = {
       error: rateLimited ? retryAfterSentence + error.retryAt.toISOString() : error.detail,
       time: context.time,
     };
-    if (error.errors.length > 0) body['errors'] = fieldErrorsMember(error.errors);
+    if (context.classicFieldErrors === true && error.errors.length > 0) body['errors'] = fieldErrorsMember(error.errors);
     return body;
   },
 };

@@ -10,6 +10,8 @@ export interface WriteContext {
   /** Where the docs for the codes live; a code's anchor is `${docsUrl}#${code}`. */
   readonly docsUrl: string;
   readonly context?: ErrorContext;
+  /** Classic profile: add the `errors[]` member to field errors. Off by default: seed 000's body is exactly `{code, error, time}`. */
+  readonly classicFieldErrors?: boolean;
 }
 
 /**
@@ -18,7 +20,11 @@ export interface WriteContext {
  */
 export interface ErrorProfile {
   readonly name: ProfileName;
-  /** The media type of the body, e.g. `application/problem+json`. */
+  /**
+   * The media type of the body, bare: `application/problem+json`. JSON defines
+   * no `charset` parameter (RFC 8259 section 11), and strict RFC 9457 parsers
+   * compare the media type exactly.
+   */
   readonly contentType: string;
   /** The body as a plain object, ready for `JSON.stringify`. */
   body(error: ApiError, resolved: ResolvedCode, context: WriteContext): Record<string, unknown>;

@@ -9,7 +9,7 @@ import { fieldErrorsMember } from './field-errors.js';
  */
 export const messageProfile: ErrorProfile = {
   name: 'message',
-  contentType: 'application/json; charset=utf-8',
+  contentType: 'application/json',
   body(error, resolved, context) {
     const body: Record<string, unknown> = {
       message: statusName(resolved.status),

@@ -7,7 +7,7 @@ import { fieldErrorsMember } from './field-errors.js';
  */
 export const oauthProfile: ErrorProfile = {
   name: 'oauth',
-  contentType: 'application/json; charset=utf-8',
+  contentType: 'application/json',
   body(error, resolved, context) {
     const body: Record<string, unknown> = {
       error: resolved.code,

@@ -8,7 +8,7 @@ import { fieldErrorsMember } from './field-errors.js';
  */
 export const problemProfile: ErrorProfile = {
   name: 'problem',
-  contentType: 'application/problem+json; charset=utf-8',
+  contentType: 'application/problem+json',
   body(error, resolved, context) {
     const body: Record<string, unknown> = {
       type: `${context.docsUrl}#${resolved.code}`,

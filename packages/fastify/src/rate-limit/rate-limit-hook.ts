@@ -4,6 +4,18 @@ import type { PolicyDecision, RateLimitPolicy } from './gcra.js';
 import { MemoryStore, type RateLimitStore } from './memory-store.js';
 import { rateLimitPolicyField } from './rate-limit-fields.js';
 
+/**
+ * Older rate-limit header forms, for deployed clients that read them:
+ * `draft-6` is `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`
+ * (seconds until reset), from draft-ietf-httpapi-ratelimit-headers-06;
+ * `x-ratelimit` is `X-RateLimit-Limit`, `X-RateLimit-Remaining` and
+ * `X-RateLimit-Reset` (the reset as Unix seconds, as GitHub and
+ * express-rate-limit's `legacyHeaders` send it).
+ */
+export type LegacyRateLimitHeaders = 'draft-6' | 'x-ratelimit';
+
+const legacyDialects: readonly LegacyRateLimitHeaders[] = ['draft-6', 'x-ratelimit'];
+
 export interface RateLimitOptions {
   /** Every policy a request must pass, e.g. 20 per second and 5,000 per hour. */
   readonly policies: readonly RateLimitPolicy[];
@@ -15,6 +27,19 @@ export interface RateLimitOptions {
   readonly store?: RateLimitStore;
   /** The catalog to take `limit_reached` from. */
   readonly catalog: Catalog;
+  /**
+   * Older header forms to send besides the draft-10 `RateLimit-Policy` and
+   * `RateLimit` fields, which are always sent. They describe one policy: the
+   * refused one when a request is refused, else the one with the fewest units
+   * left (the first on a tie). Default: none.
+   *
+   * @example
+   * ```ts
+   * rateLimitHook({ catalog, policies, legacyHeaders: ['x-ratelimit'] });
+   * // X-RateLimit-Limit: 50, X-RateLimit-Remaining: 49, X-RateLimit-Reset: 1795000000
+   * ```
+   */
+  readonly legacyHeaders?: readonly LegacyRateLimitHeaders[];
 }
 
 /** What the hook works out once per policy rather than once per request. */
@@ -24,6 +49,8 @@ interface PreparedPolicy {
   readonly fieldStart: string;
   /** The `limit_reached` detail up to the retry time. */
   readonly detailStart: string;
+  /** The limit as the legacy headers write it. */
+  readonly limitText: string;
 }
 
 function prepare(policy: RateLimitPolicy): PreparedPolicy {
@@ -31,6 +58,7 @@ function prepare(policy: RateLimitPolicy): PreparedPolicy {
     policy,
     fieldStart: `"${policy.name}";r=`,
     detailStart: `Rate limit "${policy.name}" (${policy.limit} per ${policy.windowMs / 1000} s) reached; try again after `,
+    limitText: String(policy.limit),
   };
 }
 
@@ -49,6 +77,15 @@ export function rateLimitHook(options: RateLimitOptions): onRequestHookHandler {
       throw new TypeError(`Rate-limit policy "${policy.name}" needs a positive whole limit and window.`);
     }
   }
+  const legacy = options.legacyHeaders ?? [];
+  for (const dialect of legacy) {
+    if (!legacyDialects.includes(dialect))
+      throw new TypeError(`Unknown rate-limit header form "${String(dialect)}": use ${legacyDialects.join(' or ')}.`);
+  }
+  // Chosen once: a hook without legacy headers does no work for them.
+  const draft6 = legacy.includes('draft-6');
+  const xRateLimit = legacy.includes('x-ratelimit');
+  const anyLegacy = draft6 || xRateLimit;
   const { policies, catalog } = options;
   const store = options.store ?? new MemoryStore();
   const policyField = rateLimitPolicyField(policies);
@@ -89,6 +126,24 @@ export function rateLimitHook(options: RateLimitOptions): onRequestHookHandler {
     return value;
   };
 
+  /** The legacy headers, describing one policy's decision. */
+  const legacyHeaders = (decision: PolicyDecision, index: number): Record<string, string> => {
+    const limit = preparedFor(decision, index).limitText;
+    const left = String(decision.remaining);
+    const headers: Record<string, string> = {};
+    if (draft6) {
+      headers['ratelimit-limit'] = limit;
+      headers['ratelimit-remaining'] = left;
+      headers['ratelimit-reset'] = String(Math.ceil(decision.resetMs / 1000));
+    }
+    if (xRateLimit) {
+      headers['x-ratelimit-limit'] = limit;
+      headers['x-ratelimit-remaining'] = left;
+      headers['x-ratelimit-reset'] = String(Math.ceil((Date.now() + decision.resetMs) / 1000));
+    }
+    return headers;
+  };
+
   const settle = (reply: FastifyReply, done: (error?: Error) => void, decisions: readonly PolicyDecision[]): void => {
     const remaining = field(decisions);
     reply.header('ratelimit-policy', policyField);
@@ -96,13 +151,22 @@ export function rateLimitHook(options: RateLimitOptions): onRequestHookHandler {
     // The refused policy that admits the request last; the first of them on a tie.
     let refused: PolicyDecision | undefined;
     let refusedIndex = 0;
+    // The admitted policy with the fewest units left, which the legacy headers describe when none refused.
+    let tightestIndex = 0;
     for (let index = 0; index < decisions.length; index++) {
       const decision = decisions[index] as PolicyDecision;
       if (!decision.allowed && (refused === undefined || decision.retryAfterMs > refused.retryAfterMs)) {
         refused = decision;
         refusedIndex = index;
       }
+      if (anyLegacy && decision.remaining < (decisions[tightestIndex] as PolicyDecision).remaining) tightestIndex = index;
     }
+    const legacyFields = anyLegacy
+      ? refused === undefined
+        ? legacyHeaders(decisions[tightestIndex] as PolicyDecision, tightestIndex)
+        : legacyHeaders(refused, refusedIndex)
+      : undefined;
+    if (legacyFields !== undefined) reply.headers(legacyFields);
     if (refused === undefined) {
       done();
       return;
@@ -117,7 +181,7 @@ export function rateLimitHook(options: RateLimitOptions): onRequestHookHandler {
       catalog.error('limit_reached', {
         detail: `${preparedFor(refused, refusedIndex).detailStart}${lastRetryIso}.`,
         retryAt,
-        headers: { 'ratelimit-policy': policyField, ratelimit: remaining },
+        headers: { 'ratelimit-policy': policyField, ratelimit: remaining, ...legacyFields },
         extensions: { policy: refused.policy.name },
       }),
     );
