@@ -7,6 +7,7 @@ import { checkAuthorizationRequest, queryOf, type AuthorizationErrorCode, type V
 import { formOf, parameter, readFormBodies } from './form-body.js';
 import { csrfCookieName, loginCookieName, loginLifetimeMs, newCsrfCookie, readCookie, setCookie } from './login-cookie.js';
 import { lifetimes, issueOAuthSecret } from './oauth-tokens.js';
+import type { OAuthApp } from './oauth-apps.js';
 import type { OAuthContext } from './oauth-context.js';
 import { consentPage, errorPage, loginPage, sendPage } from './pages.js';
 import { redirectTo } from './redirect.js';
@@ -58,14 +59,29 @@ export const authorizeRoutes: FastifyPluginAsync<OAuthContext> = async (app, con
     key: (request) => `oauth-login:${clientNetwork(request.ip)}`,
   });
 
+  /**
+   * Whether an error may be told to the client by a redirect (RFC 9700 §4.11.2: never an open
+   * redirector). Any team admin can register an app with a redirect URI anywhere; until the operator
+   * approves it, it may serve only its own team, so it is redirected to only once the requester is
+   * known to be of that team. Anyone else gets the error as a page and stays here.
+   */
+  const mayRedirect = (app: OAuthApp, requesterTeamId: number | undefined) =>
+    app.approved || (requesterTeamId !== undefined && requesterTeamId === app.teamId);
+
+  /** Tells the client of an error by a redirect, or, when the app may not serve the requester, shows it on a page. */
   const redirectError = (
     reply: FastifyReply,
     status: 302 | 303,
-    target: { redirectUri: string; state: string | undefined },
+    target: { app: OAuthApp; redirectUri: string; state: string | undefined },
     error: AuthorizationErrorCode,
     description: string,
-  ) =>
-    reply
+    requesterTeamId?: number,
+  ) => {
+    if (!mayRedirect(target.app, requesterTeamId)) {
+      const entry = builtinCatalog.get(error);
+      return sendPage(reply, entry.status, errorPage(entry.title, description, error));
+    }
+    return reply
       .code(status)
       .header('cache-control', 'no-store')
       .header(
@@ -73,6 +89,7 @@ export const authorizeRoutes: FastifyPluginAsync<OAuthContext> = async (app, con
         redirectTo(target.redirectUri, { error, error_description: description, state: target.state, iss: issuer }),
       )
       .send();
+  };
 
   /** Checks the request; answers the page or the redirect when it is not valid. */
   async function check(request: FastifyRequest, reply: FastifyReply, query: string, status: 302 | 303) {
@@ -100,19 +117,24 @@ export const authorizeRoutes: FastifyPluginAsync<OAuthContext> = async (app, con
     return checked;
   }
 
-  /** Once the client is verified, a failure of ours is told to it as `server_error`, with no detail. */
+  /**
+   * Once the client is verified, a failure of ours is told to it as `server_error`, with no detail
+   * (on a page when the app may not serve the requester). `work` notes the requester's team once known.
+   */
   async function guarded(
     request: FastifyRequest,
     reply: FastifyReply,
     valid: ValidRequest,
     status: 302 | 303,
-    work: () => Promise<unknown>,
+    work: (requester: { teamId?: number | undefined }) => Promise<unknown>,
   ) {
+    const requester: { teamId?: number | undefined } = {};
     try {
-      await work();
+      await work(requester);
     } catch (error) {
-      request.log.error({ err: error }, 'Authorization failed; redirected with server_error');
-      if (!reply.sent) redirectError(reply, status, valid, 'server_error', 'The server met an unexpected condition.');
+      request.log.error({ err: error }, 'Authorization failed; answered with server_error');
+      if (!reply.sent)
+        redirectError(reply, status, valid, 'server_error', 'The server met an unexpected condition.', requester.teamId);
     }
   }
 
@@ -161,11 +183,12 @@ export const authorizeRoutes: FastifyPluginAsync<OAuthContext> = async (app, con
     const query = queryOf(request.url);
     const valid = await check(request, reply, query, 302);
     if (valid === undefined) return reply;
-    await guarded(request, reply, valid, 302, async () => {
+    await guarded(request, reply, valid, 302, async (requester) => {
       const user = await loggedInUser(request);
+      requester.teamId = user?.team_id;
       if (user === undefined) return showLogin(reply, request, valid, query);
       if (user.disabled_at !== null) return disabledPage(reply);
-      if (user.team_id !== valid.app.teamId && !valid.app.approved) {
+      if (!mayRedirect(valid.app, user.team_id)) {
         return redirectError(reply, 302, valid, 'app_not_approved', 'This app is not approved for use outside its own team yet.');
       }
       return sendPage(
@@ -226,8 +249,9 @@ export const authorizeRoutes: FastifyPluginAsync<OAuthContext> = async (app, con
     const query = form.get('request') ?? '';
     const valid = await check(request, reply, query, 303);
     if (valid === undefined) return reply;
-    await guarded(request, reply, valid, 303, async () => {
+    await guarded(request, reply, valid, 303, async (requester) => {
       const user = await loggedInUser(request);
+      requester.teamId = user?.team_id;
       if (user === undefined)
         return showLogin(reply, request, valid, query, 200, { error: 'Your login expired. Please log in again.' });
       if (!signer.same(parameter(form, 'csrf'), signer.consentCsrf(user.cookie, query))) {
@@ -242,12 +266,14 @@ export const authorizeRoutes: FastifyPluginAsync<OAuthContext> = async (app, con
         );
       }
       if (user.disabled_at !== null) return disabledPage(reply);
-      if (user.team_id !== valid.app.teamId && !valid.app.approved) {
+      if (!mayRedirect(valid.app, user.team_id)) {
         return redirectError(reply, 303, valid, 'app_not_approved', 'This app is not approved for use outside its own team yet.');
       }
       const decision = parameter(form, 'decision');
-      if (decision === 'deny') return redirectError(reply, 303, valid, 'access_denied', 'The user denied the request.');
-      if (decision !== 'allow') return redirectError(reply, 303, valid, 'invalid_request', 'The decision must be allow or deny.');
+      if (decision === 'deny')
+        return redirectError(reply, 303, valid, 'access_denied', 'The user denied the request.', user.team_id);
+      if (decision !== 'allow')
+        return redirectError(reply, 303, valid, 'invalid_request', 'The decision must be allow or deny.', user.team_id);
       const code = issueOAuthSecret('authorizationCode');
       const at = now();
       await db.transaction().execute(async (trx) => {
