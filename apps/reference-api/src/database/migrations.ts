@@ -156,6 +156,15 @@ function migrationsFor(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('oauth_tokens_by_grant').on('oauth_tokens').column('grant_id').execute();
       },
     },
+    '0004-users-credentials-version': {
+      async up(db: Kysely<unknown>) {
+        // Bumped by a new password and by disabling: every login cookie names the version it was made under.
+        await db.schema
+          .alterTable('users')
+          .addColumn('credentials_version', 'integer', (column) => column.notNull().defaultTo(1))
+          .execute();
+      },
+    },
   };
 }
 

@@ -159,17 +159,21 @@ export const authorizeRoutes: FastifyPluginAsync<OAuthContext> = async (app, con
     );
   };
 
-  /** The logged-in user, if the login cookie is genuine and the user still exists. */
+  /**
+   * The logged-in user, if the login cookie is genuine, the user still exists, and no new password
+   * or disabling came after the login (the cookie's credentials version is still the user's).
+   */
   async function loggedInUser(request: FastifyRequest) {
     const cookie = readCookie(request.headers.cookie, loginCookieName);
-    const userId = signer.userOf(cookie, now());
-    if (cookie === undefined || userId === undefined) return undefined;
+    const login = signer.loginOf(cookie, now());
+    if (cookie === undefined || login === undefined) return undefined;
     const user = await db
       .selectFrom('users')
-      .select(['id', 'team_id', 'email', 'disabled_at'])
-      .where('id', '=', userId)
+      .select(['id', 'team_id', 'email', 'disabled_at', 'credentials_version'])
+      .where('id', '=', login.userId)
       .executeTakeFirst();
-    return user === undefined ? undefined : { ...user, cookie };
+    if (user === undefined || user.credentials_version !== login.credentialsVersion) return undefined;
+    return { ...user, cookie };
   }
 
   const disabledPage = (reply: FastifyReply) =>
@@ -222,7 +226,7 @@ export const authorizeRoutes: FastifyPluginAsync<OAuthContext> = async (app, con
       const email = (parameter(form, 'email') ?? '').slice(0, 254);
       const user = await db
         .selectFrom('users')
-        .select(['id', 'password_hash', 'disabled_at'])
+        .select(['id', 'password_hash', 'disabled_at', 'credentials_version'])
         .where('email', '=', email.toLowerCase())
         .executeTakeFirst();
       // Derived even for an unknown email, so the time taken does not tell which emails exist.
@@ -236,7 +240,10 @@ export const authorizeRoutes: FastifyPluginAsync<OAuthContext> = async (app, con
         .header('cache-control', 'no-store')
         .header(
           'set-cookie',
-          setCookie(loginCookieName, signer.login(user.id, now()), { secure, maxAgeSeconds: loginLifetimeMs / 1000 }),
+          setCookie(loginCookieName, signer.login(user.id, user.credentials_version, now()), {
+            secure,
+            maxAgeSeconds: loginLifetimeMs / 1000,
+          }),
         )
         .header('location', `/oauth/authorize?${new URLSearchParams(query).toString()}`)
         .send();

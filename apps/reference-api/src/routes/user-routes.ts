@@ -115,10 +115,15 @@ export const userRoutes: FastifyPluginAsync<RouteContext> = async (app, { db }) 
         ...(disabled === undefined ? {} : { disabled_at: disabled ? new Date().toISOString() : null }),
         ...(password === undefined ? {} : { password_hash: await hashPassword(password) }),
       };
+      // A new password or disabling ends every browser login made before it (see oauth/login-cookie.ts).
+      const endsLogins = password !== undefined || disabled === true;
       const user = await db.transaction().execute(async (transaction) => {
         const changed = await transaction
           .updateTable('users')
-          .set(changes)
+          .set((eb) => ({
+            ...changes,
+            ...(endsLogins ? { credentials_version: eb('credentials_version', '+', 1) } : {}),
+          }))
           .where('id', '=', request.params.id)
           .where('team_id', '=', request.principal.teamId)
           .returningAll()
