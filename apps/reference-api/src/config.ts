@@ -1,7 +1,7 @@
 import { isProfileName, type ProfileName } from '@faultline/core';
 import type { RateLimitPolicy } from '@faultline/fastify';
 import { parseDatabaseUrl, type DatabaseLocation } from './database/open-database.js';
-import { defaultRateLimits, parseRateLimits } from './rate-limits.js';
+import { defaultRateLimits, defaultTeamRateLimits, parseRateLimits } from './rate-limits.js';
 import { readRedisConfig, type RedisConfig } from './redis-config.js';
 import { parseOverloadLimits, type OverloadLimits } from './overload.js';
 
@@ -14,6 +14,8 @@ export interface Config {
   readonly logLevel: string;
   /** Per API key; empty when rate limiting is off. */
   readonly rateLimits: readonly RateLimitPolicy[];
+  /** Per team, over all its credentials; empty when off. */
+  readonly teamRateLimits: readonly RateLimitPolicy[];
   /** From `REDIS_URL`: rate limits shared by every process; unset, each process counts alone. */
   readonly redis?: RedisConfig;
   /** When to shed load with 503s; a limit left out is off. */
@@ -40,6 +42,7 @@ export function readConfig(environment: NodeJS.ProcessEnv = process.env): Config
     profile,
     logLevel: environment['LOG_LEVEL'] || 'info',
     rateLimits: parseRateLimits(environment['RATE_LIMITS'] || defaultRateLimits),
+    teamRateLimits: parseRateLimits(environment['TEAM_RATE_LIMITS'] || defaultTeamRateLimits, 'TEAM_RATE_LIMITS'),
     ...readRedisConfig(environment),
     overload: parseOverloadLimits(environment),
     publicUrl: readPublicUrl(environment['PUBLIC_URL'], port),

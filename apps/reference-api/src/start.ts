@@ -49,6 +49,7 @@ export async function startReferenceApi(config: Config): Promise<RunningApi> {
       profile: config.profile,
       logger: { level: config.logLevel },
       rateLimits: config.rateLimits,
+      teamRateLimits: config.teamRateLimits,
       ...(redis === undefined ? {} : { rateLimitStore: redis.store }),
       overload: config.overload,
       issuer: config.publicUrl,

@@ -13,6 +13,10 @@ describe('readConfig', () => {
         { name: 'burst', limit: 50, windowMs: 1000 },
         { name: 'hourly', limit: 10_000, windowMs: 3_600_000 },
       ],
+      teamRateLimits: [
+        { name: 'team-burst', limit: 100, windowMs: 1000 },
+        { name: 'team-hourly', limit: 20_000, windowMs: 3_600_000 },
+      ],
       overload: { maxInFlight: 1000, maxEventLoopDelayMs: 1000 },
       publicUrl: 'http://localhost:3000',
     });
@@ -31,6 +35,7 @@ describe('readConfig', () => {
         ERROR_FORMAT: 'oauth',
         LOG_LEVEL: 'debug',
         PUBLIC_URL: 'https://api.example.com/',
+        TEAM_RATE_LIMITS: 'team=500/1m',
       }),
     ).toEqual({
       port: 8080,
@@ -42,9 +47,15 @@ describe('readConfig', () => {
         { name: 'burst', limit: 50, windowMs: 1000 },
         { name: 'hourly', limit: 10_000, windowMs: 3_600_000 },
       ],
+      teamRateLimits: [{ name: 'team', limit: 500, windowMs: 60_000 }],
       overload: { maxInFlight: 1000, maxEventLoopDelayMs: 1000 },
       publicUrl: 'https://api.example.com',
     });
+  });
+
+  it('turns the team ceiling off with TEAM_RATE_LIMITS=off, and names the variable of a bad policy', () => {
+    expect(readConfig({ TEAM_RATE_LIMITS: 'off' }).teamRateLimits).toEqual([]);
+    expect(() => readConfig({ TEAM_RATE_LIMITS: 'team=lots' })).toThrow(/^TEAM_RATE_LIMITS policy "team=lots" is not/);
   });
 
   it('defaults PUBLIC_URL to localhost on PORT', () => {

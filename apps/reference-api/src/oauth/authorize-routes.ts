@@ -1,6 +1,5 @@
-import { clientNetwork } from '../authentication/client-network.js';
+import { accountKey, attemptPolicies, networkKey } from '../attempt-limits.js';
 import { builtinCatalog, isApiError } from '@faultline/core';
-import { MemoryStore, rateLimitHook } from '@faultline/fastify';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { passwordMatches } from '../authentication/passwords.js';
 import { checkAuthorizationRequest, queryOf, type AuthorizationErrorCode, type ValidRequest } from './authorization-request.js';
@@ -22,7 +21,7 @@ import { redirectTo } from './redirect.js';
  * with a GET and never re-posts the form (RFC 9700 §4.12).
  */
 export const authorizeRoutes: FastifyPluginAsync<OAuthContext> = async (app, context) => {
-  const { db, now, issuer, signer } = context;
+  const { db, now, issuer, signer, loginLimits } = context;
   const secure = issuer.startsWith('https:');
   readFormBodies(app);
 
@@ -44,20 +43,20 @@ export const authorizeRoutes: FastifyPluginAsync<OAuthContext> = async (app, con
     );
   });
 
-  // Password guesses, as for POST /v1/sessions: per account from any address (a botnet gets no more
-  // guesses than one client), and per address (an IPv6 client by its /64) across accounts.
-  const limitPerAccount = rateLimitHook({
-    catalog: builtinCatalog,
-    policies: [{ name: 'login-account', limit: 20, windowMs: 15 * 60_000 }],
-    store: new MemoryStore({ maxKeys: 100_000 }),
-    key: (request) => `oauth-login:${(formOf(request.body).get('email') ?? '').toLowerCase().slice(0, 254)}`,
-  });
-  const limitPerAddress = rateLimitHook({
-    catalog: builtinCatalog,
-    policies: [{ name: 'login', limit: 50, windowMs: 60_000 }],
-    store: new MemoryStore({ maxKeys: 10_000 }),
-    key: (request) => `oauth-login:${clientNetwork(request.ip)}`,
-  });
+  // Password guesses draw on the same budgets as POST /v1/sessions: per account from any address (a
+  // botnet gets no more guesses than one client), and per client network across accounts.
+  const limitLogins = async (request: FastifyRequest) => {
+    await loginLimits.spend(
+      networkKey(request.ip),
+      attemptPolicies.loginsPerAddress,
+      'Too many login attempts from your network',
+    );
+    await loginLimits.spend(
+      accountKey(formOf(request.body).get('email') ?? ''),
+      attemptPolicies.loginsPerAccount,
+      'Too many login attempts for this email',
+    );
+  };
 
   /**
    * Whether an error may be told to the client by a redirect (RFC 9700 §4.11.2: never an open
@@ -211,7 +210,7 @@ export const authorizeRoutes: FastifyPluginAsync<OAuthContext> = async (app, con
     return reply;
   });
 
-  app.post('/oauth/login', { schema: { hide: true }, preHandler: [limitPerAddress, limitPerAccount] }, async (request, reply) => {
+  app.post('/oauth/login', { schema: { hide: true }, preHandler: limitLogins }, async (request, reply) => {
     const form = formOf(request.body);
     const query = form.get('request') ?? '';
     const valid = await check(request, reply, query, 303);
