@@ -85,3 +85,52 @@ export function attemptLimits(store: RateLimitStore | undefined, now: () => numb
     },
   };
 }
+
+/** The failure budget of client networks: checked before a credential lookup, spent when one fails. */
+export interface FailureBudget {
+  /** Throws `limit_reached` when the network has no failure left; for most networks, without asking the store. */
+  check(network: string): Promise<void>;
+  /** Counts a failure of the network. */
+  fail(network: string): Promise<void>;
+}
+
+/**
+ * A failure budget on `limits`. A network that has not failed here within
+ * the policy's window is not looked up at all, so a well-behaved client costs
+ * no store round trip (no Redis call) per request; once it fails, every
+ * request from it is checked until the window passes. Another process's
+ * failures are learnt at this process's first failure from that network, so
+ * each process lets at most one more guess through than the shared budget.
+ * Memory: at most `maxSuspects` networks; past that the list starts over.
+ *
+ * @example
+ * const budget = failureBudget(attemptLimits(undefined, Date.now), attemptPolicies.authFailures);
+ * await budget.check(networkKey(request.ip)); // then look the credential up; on failure: await budget.fail(...)
+ */
+export function failureBudget(
+  limits: AttemptLimits,
+  policies: readonly RateLimitPolicy[],
+  options: { now?: () => number; maxSuspects?: number } = {},
+): FailureBudget {
+  const now = options.now ?? Date.now;
+  const maxSuspects = options.maxSuspects ?? 100_000;
+  const windowMs = Math.max(...policies.map((policy) => policy.windowMs));
+  /** Networks that failed here, until when they are checked. */
+  const suspects = new Map<string, number>();
+  return {
+    async check(network) {
+      const until = suspects.get(network);
+      if (until === undefined) return;
+      if (until <= now()) {
+        suspects.delete(network);
+        return;
+      }
+      await limits.check(network, policies, 'Too many failed authentications from your network');
+    },
+    async fail(network) {
+      if (!suspects.has(network) && suspects.size >= maxSuspects) suspects.clear();
+      suspects.set(network, now() + windowMs);
+      await limits.record(network, policies);
+    },
+  };
+}

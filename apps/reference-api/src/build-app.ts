@@ -21,7 +21,7 @@ import { refuseNulCharacters } from './routes/refuse-nul-characters.js';
 import { oauthAppRoutes } from './oauth/app-routes.js';
 import { oauthServer } from './oauth/oauth-plugin.js';
 import type { OverloadLimits } from './overload.js';
-import { attemptLimits, attemptPolicies, networkKey } from './attempt-limits.js';
+import { attemptLimits, attemptPolicies, failureBudget, networkKey } from './attempt-limits.js';
 
 export interface AppOptions {
   readonly db: Kysely<Database>;
@@ -74,6 +74,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Logins count on the app's clock, the one sessions expire by; the other limits on the wall clock, as the per-key ones.
   const loginLimits = attemptLimits(options.rateLimitStore, now);
   const limits = attemptLimits(options.rateLimitStore, Date.now);
+  const authFailures = failureBudget(limits, attemptPolicies.authFailures);
   const app = Fastify({ ...faultlineServerOptions({ bodyLimit: 1024 * 1024 }), logger: withRequestRedaction(options.logger) });
   await app.register(faultline, { profile, realm, docsUrl: '/docs/errors' });
   if (options.overload?.maxInFlight !== undefined || options.overload?.maxEventLoopDelayMs !== undefined) {
@@ -120,11 +121,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         // Guessing credentials is metered per client network before the lookup: past the budget of
         // failures, even a good credential from that network waits (429) until the budget refills.
         const network = networkKey(request.ip);
-        limits
-          .check(network, attemptPolicies.authFailures, 'Too many failed authentications from your network')
+        authFailures
+          .check(network)
           .then(() =>
             findPrincipal(db, credential, realm, now()).catch(async (error: unknown) => {
-              if (isApiError(error) && error.status === 401) await limits.record(network, attemptPolicies.authFailures);
+              if (isApiError(error) && error.status === 401) await authFailures.fail(network);
               throw error;
             }),
           )

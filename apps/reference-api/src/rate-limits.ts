@@ -8,7 +8,7 @@ export const defaultRateLimits = 'burst=50/1s,hourly=10000/1h';
  * `TEAM_RATE_LIMITS` says otherwise: two keys' worth, so a team cannot
  * multiply its allowance by making more keys.
  */
-export const defaultTeamRateLimits = 'team-burst=100/1s,team-hourly=20000/1h';
+export const defaultTeamRateLimits = 'team=100/1s,team-h=20000/1h';
 
 const units: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 

@@ -320,6 +320,30 @@ describe('shared through Redis', () => {
     await redis.close();
   });
 
+  it('a network that never failed costs no Redis call: the happy path is not slowed by the failure budget', async () => {
+    const app = await buildApp({ db: world.db, rateLimitStore: new RedisStore({ client, timeoutMs: 2000 }) });
+    const scripts = async () => {
+      const stats = await client.info('commandstats');
+      return [...stats.matchAll(/^cmdstat_(?:evalsha|eval):calls=(\d+)/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
+    };
+    try {
+      const before = await scripts();
+      for (let index = 0; index < 20; index += 1) {
+        const response = await app.inject({ url: '/v1/me', remoteAddress: '203.0.113.50', headers: bearer(world.demo.apiKey) });
+        expect(response.statusCode).toBe(200);
+      }
+      expect(await scripts()).toBe(before);
+      // After one failure, the network is checked in Redis on every request.
+      await app.inject({ url: '/v1/me', remoteAddress: '203.0.113.50', headers: bearer(wrongKey(7)) });
+      const afterFailure = await scripts();
+      expect(afterFailure).toBeGreaterThan(before);
+      await app.inject({ url: '/v1/me', remoteAddress: '203.0.113.50', headers: bearer(world.demo.apiKey) });
+      expect(await scripts()).toBeGreaterThan(afterFailure);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('two processes on one Redis share the failure budget of a network', async () => {
     const store = () => new RedisStore({ client, timeoutMs: 2000 });
     const first = await buildApp({ db: world.db, rateLimitStore: store() });

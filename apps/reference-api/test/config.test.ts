@@ -14,8 +14,8 @@ describe('readConfig', () => {
         { name: 'hourly', limit: 10_000, windowMs: 3_600_000 },
       ],
       teamRateLimits: [
-        { name: 'team-burst', limit: 100, windowMs: 1000 },
-        { name: 'team-hourly', limit: 20_000, windowMs: 3_600_000 },
+        { name: 'team', limit: 100, windowMs: 1000 },
+        { name: 'team-h', limit: 20_000, windowMs: 3_600_000 },
       ],
       overload: { maxInFlight: 1000, maxEventLoopDelayMs: 1000 },
       publicUrl: 'http://localhost:3000',
