@@ -8,6 +8,11 @@ export type Dialect = 'sqlite' | 'postgres';
  * fresh database is made the same way everywhere. Never change what a shipped
  * one makes; add the next. The only dialect difference is how ids are
  * generated.
+ *
+ * Ids come from one sequence per table, shared by all teams: a team can
+ * estimate how many campaigns others create from the gaps between its own.
+ * Accepted: every lookup is scoped to the caller's team (another team's id
+ * is a 404), and opaque ids would change every id in the contract.
  */
 function migrationsFor(dialect: Dialect): Record<string, Migration> {
   const withId = <Name extends string>(table: CreateTableBuilder<Name, never>) =>
