@@ -28,10 +28,9 @@ export interface AttemptLimits {
   /**
    * Throws `limit_reached` when `key` has no unit left under `policies`,
    * spending nothing: the check made before a lookup whose failure is what
-   * counts. Requests already past the check when the budget runs out still
-   * finish, so at most the budget plus those in flight get through.
+   * counts. `reserved` units are held by lookups already under way.
    */
-  check(key: string, policies: readonly RateLimitPolicy[], detail: string): Promise<void>;
+  check(key: string, policies: readonly RateLimitPolicy[], detail: string, reserved?: number): Promise<void>;
   /** Spends one unit; throws `limit_reached` when none is left. */
   spend(key: string, policies: readonly RateLimitPolicy[], detail: string): Promise<void>;
   /** Spends one unit if one is left, never throws for the limit: the record of a failure already answered. */
@@ -74,8 +73,8 @@ export function attemptLimits(store: RateLimitStore | undefined, now: () => numb
     });
   };
   return {
-    async check(key, policies, detail) {
-      refuseIfNeeded(await counted.consume(key, policies, 0), detail, 1);
+    async check(key, policies, detail, reserved = 0) {
+      refuseIfNeeded(await counted.consume(key, policies, 0), detail, 1 + reserved);
     },
     async spend(key, policies, detail) {
       refuseIfNeeded(await counted.consume(key, policies, 1), detail, 0);
@@ -86,26 +85,30 @@ export function attemptLimits(store: RateLimitStore | undefined, now: () => numb
   };
 }
 
-/** The failure budget of client networks: checked before a credential lookup, spent when one fails. */
+/** The failure budget of client networks, around each credential lookup. */
 export interface FailureBudget {
-  /** Throws `limit_reached` when the network has no failure left; for most networks, without asking the store. */
-  check(network: string): Promise<void>;
-  /** Counts a failure of the network. */
-  fail(network: string): Promise<void>;
+  /**
+   * Runs `lookup` unless the network has no failure left (then throws
+   * `limit_reached` without running it); counts a failure when `lookup`
+   * throws an error `isFailure` accepts.
+   */
+  guard<T>(network: string, lookup: () => Promise<T>, isFailure: (error: unknown) => boolean): Promise<T>;
 }
 
 /**
  * A failure budget on `limits`. A network that has not failed here within
- * the policy's window is not looked up at all, so a well-behaved client costs
- * no store round trip (no Redis call) per request; once it fails, every
- * request from it is checked until the window passes. Another process's
- * failures are learnt at this process's first failure from that network, so
- * each process lets at most one more guess through than the shared budget.
- * Memory: at most `maxSuspects` networks; past that the list starts over.
+ * the policy's window is not checked at all, so a well-behaved client costs
+ * no store round trip (no Redis call) per request. Once it fails, every
+ * request from it is checked until the window passes, and its lookups under
+ * way count against what is left, so a burst of guesses sent at once cannot
+ * overdraw it. The first burst from a network that never failed is bounded
+ * by the in-flight limits, not here. Another process's failures are learnt
+ * at this process's first failure from that network. Memory: at most
+ * `maxSuspects` networks; past that the list starts over.
  *
  * @example
  * const budget = failureBudget(attemptLimits(undefined, Date.now), attemptPolicies.authFailures);
- * await budget.check(networkKey(request.ip)); // then look the credential up; on failure: await budget.fail(...)
+ * const principal = await budget.guard(networkKey(request.ip), () => lookUp(credential), (error) => isUnauthorized(error));
  */
 export function failureBudget(
   limits: AttemptLimits,
@@ -117,20 +120,38 @@ export function failureBudget(
   const windowMs = Math.max(...policies.map((policy) => policy.windowMs));
   /** Networks that failed here, until when they are checked. */
   const suspects = new Map<string, number>();
+  /** Lookups under way per suspect network. */
+  const underWay = new Map<string, number>();
+  const isSuspect = (network: string) => {
+    const until = suspects.get(network);
+    if (until === undefined) return false;
+    if (until > now()) return true;
+    suspects.delete(network);
+    return false;
+  };
   return {
-    async check(network) {
-      const until = suspects.get(network);
-      if (until === undefined) return;
-      if (until <= now()) {
-        suspects.delete(network);
-        return;
+    async guard(network, lookup, isFailure) {
+      const checked = isSuspect(network);
+      if (checked) {
+        await limits.check(network, policies, 'Too many failed authentications from your network', underWay.get(network) ?? 0);
+        underWay.set(network, (underWay.get(network) ?? 0) + 1);
       }
-      await limits.check(network, policies, 'Too many failed authentications from your network');
-    },
-    async fail(network) {
-      if (!suspects.has(network) && suspects.size >= maxSuspects) suspects.clear();
-      suspects.set(network, now() + windowMs);
-      await limits.record(network, policies);
+      try {
+        return await lookup();
+      } catch (error) {
+        if (isFailure(error)) {
+          if (!suspects.has(network) && suspects.size >= maxSuspects) suspects.clear();
+          suspects.set(network, now() + windowMs);
+          await limits.record(network, policies);
+        }
+        throw error;
+      } finally {
+        if (checked) {
+          const left = (underWay.get(network) ?? 1) - 1;
+          if (left <= 0) underWay.delete(network);
+          else underWay.set(network, left);
+        }
+      }
     },
   };
 }

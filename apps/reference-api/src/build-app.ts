@@ -122,12 +122,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         // failures, even a good credential from that network waits (429) until the budget refills.
         const network = networkKey(request.ip);
         authFailures
-          .check(network)
-          .then(() =>
-            findPrincipal(db, credential, realm, now()).catch(async (error: unknown) => {
-              if (isApiError(error) && error.status === 401) await authFailures.fail(network);
-              throw error;
-            }),
+          .guard(
+            network,
+            () => findPrincipal(db, credential, realm, now()),
+            (error) => isApiError(error) && error.status === 401,
           )
           .then((principal) => {
             request.principal = principal;

@@ -71,10 +71,19 @@ describe('failed authentication, per client network', () => {
       );
       const statuses = responses.map((response) => response.statusCode);
       expect(statuses.filter((status) => status !== 401 && status !== 429)).toEqual([]);
-      // Requests already past the check when the budget ran out still finish: at most one wave more.
+      // Lookups under way count against what is left, so waves sent at once cannot overdraw the budget.
       const unauthorized = statuses.filter((status) => status === 401).length;
       expect(unauthorized).toBeGreaterThanOrEqual(budget);
-      expect(unauthorized).toBeLessThanOrEqual(budget + parallel + refilledSince(attemptPolicies.authFailures[0], startedAt));
+      expect(unauthorized).toBeLessThanOrEqual(budget + refilledSince(attemptPolicies.authFailures[0], startedAt));
+
+      // A burst sent all at once by a network that has failed is refused whole (but for what refilled meanwhile).
+      const burstStartedAt = Date.now();
+      const burst = await inWaves(100, 100, (index) =>
+        app.inject({ url: '/v1/campaigns', remoteAddress: '203.0.113.7', headers: bearer(wrongKey(index)) }),
+      );
+      expect(burst.filter((response) => response.statusCode === 401).length).toBeLessThanOrEqual(
+        refilledSince(attemptPolicies.authFailures[0], burstStartedAt),
+      );
       expectLimited(responses[319] as LightMyRequestResponse);
 
       // Past the budget, a wrong key costs no database query at all.
