@@ -1,4 +1,4 @@
-import type { ProfileName } from '@faultline/core';
+import { isApiError, type ProfileName } from '@faultline/core';
 import {
   faultline,
   faultlineServerOptions,
@@ -30,6 +30,7 @@ import { oauthAppRoutes } from './oauth/app-routes.js';
 import { oauthServer } from './oauth/oauth-plugin.js';
 import type { OverloadLimits } from './overload.js';
 import type { ServerLimits } from './server-limits.js';
+import { attemptLimits, attemptPolicies, failureBudget, networkKey } from './attempt-limits.js';
 
 export interface AppOptions {
   readonly db: Kysely<Database>;
@@ -40,7 +41,12 @@ export interface AppOptions {
   readonly logger?: FastifyServerOptions['logger'];
   /** Rate-limit policies per API key; none by default (`npm start` applies `RATE_LIMITS`). */
   readonly rateLimits?: readonly RateLimitPolicy[];
-  /** Where the rate limits are counted; in this process's memory by default, Redis to share them between processes. */
+  /** Rate-limit policies per team, over all its credentials; none by default (`npm start` applies `TEAM_RATE_LIMITS`). */
+  readonly teamRateLimits?: readonly RateLimitPolicy[];
+  /**
+   * Where the rate limits are counted; in this process's memory by default, Redis to share them between
+   * processes. The limits on guessing and minting (see attempt-limits.ts) count here too.
+   */
   readonly rateLimitStore?: RateLimitStore;
   /** Older rate-limit header forms to send besides the draft-10 fields; none by default. */
   readonly rateLimitLegacyHeaders?: readonly LegacyRateLimitHeaders[];
@@ -82,12 +88,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { db } = options;
   const now = options.now ?? Date.now;
   const profile = options.profile ?? 'problem';
-  const limits = options.serverLimits;
+  // Logins count on the app's clock, the one sessions expire by; the other limits on the wall clock, as the per-key ones.
+  const loginLimits = attemptLimits(options.rateLimitStore, now);
+  const limits = attemptLimits(options.rateLimitStore, Date.now);
+  const authFailures = failureBudget(limits, attemptPolicies.authFailures);
+  const serverLimits = options.serverLimits;
   const app = Fastify({
-    ...faultlineServerOptions({ bodyLimit: 1024 * 1024, ...limits?.timeouts }),
+    ...faultlineServerOptions({ bodyLimit: 1024 * 1024, ...serverLimits?.timeouts }),
     logger: withRequestRedaction(options.logger),
   });
-  const perClient = limits?.maxRequestsPerClient === undefined ? {} : { maxRequestsPerClient: limits.maxRequestsPerClient };
+  const perClient =
+    serverLimits?.maxRequestsPerClient === undefined ? {} : { maxRequestsPerClient: serverLimits.maxRequestsPerClient };
   await app.register(faultline, {
     profile,
     realm,
@@ -120,6 +131,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     now,
     realm,
     issuer: options.issuer ?? 'http://localhost:3000',
+    limits,
+    loginLimits,
     ...(options.oauthCookieKey === undefined ? {} : { cookieKey: options.oauthCookieKey }),
   });
   await app.register(
@@ -142,17 +155,26 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           done(error as Error);
           return;
         }
-        findPrincipal(db, credential, realm, now()).then((principal) => {
-          request.principal = principal;
-          try {
-            const { config, url } = request.routeOptions;
-            checkAccess(principal, { method: request.method, access: config.access, pattern: url ?? '' }, realm);
-          } catch (error) {
-            done(error as Error);
-            return;
-          }
-          done();
-        }, done);
+        // Guessing credentials is metered per client network before the lookup: past the budget of
+        // failures, even a good credential from that network waits (429) until the budget refills.
+        const network = networkKey(request.ip);
+        authFailures
+          .guard(
+            network,
+            () => findPrincipal(db, credential, realm, now()),
+            (error) => isApiError(error) && error.status === 401,
+          )
+          .then((principal) => {
+            request.principal = principal;
+            try {
+              const { config, url } = request.routeOptions;
+              checkAccess(principal, { method: request.method, access: config.access, pattern: url ?? '' }, realm);
+            } catch (error) {
+              done(error as Error);
+              return;
+            }
+            done();
+          }, done);
       });
       if (options.rateLimits !== undefined && options.rateLimits.length > 0) {
         // After authentication, so each API key spends its own allowance.
@@ -167,10 +189,28 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           }),
         );
       }
+      if (options.teamRateLimits !== undefined && options.teamRateLimits.length > 0) {
+        // A ceiling per team over all its credentials: per-key limits alone multiply with the number of keys.
+        const teamPolicies = options.teamRateLimits;
+        v1.addHook('onRequest', async (request) => {
+          const principal = request.principal as Principal | null;
+          if (principal === null) return;
+          await limits.spend(
+            `team:${principal.teamId}`,
+            teamPolicies,
+            'Your team has reached its request ceiling, which all its API keys, sessions and OAuth apps share',
+          );
+        });
+      }
       // Before schema validation, which would otherwise pass a NUL on to the database.
       v1.addHook('preValidation', refuseNulCharacters);
       await v1.register(meRoutes, { db });
-      await v1.register(sessionRoutes, { db, now, sessionTtlMs: options.sessionTtlMs ?? 12 * 60 * 60 * 1000 });
+      await v1.register(sessionRoutes, {
+        db,
+        now,
+        limits: loginLimits,
+        sessionTtlMs: options.sessionTtlMs ?? 12 * 60 * 60 * 1000,
+      });
       await v1.register(userRoutes, { db });
       await v1.register(apiKeyRoutes, { db });
       await v1.register(campaignRoutes, { db });

@@ -2,7 +2,7 @@ import { isProfileName, type ProfileName } from '@faultline/core';
 import type { LegacyRateLimitHeaders, RateLimitPolicy } from '@faultline/fastify';
 import { parseDatabaseTimeouts, type DatabaseTimeouts } from './database/database-timeouts.js';
 import { parseDatabaseUrl, type DatabaseLocation } from './database/open-database.js';
-import { defaultRateLimits, parseRateLimitLegacyHeaders, parseRateLimits } from './rate-limits.js';
+import { defaultRateLimits, defaultTeamRateLimits, parseRateLimitLegacyHeaders, parseRateLimits } from './rate-limits.js';
 import { readRedisConfig, type RedisConfig } from './redis-config.js';
 import { parseOverloadLimits, type OverloadLimits } from './overload.js';
 import { parseServerLimits, type ServerLimits } from './server-limits.js';
@@ -22,6 +22,8 @@ export interface Config {
   readonly rateLimits: readonly RateLimitPolicy[];
   /** From `RATE_LIMIT_LEGACY_HEADERS`: older header forms sent besides the draft-10 fields; none by default. */
   readonly rateLimitLegacyHeaders: readonly LegacyRateLimitHeaders[];
+  /** Per team, over all its credentials; empty when off. */
+  readonly teamRateLimits: readonly RateLimitPolicy[];
   /** From `REDIS_URL`: rate limits shared by every process; unset, each process counts alone. */
   readonly redis?: RedisConfig;
   /** When to shed load with 503s; a limit left out is off. */
@@ -53,6 +55,7 @@ export function readConfig(environment: NodeJS.ProcessEnv = process.env): Config
     logLevel: environment['LOG_LEVEL'] || 'info',
     rateLimits: parseRateLimits(environment['RATE_LIMITS'] || defaultRateLimits),
     rateLimitLegacyHeaders: parseRateLimitLegacyHeaders(environment['RATE_LIMIT_LEGACY_HEADERS']),
+    teamRateLimits: parseRateLimits(environment['TEAM_RATE_LIMITS'] || defaultTeamRateLimits, 'TEAM_RATE_LIMITS'),
     ...readRedisConfig(environment),
     overload: parseOverloadLimits(environment),
     serverLimits: parseServerLimits(environment),

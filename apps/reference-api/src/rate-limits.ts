@@ -3,6 +3,13 @@ import type { LegacyRateLimitHeaders, RateLimitPolicy } from '@faultline/fastify
 /** What `npm start` applies per API key unless `RATE_LIMITS` says otherwise. */
 export const defaultRateLimits = 'burst=50/1s,hourly=10000/1h';
 
+/**
+ * What `npm start` applies per team, over all its credentials, unless
+ * `TEAM_RATE_LIMITS` says otherwise: two keys' worth, so a team cannot
+ * multiply its allowance by making more keys.
+ */
+export const defaultTeamRateLimits = 'team=100/1s,team-h=20000/1h';
+
 const units: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /**
@@ -10,13 +17,13 @@ const units: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_0
  * window a number and a unit (s, m, h, d), e.g. `burst=50/1s,hourly=10000/1h`;
  * `off` turns rate limiting off. Throws an Error naming the bad policy.
  */
-export function parseRateLimits(value: string): RateLimitPolicy[] {
+export function parseRateLimits(value: string, variable = 'RATE_LIMITS'): RateLimitPolicy[] {
   if (value.trim() === 'off') return [];
   return value.split(',').map((part) => {
     const match = /^\s*([A-Za-z][A-Za-z0-9_-]*)=(\d{1,9})\/(\d{1,6})([smhd])\s*$/.exec(part);
     if (match === null || Number(match[2]) === 0 || Number(match[3]) === 0) {
       throw new Error(
-        `RATE_LIMITS policy "${part.trim()}" is not name=LIMIT/WINDOW with a window like 1s, 10m, 1h or 1d (or "off").`,
+        `${variable} policy "${part.trim()}" is not name=LIMIT/WINDOW with a window like 1s, 10m, 1h or 1d (or "off").`,
       );
     }
     return {

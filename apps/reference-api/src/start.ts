@@ -51,6 +51,7 @@ export async function startReferenceApi(config: Config): Promise<RunningApi> {
       logger: { level: config.logLevel },
       rateLimits: config.rateLimits,
       rateLimitLegacyHeaders: config.rateLimitLegacyHeaders,
+      teamRateLimits: config.teamRateLimits,
       ...(redis === undefined ? {} : { rateLimitStore: redis.store }),
       overload: config.overload,
       serverLimits: config.serverLimits,

@@ -16,6 +16,10 @@ describe('readConfig', () => {
         { name: 'hourly', limit: 10_000, windowMs: 3_600_000 },
       ],
       rateLimitLegacyHeaders: [],
+      teamRateLimits: [
+        { name: 'team', limit: 100, windowMs: 1000 },
+        { name: 'team-h', limit: 20_000, windowMs: 3_600_000 },
+      ],
       overload: { maxInFlight: 1000, maxEventLoopDelayMs: 1000 },
       serverLimits: { timeouts: {} },
       publicUrl: 'http://localhost:3000',
@@ -43,6 +47,7 @@ describe('readConfig', () => {
         DATABASE_CONNECT_TIMEOUT_MS: '300',
         DATABASE_QUERY_TIMEOUT_MS: '4000',
         DATABASE_POOL_SIZE: '3',
+        TEAM_RATE_LIMITS: 'team=500/1m',
       }),
     ).toEqual({
       port: 8080,
@@ -57,6 +62,7 @@ describe('readConfig', () => {
         { name: 'hourly', limit: 10_000, windowMs: 3_600_000 },
       ],
       rateLimitLegacyHeaders: ['x-ratelimit', 'draft-6'],
+      teamRateLimits: [{ name: 'team', limit: 500, windowMs: 60_000 }],
       overload: { maxInFlight: 1000, maxEventLoopDelayMs: 1000 },
       serverLimits: { timeouts: {} },
       publicUrl: 'https://api.example.com',
@@ -101,6 +107,11 @@ describe('readConfig', () => {
 
   it.each(['yes', 'true', '1', 'ON'])('refuses CLASSIC_FIELD_ERRORS=%s, naming the variable and the value', (value) => {
     expect(() => readConfig({ CLASSIC_FIELD_ERRORS: value })).toThrow(`CLASSIC_FIELD_ERRORS must be on or off, not "${value}".`);
+  });
+
+  it('turns the team ceiling off with TEAM_RATE_LIMITS=off, and names the variable of a bad policy', () => {
+    expect(readConfig({ TEAM_RATE_LIMITS: 'off' }).teamRateLimits).toEqual([]);
+    expect(() => readConfig({ TEAM_RATE_LIMITS: 'team=lots' })).toThrow(/^TEAM_RATE_LIMITS policy "team=lots" is not/);
   });
 
   it('defaults PUBLIC_URL to localhost on PORT', () => {

@@ -154,8 +154,23 @@ describe('an untrusted client or redirect URI: an error page, never a redirect',
   });
 });
 
+const approve = (id: number, approved: boolean) =>
+  world.db
+    .updateTable('oauth_apps')
+    .set({ approved_at: approved ? new Date().toISOString() : null })
+    .where('id', '=', id)
+    .execute();
+
 describe('every other error: a redirect with error, error_description, state and iss', () => {
   const state = 'a&b=c+d%20e%zz é 🙂 /?#';
+
+  // Only an app that may serve the requester is redirected to: approved, or asked by its own team.
+  beforeAll(async () => {
+    for (const each of [confidential, publicClient]) await approve(each.id, true);
+  });
+  afterAll(async () => {
+    for (const each of [confidential, publicClient]) await approve(each.id, false);
+  });
 
   async function refusal(fields: Record<string, string | undefined>, suffix = '') {
     const response = await app.inject({ url: `/oauth/authorize?${query({ ...baseRequest(), state, ...fields })}${suffix}` });
@@ -226,6 +241,7 @@ describe('every other error: a redirect with error, error_description, state and
       grant_types: ['client_credentials'],
       allowed_scopes: ['campaigns:read'],
     });
+    await approve(machine.id, true);
     expect(await refusal({ client_id: machine.clientId })).toBe(
       expected('unauthorized_client', 'This app may not use the authorization code grant.'),
     );
@@ -238,19 +254,17 @@ describe('every other error: a redirect with error, error_description, state and
     expect(denied.headers.location).toBe(expected('access_denied', 'The user denied the request.'));
   });
 
-  it('app_not_approved for a user of another team, until the operator approves the app', async () => {
+  it('app_not_approved for a user of another team, on a page and never by a redirect, until the operator approves the app', async () => {
+    await approve(confidential.id, false);
     const request = query({ ...baseRequest(), state });
     const otherLogin = await logIn(app, request, 'other@example.com');
     const refused = await app.inject({ url: `/oauth/authorize?${request}`, headers: { cookie: otherLogin } });
-    expect(refused.statusCode).toBe(302);
-    expect(refused.headers.location).toBe(
-      expected('app_not_approved', 'This app is not approved for use outside its own team yet.'),
-    );
-    await world.db
-      .updateTable('oauth_apps')
-      .set({ approved_at: new Date().toISOString() })
-      .where('id', '=', confidential.id)
-      .execute();
+    expect(refused.statusCode).toBe(403);
+    expect(refused.headers.location).toBeUndefined();
+    expectPageHeaders(refused.headers);
+    expect(refused.body).toContain('This app is not approved for use outside its own team yet.');
+    expect(refused.body).toContain('<code>app_not_approved</code>');
+    await approve(confidential.id, true);
     try {
       const code = await authorize(app, request, 'other@example.com', otherLogin);
       expect(code).toMatch(/^flc_/);
@@ -261,7 +275,75 @@ describe('every other error: a redirect with error, error_description, state and
         .executeTakeFirstOrThrow();
       expect(grant.team_id).toBe(world.other.teamId);
     } finally {
-      await world.db.updateTable('oauth_apps').set({ approved_at: null }).where('id', '=', confidential.id).execute();
+      await approve(confidential.id, true);
+    }
+  });
+});
+
+describe('an app that may not serve the requester is never redirected to (RFC 9700 §4.11.2)', () => {
+  // Any team admin can register a redirect URI anywhere: before approval, the endpoint must not send strangers there.
+  const cases: readonly [string, Record<string, string | undefined>, number, string][] = [
+    ['unsupported_response_type', { response_type: 'token' }, 400, 'unsupported_response_type'],
+    ['a missing response_type', { response_type: undefined }, 400, 'invalid_request'],
+    ['an unknown scope', { scope: 'account:read admin:all' }, 400, 'invalid_scope'],
+    ['a scope the app may not ask for', { scope: 'recipients:write' }, 400, 'forbidden_scope'],
+  ];
+
+  it.each(cases)(
+    'an unapproved app, %s, nobody logged in: an error page with the catalog status and code',
+    async (_name, fields, status, code) => {
+      const response = await app.inject({ url: `/oauth/authorize?${query({ ...baseRequest(), ...fields })}` });
+      expect(response.statusCode).toBe(status);
+      expect(response.headers.location).toBeUndefined();
+      expectPageHeaders(response.headers);
+      expect(response.body).toContain(`<code>${code}</code>`);
+    },
+  );
+
+  it('an unapproved app refused at the consent form by a user of another team: a page, no redirect', async () => {
+    const request = query(baseRequest());
+    const otherLogin = await logIn(app, request, 'other@example.com');
+    // The consent page was shown while the app was approved; the approval is withdrawn before the answer.
+    await approve(confidential.id, true);
+    const consent = await app.inject({ url: `/oauth/authorize?${request}`, headers: { cookie: otherLogin } });
+    await approve(confidential.id, false);
+    const response = await app.inject({
+      method: 'POST',
+      url: '/oauth/consent',
+      headers: { ...formHeaders, cookie: otherLogin },
+      payload: form({ request, csrf: csrfOf(consent.body), decision: 'deny' }),
+    });
+    expect(response.statusCode).toBe(403);
+    expect(response.headers.location).toBeUndefined();
+    expect(response.body).toContain('<code>app_not_approved</code>');
+  });
+
+  it('an unapproved app still redirects a user of its own team, who it may serve', async () => {
+    const denied = await decide(app, query(baseRequest()), loginCookie, 'deny');
+    expect(denied.statusCode).toBe(303);
+    expect(new URL(denied.headers.location as string).searchParams.get('error')).toBe('access_denied');
+  });
+
+  it('the same request to an approved app is a redirect, and an unknown client or a mismatched redirect URI is a page either way', async () => {
+    await approve(single.id, true);
+    try {
+      const approved = await app.inject({
+        url: `/oauth/authorize?${query({ ...baseRequest(), client_id: single.clientId, redirect_uri: undefined, response_type: 'token' })}`,
+      });
+      expect(approved.statusCode).toBe(302);
+      expect(new URL(approved.headers.location as string).searchParams.get('error')).toBe('unsupported_response_type');
+      const mismatched = await app.inject({
+        url: `/oauth/authorize?${query({ ...baseRequest(), client_id: single.clientId, redirect_uri: 'https://evil.example/', response_type: 'token' })}`,
+      });
+      expect(mismatched.statusCode).toBe(400);
+      expect(mismatched.headers.location).toBeUndefined();
+      const unknown = await app.inject({
+        url: `/oauth/authorize?${query({ ...baseRequest(), client_id: 'app_unknownunknown00', response_type: 'token' })}`,
+      });
+      expect(unknown.statusCode).toBe(400);
+      expect(unknown.headers.location).toBeUndefined();
+    } finally {
+      await approve(single.id, false);
     }
   });
 });
@@ -468,6 +550,7 @@ describe('the login and consent pages', () => {
 describe('issuer and cookies over https', () => {
   it('sends the configured issuer as iss and marks the cookies Secure', async () => {
     const secureApp = await buildApp({ db: world.db, issuer: 'https://api.example.com/' });
+    await approve(confidential.id, true);
     try {
       const request = query({ ...baseRequest(), response_type: 'token' });
       const refused = await secureApp.inject({ url: `/oauth/authorize?${request}` });
@@ -475,6 +558,7 @@ describe('issuer and cookies over https', () => {
       const page = await secureApp.inject({ url: `/oauth/authorize?${query(baseRequest())}` });
       expect(page.headers['set-cookie']).toMatch(/; HttpOnly; SameSite=Lax; Secure$/);
     } finally {
+      await approve(confidential.id, false);
       await secureApp.close();
     }
   });

@@ -1,6 +1,7 @@
 import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
+import { integerProperties, nonCanonicalIntegers } from './canonical-integers.js';
 
 // ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -43,7 +44,8 @@ export function isPartialReport(failures: readonly unknown[]): boolean {
  * Fastify's default Ajv coerces body values ("5" becomes 5) and strips unknown
  * fields. For a JSON body that hides client mistakes, so bodies are checked
  * strictly; path, query and header values are always strings on the wire and
- * are coerced to the schema's types.
+ * are coerced to the schema's types. An integer in the path or query must be
+ * written canonically (`175`, never `0xaf` or `+175`) before it is coerced.
  *
  * Each schema is checked first by a validator that stops at the first
  * failure (the common, valid case costs one pass); only a request that fails
@@ -82,6 +84,17 @@ export function createValidatorCompiler(): FastifySchemaCompiler<unknown> {
       return valid;
     };
     validate.errors = null as ErrorObject[] | null;
-    return validate as unknown as ValidateFunction;
+    const integers = httpPart === 'params' || httpPart === 'querystring' ? integerProperties(schema) : [];
+    if (integers.length === 0) return validate as unknown as ValidateFunction;
+    const checked = (data: unknown): boolean => {
+      // Before Ajv coerces the strings in place, after which `0xaf` and `175` look the same.
+      const loose = nonCanonicalIntegers(data, integers);
+      const valid = validate(data);
+      const others = (validate.errors ?? []).filter((error) => !loose.some((each) => each.instancePath === error.instancePath));
+      checked.errors = loose.length === 0 && valid ? null : [...loose, ...others];
+      return loose.length === 0 && valid;
+    };
+    checked.errors = null as ErrorObject[] | null;
+    return checked;
   };
 }

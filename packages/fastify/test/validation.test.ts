@@ -476,3 +476,65 @@ describe('random invalid bodies (property)', () => {
     );
   });
 });
+
+describe('integers in the path and query (property)', () => {
+  afterEach(closeApps);
+
+  /** Spellings `Number()` reads as `n` but that are not how a URL should write it. */
+  const looseSpelling = (n: number) =>
+    fc.constantFrom(
+      `0x${n.toString(16)}`,
+      `0o${n.toString(8)}`,
+      `0b${n.toString(2)}`,
+      `+${n}`,
+      `0${n}`,
+      `00${n}`,
+      `${n}.0`,
+      `${n}.`,
+      `${n / 10}e1`,
+      `${n}e0`,
+      ` ${n}`,
+      `${n} `,
+      `\t${n}`,
+    );
+
+  it('accepts the canonical decimal spelling of an id and refuses every other spelling of it, naming the parameter', async () => {
+    const app = await validatingApp();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 2_147_483_647 }).chain((n) => fc.tuple(fc.constant(n), looseSpelling(n))),
+        async ([n, spelling]) => {
+          const canonical = await put(app, validBody, { id: String(n) });
+          expect(canonical.statusCode).toBe(200);
+          expect((bodyOf(canonical) as { params: unknown }).params).toEqual({ id: n });
+          const before = handled;
+          const loose = await put(app, validBody, { id: encodeURIComponent(spelling) });
+          const body = expectProblem(loose, 400, 'invalid_parameter');
+          expect(fieldErrorsOf(body)).toEqual([
+            field(
+              'path',
+              '/id',
+              'invalid_parameter',
+              'must be a whole number in plain decimal, like 175: no plus sign, leading zero, fraction, exponent or hex',
+            ),
+          ]);
+          expect(handled).toBe(before);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('holds query integers to the same spelling, and still reports the other failing fields', async () => {
+    const app = await validatingApp();
+    const response = await put(app, validBody, { id: '0x7', query: '?limit=%2B5&verbose=maybe' });
+    const body = expectProblem(response, 400, 'invalid_parameter');
+    expect(fieldErrorsOf(body).map((each) => `${each.location} ${each.pointer}`)).toEqual([
+      'path /id',
+      'query /limit',
+      'query /verbose',
+    ]);
+    expect((await put(app, validBody, { query: '?limit=0' })).statusCode).toBe(400);
+    expect((await put(app, validBody, { query: '?limit=50' })).statusCode).toBe(200);
+  });
+});

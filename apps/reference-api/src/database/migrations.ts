@@ -8,6 +8,11 @@ export type Dialect = 'sqlite' | 'postgres';
  * fresh database is made the same way everywhere. Never change what a shipped
  * one makes; add the next. The only dialect difference is how ids are
  * generated.
+ *
+ * Ids come from one sequence per table, shared by all teams: a team can
+ * estimate how many campaigns others create from the gaps between its own.
+ * Accepted: every lookup is scoped to the caller's team (another team's id
+ * is a 404), and opaque ids would change every id in the contract.
  */
 function migrationsFor(dialect: Dialect): Record<string, Migration> {
   const withId = <Name extends string>(table: CreateTableBuilder<Name, never>) =>
@@ -154,6 +159,15 @@ function migrationsFor(dialect: Dialect): Record<string, Migration> {
           .addColumn('rotated_at', 'text')
           .execute();
         await db.schema.createIndex('oauth_tokens_by_grant').on('oauth_tokens').column('grant_id').execute();
+      },
+    },
+    '0004-users-credentials-version': {
+      async up(db: Kysely<unknown>) {
+        // Bumped by a new password and by disabling: every login cookie names the version it was made under.
+        await db.schema
+          .alterTable('users')
+          .addColumn('credentials_version', 'integer', (column) => column.notNull().defaultTo(1))
+          .execute();
       },
     },
   };

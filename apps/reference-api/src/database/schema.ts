@@ -41,6 +41,8 @@ export interface UsersTable {
   disabled_at: string | null;
   /** scrypt, see authentication/passwords.ts; null for a user who cannot log in with a password. */
   password_hash: string | null;
+  /** Bumped by a new password and by disabling; an OAuth login cookie made under an older one is refused. */
+  credentials_version: Generated<number>;
 }
 
 export interface ApiKeysTable {

@@ -41,6 +41,8 @@ export interface UntrustedRequest {
 /** Anything else wrong: told to the client by a redirect to its (verified) redirect URI. */
 export interface RefusedRequest {
   readonly kind: 'refused';
+  /** Whether the client may be told by a redirect depends on the app too (see `mayRedirect`). */
+  readonly app: OAuthApp;
   readonly redirectUri: string;
   readonly state: string | undefined;
   readonly error: AuthorizationErrorCode;
@@ -88,6 +90,7 @@ export async function checkAuthorizationRequest(db: Kysely<Database>, query: str
   const state = parameter(parameters, 'state');
   const refuse = (error: AuthorizationErrorCode, description: string): RefusedRequest => ({
     kind: 'refused',
+    app,
     redirectUri,
     state,
     error,

@@ -1,12 +1,12 @@
-import { clientNetwork } from '../authentication/client-network.js';
+import { accountKey, attemptPolicies, networkKey } from '../attempt-limits.js';
 import { builtinCatalog, isApiError } from '@faultline/core';
-import { MemoryStore, rateLimitHook } from '@faultline/fastify';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { passwordMatches } from '../authentication/passwords.js';
 import { checkAuthorizationRequest, queryOf, type AuthorizationErrorCode, type ValidRequest } from './authorization-request.js';
 import { formOf, parameter, readFormBodies } from './form-body.js';
 import { csrfCookieName, loginCookieName, loginLifetimeMs, newCsrfCookie, readCookie, setCookie } from './login-cookie.js';
 import { lifetimes, issueOAuthSecret } from './oauth-tokens.js';
+import type { OAuthApp } from './oauth-apps.js';
 import type { OAuthContext } from './oauth-context.js';
 import { authorizeOperation, consentOperation, loginOperation } from './oauth-operations.js';
 import { consentPage, errorPage, loginPage, sendPage } from './pages.js';
@@ -22,7 +22,7 @@ import { redirectTo } from './redirect.js';
  * with a GET and never re-posts the form (RFC 9700 §4.12).
  */
 export const authorizeRoutes: FastifyPluginAsync<OAuthContext> = async (app, context) => {
-  const { db, now, issuer, signer } = context;
+  const { db, now, issuer, signer, loginLimits } = context;
   const secure = issuer.startsWith('https:');
   readFormBodies(app);
 
@@ -44,29 +44,44 @@ export const authorizeRoutes: FastifyPluginAsync<OAuthContext> = async (app, con
     );
   });
 
-  // Password guesses, as for POST /v1/sessions: per account from any address (a botnet gets no more
-  // guesses than one client), and per address (an IPv6 client by its /64) across accounts.
-  const limitPerAccount = rateLimitHook({
-    catalog: builtinCatalog,
-    policies: [{ name: 'login-account', limit: 20, windowMs: 15 * 60_000 }],
-    store: new MemoryStore({ maxKeys: 100_000 }),
-    key: (request) => `oauth-login:${(formOf(request.body).get('email') ?? '').toLowerCase().slice(0, 254)}`,
-  });
-  const limitPerAddress = rateLimitHook({
-    catalog: builtinCatalog,
-    policies: [{ name: 'login', limit: 50, windowMs: 60_000 }],
-    store: new MemoryStore({ maxKeys: 10_000 }),
-    key: (request) => `oauth-login:${clientNetwork(request.ip)}`,
-  });
+  // Password guesses draw on the same budgets as POST /v1/sessions: per account from any address (a
+  // botnet gets no more guesses than one client), and per client network across accounts.
+  const limitLogins = async (request: FastifyRequest) => {
+    await loginLimits.spend(
+      networkKey(request.ip),
+      attemptPolicies.loginsPerAddress,
+      'Too many login attempts from your network',
+    );
+    await loginLimits.spend(
+      accountKey(formOf(request.body).get('email') ?? ''),
+      attemptPolicies.loginsPerAccount,
+      'Too many login attempts for this email',
+    );
+  };
 
+  /**
+   * Whether an error may be told to the client by a redirect (RFC 9700 §4.11.2: never an open
+   * redirector). Any team admin can register an app with a redirect URI anywhere; until the operator
+   * approves it, it may serve only its own team, so it is redirected to only once the requester is
+   * known to be of that team. Anyone else gets the error as a page and stays here.
+   */
+  const mayRedirect = (app: OAuthApp, requesterTeamId: number | undefined) =>
+    app.approved || (requesterTeamId !== undefined && requesterTeamId === app.teamId);
+
+  /** Tells the client of an error by a redirect, or, when the app may not serve the requester, shows it on a page. */
   const redirectError = (
     reply: FastifyReply,
     status: 302 | 303,
-    target: { redirectUri: string; state: string | undefined },
+    target: { app: OAuthApp; redirectUri: string; state: string | undefined },
     error: AuthorizationErrorCode,
     description: string,
-  ) =>
-    reply
+    requesterTeamId?: number,
+  ) => {
+    if (!mayRedirect(target.app, requesterTeamId)) {
+      const entry = builtinCatalog.get(error);
+      return sendPage(reply, entry.status, errorPage(entry.title, description, error));
+    }
+    return reply
       .code(status)
       .header('cache-control', 'no-store')
       .header(
@@ -74,6 +89,7 @@ export const authorizeRoutes: FastifyPluginAsync<OAuthContext> = async (app, con
         redirectTo(target.redirectUri, { error, error_description: description, state: target.state, iss: issuer }),
       )
       .send();
+  };
 
   /** Checks the request; answers the page or the redirect when it is not valid. */
   async function check(request: FastifyRequest, reply: FastifyReply, query: string, status: 302 | 303) {
@@ -101,19 +117,24 @@ export const authorizeRoutes: FastifyPluginAsync<OAuthContext> = async (app, con
     return checked;
   }
 
-  /** Once the client is verified, a failure of ours is told to it as `server_error`, with no detail. */
+  /**
+   * Once the client is verified, a failure of ours is told to it as `server_error`, with no detail
+   * (on a page when the app may not serve the requester). `work` notes the requester's team once known.
+   */
   async function guarded(
     request: FastifyRequest,
     reply: FastifyReply,
     valid: ValidRequest,
     status: 302 | 303,
-    work: () => Promise<unknown>,
+    work: (requester: { teamId?: number | undefined }) => Promise<unknown>,
   ) {
+    const requester: { teamId?: number | undefined } = {};
     try {
-      await work();
+      await work(requester);
     } catch (error) {
-      request.log.error({ err: error }, 'Authorization failed; redirected with server_error');
-      if (!reply.sent) redirectError(reply, status, valid, 'server_error', 'The server met an unexpected condition.');
+      request.log.error({ err: error }, 'Authorization failed; answered with server_error');
+      if (!reply.sent)
+        redirectError(reply, status, valid, 'server_error', 'The server met an unexpected condition.', requester.teamId);
     }
   }
 
@@ -138,17 +159,21 @@ export const authorizeRoutes: FastifyPluginAsync<OAuthContext> = async (app, con
     );
   };
 
-  /** The logged-in user, if the login cookie is genuine and the user still exists. */
+  /**
+   * The logged-in user, if the login cookie is genuine, the user still exists, and no new password
+   * or disabling came after the login (the cookie's credentials version is still the user's).
+   */
   async function loggedInUser(request: FastifyRequest) {
     const cookie = readCookie(request.headers.cookie, loginCookieName);
-    const userId = signer.userOf(cookie, now());
-    if (cookie === undefined || userId === undefined) return undefined;
+    const login = signer.loginOf(cookie, now());
+    if (cookie === undefined || login === undefined) return undefined;
     const user = await db
       .selectFrom('users')
-      .select(['id', 'team_id', 'email', 'disabled_at'])
-      .where('id', '=', userId)
+      .select(['id', 'team_id', 'email', 'disabled_at', 'credentials_version'])
+      .where('id', '=', login.userId)
       .executeTakeFirst();
-    return user === undefined ? undefined : { ...user, cookie };
+    if (user === undefined || user.credentials_version !== login.credentialsVersion) return undefined;
+    return { ...user, cookie };
   }
 
   const disabledPage = (reply: FastifyReply) =>
@@ -162,11 +187,12 @@ export const authorizeRoutes: FastifyPluginAsync<OAuthContext> = async (app, con
     const query = queryOf(request.url);
     const valid = await check(request, reply, query, 302);
     if (valid === undefined) return reply;
-    await guarded(request, reply, valid, 302, async () => {
+    await guarded(request, reply, valid, 302, async (requester) => {
       const user = await loggedInUser(request);
+      requester.teamId = user?.team_id;
       if (user === undefined) return showLogin(reply, request, valid, query);
       if (user.disabled_at !== null) return disabledPage(reply);
-      if (user.team_id !== valid.app.teamId && !valid.app.approved) {
+      if (!mayRedirect(valid.app, user.team_id)) {
         return redirectError(reply, 302, valid, 'app_not_approved', 'This app is not approved for use outside its own team yet.');
       }
       return sendPage(
@@ -185,54 +211,54 @@ export const authorizeRoutes: FastifyPluginAsync<OAuthContext> = async (app, con
     return reply;
   });
 
-  app.post(
-    '/oauth/login',
-    { config: { operation: loginOperation }, preHandler: [limitPerAddress, limitPerAccount] },
-    async (request, reply) => {
-      const form = formOf(request.body);
-      const query = form.get('request') ?? '';
-      const valid = await check(request, reply, query, 303);
-      if (valid === undefined) return reply;
-      await guarded(request, reply, valid, 303, async () => {
-        const csrfCookie = readCookie(request.headers.cookie, csrfCookieName);
-        if (csrfCookie === undefined || !signer.same(parameter(form, 'csrf'), signer.loginCsrf(csrfCookie))) {
-          return showLogin(reply, request, valid, query, 403, {
-            error: 'This form expired or was not sent from this page. Please log in again.',
-          });
-        }
-        const email = (parameter(form, 'email') ?? '').slice(0, 254);
-        const user = await db
-          .selectFrom('users')
-          .select(['id', 'password_hash', 'disabled_at'])
-          .where('email', '=', email.toLowerCase())
-          .executeTakeFirst();
-        // Derived even for an unknown email, so the time taken does not tell which emails exist.
-        const matches = await passwordMatches((parameter(form, 'password') ?? '').slice(0, 1024), user?.password_hash ?? null);
-        if (user === undefined || !matches) {
-          return showLogin(reply, request, valid, query, 200, { email, error: 'The email or the password is wrong.' });
-        }
-        if (user.disabled_at !== null) return disabledPage(reply);
-        return reply
-          .code(303)
-          .header('cache-control', 'no-store')
-          .header(
-            'set-cookie',
-            setCookie(loginCookieName, signer.login(user.id, now()), { secure, maxAgeSeconds: loginLifetimeMs / 1000 }),
-          )
-          .header('location', `/oauth/authorize?${new URLSearchParams(query).toString()}`)
-          .send();
-      });
-      return reply;
-    },
-  );
+  app.post('/oauth/login', { config: { operation: loginOperation }, preHandler: limitLogins }, async (request, reply) => {
+    const form = formOf(request.body);
+    const query = form.get('request') ?? '';
+    const valid = await check(request, reply, query, 303);
+    if (valid === undefined) return reply;
+    await guarded(request, reply, valid, 303, async () => {
+      const csrfCookie = readCookie(request.headers.cookie, csrfCookieName);
+      if (csrfCookie === undefined || !signer.same(parameter(form, 'csrf'), signer.loginCsrf(csrfCookie))) {
+        return showLogin(reply, request, valid, query, 403, {
+          error: 'This form expired or was not sent from this page. Please log in again.',
+        });
+      }
+      const email = (parameter(form, 'email') ?? '').slice(0, 254);
+      const user = await db
+        .selectFrom('users')
+        .select(['id', 'password_hash', 'disabled_at', 'credentials_version'])
+        .where('email', '=', email.toLowerCase())
+        .executeTakeFirst();
+      // Derived even for an unknown email, so the time taken does not tell which emails exist.
+      const matches = await passwordMatches((parameter(form, 'password') ?? '').slice(0, 1024), user?.password_hash ?? null);
+      if (user === undefined || !matches) {
+        return showLogin(reply, request, valid, query, 200, { email, error: 'The email or the password is wrong.' });
+      }
+      if (user.disabled_at !== null) return disabledPage(reply);
+      return reply
+        .code(303)
+        .header('cache-control', 'no-store')
+        .header(
+          'set-cookie',
+          setCookie(loginCookieName, signer.login(user.id, user.credentials_version, now()), {
+            secure,
+            maxAgeSeconds: loginLifetimeMs / 1000,
+          }),
+        )
+        .header('location', `/oauth/authorize?${new URLSearchParams(query).toString()}`)
+        .send();
+    });
+    return reply;
+  });
 
   app.post('/oauth/consent', { config: { operation: consentOperation } }, async (request, reply) => {
     const form = formOf(request.body);
     const query = form.get('request') ?? '';
     const valid = await check(request, reply, query, 303);
     if (valid === undefined) return reply;
-    await guarded(request, reply, valid, 303, async () => {
+    await guarded(request, reply, valid, 303, async (requester) => {
       const user = await loggedInUser(request);
+      requester.teamId = user?.team_id;
       if (user === undefined)
         return showLogin(reply, request, valid, query, 200, { error: 'Your login expired. Please log in again.' });
       if (!signer.same(parameter(form, 'csrf'), signer.consentCsrf(user.cookie, query))) {
@@ -247,12 +273,14 @@ export const authorizeRoutes: FastifyPluginAsync<OAuthContext> = async (app, con
         );
       }
       if (user.disabled_at !== null) return disabledPage(reply);
-      if (user.team_id !== valid.app.teamId && !valid.app.approved) {
+      if (!mayRedirect(valid.app, user.team_id)) {
         return redirectError(reply, 303, valid, 'app_not_approved', 'This app is not approved for use outside its own team yet.');
       }
       const decision = parameter(form, 'decision');
-      if (decision === 'deny') return redirectError(reply, 303, valid, 'access_denied', 'The user denied the request.');
-      if (decision !== 'allow') return redirectError(reply, 303, valid, 'invalid_request', 'The decision must be allow or deny.');
+      if (decision === 'deny')
+        return redirectError(reply, 303, valid, 'access_denied', 'The user denied the request.', user.team_id);
+      if (decision !== 'allow')
+        return redirectError(reply, 303, valid, 'invalid_request', 'The decision must be allow or deny.', user.team_id);
       const code = issueOAuthSecret('authorizationCode');
       const at = now();
       await db.transaction().execute(async (trx) => {

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../database/schema.js';
+import type { AttemptLimits } from '../attempt-limits.js';
 import type { CookieSigner } from './login-cookie.js';
 
 /** What every route of the authorization server is given. */
@@ -11,4 +12,8 @@ export interface OAuthContext {
   /** The realm of the `invalid_client` challenge. */
   readonly realm: string;
   readonly signer: CookieSigner;
+  /** The limits on token and revocation requests. */
+  readonly limits: AttemptLimits;
+  /** The login budgets, shared with `POST /v1/sessions` (on the app's clock). */
+  readonly loginLimits: AttemptLimits;
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Kysely } from 'kysely';
+import type { AttemptLimits } from '../attempt-limits.js';
 import type { Database } from '../database/schema.js';
 import { authorizeRoutes } from './authorize-routes.js';
 import { cookieSigner } from './login-cookie.js';
@@ -15,6 +16,10 @@ export interface OAuthServerOptions {
   /** The issuer identifier (RFC 9207): this server's public URL, without a trailing slash. */
   readonly issuer: string;
   readonly realm: string;
+  /** Where token and revocation requests are counted. */
+  readonly limits: AttemptLimits;
+  /** Where login attempts are counted: the same budgets as `POST /v1/sessions`. */
+  readonly loginLimits: AttemptLimits;
   /**
    * Signs the login cookies of the authorization endpoint. A random key by
    * default, so a restart logs every browser out of it (which costs a login,
@@ -34,6 +39,8 @@ export const oauthServer: FastifyPluginAsync<OAuthServerOptions> = async (app, o
     issuer: options.issuer.replace(/\/+$/, ''),
     realm: options.realm,
     signer: cookieSigner(options.cookieKey ?? randomBytes(32)),
+    limits: options.limits,
+    loginLimits: options.loginLimits,
   };
   // Each in its own scope: the form body parsers and hooks stay with their routes.
   await app.register(authorizeRoutes, context);

@@ -122,6 +122,8 @@ ${hidden({ request: input.request, csrf: input.csrf })}
   );
 }
 
-export function errorPage(title: string, message: string): string {
-  return page(title, `<h1>${escapeHtml(title)}</h1>\n<p class="error">${escapeHtml(message)}</p>`);
+/** An error page; `code`, when given, is the catalog code, shown so a developer can look it up. */
+export function errorPage(title: string, message: string, code?: string): string {
+  const reference = code === undefined ? '' : `\n<p>Error code: <code>${escapeHtml(code)}</code></p>`;
+  return page(title, `<h1>${escapeHtml(title)}</h1>\n<p class="error">${escapeHtml(message)}</p>${reference}`);
 }

@@ -1,4 +1,5 @@
 import { builtinCatalog } from '@faultline/core';
+import { attemptPolicies, networkKey } from '../attempt-limits.js';
 import type { FastifyPluginAsync } from 'fastify';
 import { hashSecret } from '../authentication/api-keys.js';
 import { authenticateClient } from './client-authentication.js';
@@ -16,8 +17,12 @@ import { revokeOperation } from './oauth-operations.js';
  * any other and left alone (§2.2), so the endpoint tells nobody which tokens
  * exist. `token_type_hint` only decides which kind is looked up first.
  */
-export const revokeRoute: FastifyPluginAsync<OAuthContext> = async (app, { db, now, realm }) => {
+export const revokeRoute: FastifyPluginAsync<OAuthContext> = async (app, { db, now, realm, limits }) => {
   readFormBodies(app);
+  // Before the body is read: a flood from one network costs no parsing (see attempt-limits.ts).
+  app.addHook('onRequest', async (request) =>
+    limits.spend(networkKey(request.ip), attemptPolicies.oauthPerAddress, 'Too many token requests from your network'),
+  );
   app.addHook('onSend', (_request, reply, payload, done) => {
     reply.header('cache-control', 'no-store');
     reply.header('pragma', 'no-cache');
@@ -34,6 +39,8 @@ export const revokeRoute: FastifyPluginAsync<OAuthContext> = async (app, { db, n
         throw builtinCatalog.error('invalid_request', { detail: `${repeated.join(', ')} must not be sent more than once.` });
       }
       const client = await authenticateClient(db, request.headers.authorization, form, realm);
+      // Counted once the client is authenticated, so nobody can spend another client's budget by naming it.
+      await limits.spend(`client:${client.id}`, attemptPolicies.oauthPerClient, 'Too many token requests from this client');
       const token = parameter(form, 'token');
       if (token === undefined) throw builtinCatalog.error('invalid_request', { detail: 'token is missing.' });
       const hint = parameter(form, 'token_type_hint');

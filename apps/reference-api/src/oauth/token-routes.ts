@@ -1,4 +1,5 @@
 import { builtinCatalog } from '@faultline/core';
+import { attemptPolicies, networkKey } from '../attempt-limits.js';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Kysely, Transaction } from 'kysely';
 import { hashSecret as hashOf } from '../authentication/api-keys.js';
@@ -80,8 +81,12 @@ async function issueTokens(
  * refresh token (with rotation) and client credentials grants. Every answer,
  * tokens and errors alike, carries `Cache-Control: no-store` and `Pragma: no-cache`.
  */
-export const tokenRoutes: FastifyPluginAsync<OAuthContext> = async (app, { db, now, realm }) => {
+export const tokenRoutes: FastifyPluginAsync<OAuthContext> = async (app, { db, now, realm, limits }) => {
   readFormBodies(app);
+  // Before the body is read: a flood from one network costs no parsing (see attempt-limits.ts).
+  app.addHook('onRequest', async (request) =>
+    limits.spend(networkKey(request.ip), attemptPolicies.oauthPerAddress, 'Too many token requests from your network'),
+  );
   app.addHook('onSend', (_request, reply, payload, done) => {
     reply.header('cache-control', 'no-store');
     reply.header('pragma', 'no-cache');
@@ -102,6 +107,8 @@ export const tokenRoutes: FastifyPluginAsync<OAuthContext> = async (app, { db, n
       const repeated = repeatedNames(form);
       if (repeated.length > 0) throw invalidRequest(`${repeated.join(', ')} must not be sent more than once.`);
       const client = await authenticateClient(db, request.headers.authorization, form, realm);
+      // Counted once the client is authenticated, so nobody can spend another client's budget by naming it.
+      await limits.spend(`client:${client.id}`, attemptPolicies.oauthPerClient, 'Too many token requests from this client');
       const grantType = parameter(form, 'grant_type');
       if (grantType === undefined) throw invalidRequest('grant_type is missing.');
       if (!(grantTypes as readonly string[]).includes(grantType)) {

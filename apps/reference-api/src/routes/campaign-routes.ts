@@ -23,6 +23,7 @@ import {
   type EntityTags,
 } from './conditional-requests.js';
 import { decodeCursor, pageOf } from './pagination.js';
+import { parseDateTime } from './date-time.js';
 import type { RouteContext } from './route-context.js';
 import { locationHeader } from '../contract/route-contract.js';
 
@@ -138,7 +139,8 @@ export const campaignRoutes: FastifyPluginAsync<RouteContext> = async (app, { db
     },
     async (request, reply) => {
       const { name, external_id: externalId = null, sender = null } = request.body;
-      const scheduledAt = futureTime(request.body.scheduled_at ?? null);
+      const sent = request.body.scheduled_at ?? null;
+      const scheduledAt = futureTime(sent === null ? null : parseDateTime(sent, '/scheduled_at'));
       const now = new Date().toISOString();
       let campaign: Campaign;
       try {
@@ -365,7 +367,7 @@ function changesOf(campaign: Campaign, patch: UpdateCampaignInput): Updateable<C
     sender_name: campaign.sender_name,
   };
   if (patch.scheduled_at !== undefined) {
-    const scheduledAt = patch.scheduled_at === null ? null : parseDateTime(patch.scheduled_at);
+    const scheduledAt = patch.scheduled_at === null ? null : parseDateTime(patch.scheduled_at, '/scheduled_at');
     // Sending the time it already has is no change, even once that time has passed.
     if (scheduledAt !== campaign.scheduled_at) next.scheduled_at = futureTime(scheduledAt);
   }
@@ -407,36 +409,15 @@ function changesOf(campaign: Campaign, patch: UpdateCampaignInput): Updateable<C
   return Object.fromEntries(changed.map((column) => [column, next[column]]));
 }
 
-/** An RFC 3339 date-time the schema accepted, as UTC `toISOString()`; refused when not in the future. */
-function futureTime(value: string | null): string | null {
-  if (value === null) return null;
-  const normalised = parseDateTime(value);
+/** A time read by `parseDateTime`, refused when not in the future. */
+function futureTime(normalised: string | null): string | null {
+  if (normalised === null) return null;
   if (Date.parse(normalised) <= Date.now()) {
     throw builtinCatalog.error('unspecified_error', {
       detail: `scheduled_at ${normalised} is in the past; schedule the campaign after now (${new Date().toISOString()}), or send null to leave it unscheduled.`,
     });
   }
   return normalised;
-}
-
-/**
- * The UTC `toISOString()` of a date-time that passed the schema's
- * `format: date-time` (Ajv's RFC 3339 check: `T`, `t` or a space between
- * date and time, a zone of `Z` or `±hh[[:]mm]`, any fraction, a leap second).
- * Written out rather than left to `Date.parse`, which refuses some of them.
- * Fractions below a millisecond are cut; a leap second becomes the next one.
- */
-export function parseDateTime(value: string): string {
-  const match = /^(\d{4})-(\d{2})-(\d{2})[Tt\s](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:[Zz]|([+-])(\d{2})(?::?(\d{2}))?)$/.exec(
-    value,
-  );
-  if (match === null) throw new TypeError(`Not an RFC 3339 date-time: ${value}`);
-  const [, year, month, day, hour, minute, second, fraction = '', sign, zoneHours = '0', zoneMinutes = '0'] = match;
-  const time = new Date(0);
-  time.setUTCFullYear(Number(year), Number(month) - 1, Number(day));
-  time.setUTCHours(Number(hour), Number(minute), Number(second), Number(fraction.padEnd(3, '0').slice(0, 3)));
-  const offset = (Number(zoneHours) * 60 + Number(zoneMinutes)) * (sign === '-' ? -1 : 1);
-  return new Date(time.getTime() - offset * 60_000).toISOString();
 }
 
 function notFound(id: number) {

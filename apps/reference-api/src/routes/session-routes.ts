@@ -1,8 +1,7 @@
 import { builtinCatalog } from '@faultline/core';
-import { MemoryStore, rateLimitHook } from '@faultline/fastify';
 import { createSessionBody, sessionResponse, type CreateSessionInput } from '@faultline/reference-contract';
-import type { FastifyPluginAsync } from 'fastify';
-import { clientNetwork } from '../authentication/client-network.js';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { accountKey, attemptPolicies, networkKey, type AttemptLimits } from '../attempt-limits.js';
 import { credentialNames } from '../authentication/credentials.js';
 import { passwordMatches } from '../authentication/passwords.js';
 import { issueSessionToken } from '../authentication/session-tokens.js';
@@ -10,26 +9,19 @@ import type { RouteContext } from './route-context.js';
 
 export interface SessionRouteOptions extends RouteContext {
   readonly now: () => number;
+  /** The login budgets, shared with the OAuth login form. */
+  readonly limits: AttemptLimits;
   readonly sessionTtlMs: number;
 }
 
-/** Password guesses per client address: enough for a person who mistypes, too few to try a list. */
-const loginAttempts = [{ name: 'login', limit: 10, windowMs: 60_000 }] as const;
-/** Attempts per account, whatever the address: a person logs in a few times a day, not twenty times in fifteen minutes. */
-const attemptsPerAccount = [{ name: 'login-account', limit: 20, windowMs: 15 * 60_000 }] as const;
-
 /** `POST /v1/sessions` logs in with email and password; `DELETE /v1/sessions/current` logs out. */
-export const sessionRoutes: FastifyPluginAsync<SessionRouteOptions> = async (app, { db, now, sessionTtlMs }) => {
-  const limitLogins = rateLimitHook({
-    catalog: builtinCatalog,
-    policies: loginAttempts,
-    store: new MemoryStore({ maxKeys: 10_000, now }),
-    key: (request) => `login:${clientNetwork(request.ip)}`,
-  });
-  // Per account too, from any address: a botnet gets no more guesses at one password than one client.
-  // The price: someone may spend a user's attempts and hold their password logins off for a while;
+export const sessionRoutes: FastifyPluginAsync<SessionRouteOptions> = async (app, { db, now, limits, sessionTtlMs }) => {
+  // Password guesses draw on the same budgets as the OAuth login form (see attempt-limits.ts): per client
+  // network, and per account from any address, so a botnet gets no more guesses at one password than one
+  // client. The price: someone may spend a user's attempts and hold their password logins off for a while;
   // their API keys and open sessions keep working.
-  const accountAttempts = new MemoryStore({ maxKeys: 100_000, now });
+  const limitLogins = async (request: FastifyRequest) =>
+    limits.spend(networkKey(request.ip), attemptPolicies.loginsPerAddress, 'Too many login attempts from your network');
 
   app.post<{ Body: CreateSessionInput }>(
     '/sessions',
@@ -51,15 +43,7 @@ export const sessionRoutes: FastifyPluginAsync<SessionRouteOptions> = async (app
     },
     async (request, reply) => {
       const email = request.body.email.toLowerCase();
-      const [attempts] = accountAttempts.consume(`account:${email}`, attemptsPerAccount, 1);
-      if (attempts !== undefined && !attempts.allowed) {
-        const retryAt = new Date(now() + attempts.retryAfterMs);
-        throw builtinCatalog.error('limit_reached', {
-          detail: `Too many login attempts for this email; try again after ${retryAt.toISOString()}, or use an API key.`,
-          retryAt,
-          extensions: { policy: 'login-account' },
-        });
-      }
+      await limits.spend(accountKey(email), attemptPolicies.loginsPerAccount, 'Too many login attempts for this email');
       const user = await db
         .selectFrom('users')
         .select(['id', 'password_hash', 'disabled_at'])

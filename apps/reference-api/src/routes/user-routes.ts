@@ -87,7 +87,10 @@ export const userRoutes: FastifyPluginAsync<RouteContext> = async (app, { db }) 
           .executeTakeFirstOrThrow();
         return reply.code(201).header('location', `/v1/users/${user.id}`).send(presentUser(user));
       } catch (error) {
-        // Which team has the address is not said: that would tell one team about another's people.
+        // Which team has the address is not said: that would tell one team about another's people. That the
+        // address exists somewhere is told, a known trade-off: people log in by email alone, so emails must be
+        // unique across the service; unique per team would need a team in every login. Adding users is an
+        // admin's act, metered by the key's and the team's rate limits.
         if (isUniqueViolation(error))
           throw builtinCatalog.error('conflict', { detail: `A user with the email ${email.toLowerCase()} already exists.` });
         throw error;
@@ -118,10 +121,15 @@ export const userRoutes: FastifyPluginAsync<RouteContext> = async (app, { db }) 
         ...(disabled === undefined ? {} : { disabled_at: disabled ? new Date().toISOString() : null }),
         ...(password === undefined ? {} : { password_hash: await hashPassword(password) }),
       };
+      // A new password or disabling ends every browser login made before it (see oauth/login-cookie.ts).
+      const endsLogins = password !== undefined || disabled === true;
       const user = await db.transaction().execute(async (transaction) => {
         const changed = await transaction
           .updateTable('users')
-          .set(changes)
+          .set((eb) => ({
+            ...changes,
+            ...(endsLogins ? { credentials_version: eb('credentials_version', '+', 1) } : {}),
+          }))
           .where('id', '=', request.params.id)
           .where('team_id', '=', request.principal.teamId)
           .returningAll()
