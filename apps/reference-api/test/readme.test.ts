@@ -40,6 +40,11 @@ const notRunSections = new Map([
     '`npm ci` installs (CI runs it, and this suite runs from it) and `npm start` serves in the foreground: the test ' +
       'starts the server `npm start` starts (its script is checked below), and .ci/run runs the test line',
   ],
+  [
+    'Install',
+    'packing and installing take minutes and write outside the clone: test/install-packages.test.ts packs every public ' +
+      'package and installs the tarballs into new projects as these lines do, then runs the README examples there',
+  ],
   ['The `faultline` command', "`faultline serve` serves in the foreground; the CLI's own tests run each of these commands"],
 ]);
 
