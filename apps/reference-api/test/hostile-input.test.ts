@@ -130,7 +130,7 @@ describe('other inputs', () => {
       payload: `{"recipients":[${Array(15_000).fill('{}').join(',')}]}`,
     });
     expect(over.statusCode).toBe(400);
-    expect(json(over)['detail']).toBe('The batch has 15000 recipients; one request may add at most 10000. Split it.');
+    expect(json(over)['detail']).toBe('One field is missing or invalid: body /recipients must NOT have more than 10000 items.');
     expect(pointers(json(over))).toEqual(['body /recipients']);
   });
 

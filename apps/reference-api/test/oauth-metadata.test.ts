@@ -99,6 +99,8 @@ describe('GET /.well-known/oauth-authorization-server', () => {
     });
     expect(revoked.statusCode).toBe(200);
     const authorizePath = new URL(metadata['authorization_endpoint'] as string).pathname;
+    // Approved, so the endpoint may redirect to it whoever asks (an app that may not serve the requester gets an error page).
+    await world.db.updateTable('oauth_apps').set({ approved_at: new Date().toISOString() }).where('id', '=', spa.id).execute();
     const page = await app.inject({ url: `${authorizePath}?client_id=${spa.clientId}` });
     // A known client: the request reaches the authorization endpoint's own checks (a redirect with an error).
     expect(page.statusCode).toBe(302);

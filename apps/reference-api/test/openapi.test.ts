@@ -248,8 +248,8 @@ describe('GET /openapi.json', () => {
       }
     }
     expect(document.paths['/readyz']?.['get']?.responses['503']?.headers?.['Retry-After']).toBeDefined();
-    // Liveness needs no database and is never shed, so it has no 503 to document.
-    expect(document.paths['/healthz']?.['get']?.responses['503']).toBeUndefined();
+    // Liveness needs no database and is never shed; only the per-address cap (MAX_REQUESTS_PER_CLIENT) can refuse it.
+    expect(document.paths['/healthz']?.['get']?.responses['503']?.headers?.['Retry-After']).toBeDefined();
     expect(document.paths['/v1/campaigns']?.['post']?.responses['201']?.headers?.['Location']).toBeDefined();
     expect(document.paths['/v1/campaigns/{id}/pause']?.['post']?.responses['409']).toBeDefined();
     expect(document.components.responses['MethodNotAllowed']).toMatchObject({

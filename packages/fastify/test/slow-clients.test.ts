@@ -74,7 +74,7 @@ function expectTimeoutAnswer(raw: string): Record<string, unknown> {
   const response = parseResponse(raw);
   expect(response.status).toBe(408);
   expect(response.headers['connection']).toBe('close');
-  expect(response.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+  expect(response.headers['content-type']).toBe('application/problem+json');
   expect(response.body).toMatchObject({ status: 408, code: 'request_timeout', title: 'Request timeout' });
   return response.body;
 }

@@ -82,7 +82,8 @@ function factsOf(method: string, declaration: RouteDeclaration & { pattern: stri
  */
 export function carriesRateLimitFields(route: RouteFacts, codes: readonly string[] = []): boolean {
   if (!route.pattern.startsWith('/v1/')) return false;
-  if (codes.includes('service_unavailable')) return false;
+  // Load shedding, the per-address cap and the HTTP server's timeouts answer before any route hook runs.
+  if (codes.includes('service_unavailable') || codes.includes('request_timeout')) return false;
   // Logging in is limited per address before the password is checked, so all its answers carry them.
   if (route.access === 'public') return true;
   return !(codes.length > 0 && codes.every((code) => codesBeforeRateLimit.has(code)));
