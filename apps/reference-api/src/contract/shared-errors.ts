@@ -81,8 +81,9 @@ const sharedRules: readonly SharedRule[] = [
   { codes: ['request_too_large'], applies: readsBody },
   // A body without a media type, or of one no parser reads (the token endpoints read forms only).
   { codes: ['invalid_content_type'], applies: readsBody },
-  // The rate limits count each caller's requests under /v1 (RATE_LIMITS, on under `npm start`).
-  { codes: ['limit_reached'], applies: underV1 },
+  // The rate limits count each caller's requests under /v1 (RATE_LIMITS, on under `npm start`), and the token
+  // endpoints count requests per network and per client (attempt-limits.ts).
+  { codes: ['limit_reached'], applies: (route) => underV1(route) || route.kind === 'form' },
   // A request whose headers or body arrive slower than the server's timeouts (faultlineServerOptions).
   { codes: ['request_timeout'], applies: () => true, beforeRateLimit: true, evenOnPages: true },
   // Whatever fails unexpectedly.

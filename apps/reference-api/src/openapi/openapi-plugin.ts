@@ -132,10 +132,13 @@ export function completeDocument(
     const carriers = new Map<string, number>();
     for (const code of codes) {
       const written = Object.keys(errorExample(code, options, context).headers).map((name) => name.toLowerCase());
-      const names = new Set([
-        ...catalog.get(code).headers,
-        ...Object.keys(headerComponents).filter((name) => written.includes(name.toLowerCase())),
-      ]);
+      // The RateLimit fields come from the /v1 rate-limit hook, not from the code: see carriesRateLimitFields.
+      const names = new Set(
+        [
+          ...catalog.get(code).headers,
+          ...Object.keys(headerComponents).filter((name) => written.includes(name.toLowerCase())),
+        ].filter((name) => name !== 'RateLimit-Policy' && name !== 'RateLimit'),
+      );
       for (const name of names) carriers.set(name, (carriers.get(name) ?? 0) + 1);
     }
     const headers: Json = { 'x-request-id': { $ref: '#/components/headers/RequestId' } };
