@@ -4,6 +4,7 @@
 //   client-429-storm: 429s received by @faultline/client and by ky doing the same work under a rate limit.
 //   rate-limit:       the rate limiter against rate-limiter-flexible, @fastify/rate-limit and no limiter at all.
 //   hostile:          a well-behaved client's success rate and p99 while slow sockets, body bombs and wrong keys attack.
+//   limits-cost:      the same error paths with and without the per-address request cap.
 // `node bench/run.js client-overhead` runs only the parts named. Machines are
 // shared and noisy, so only figures measured side by side in one run mean anything.
 import { errorPath } from './error-path.js';
@@ -11,6 +12,7 @@ import { clientOverhead } from './client-overhead.js';
 import { client429Storm } from './client-429-storm.js';
 import { rateLimit } from './rate-limit.js';
 import { hostile } from './hostile.js';
+import { limitsCost } from './limits-cost.js';
 
 const parts = {
   'error-path': errorPath,
@@ -18,6 +20,7 @@ const parts = {
   'client-429-storm': client429Storm,
   'rate-limit': rateLimit,
   hostile,
+  'limits-cost': limitsCost,
 };
 const chosen = process.argv.length > 2 ? process.argv.slice(2) : Object.keys(parts);
 for (const name of chosen) {
