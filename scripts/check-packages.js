@@ -2,12 +2,14 @@
 // npm run check:packages: each public package as npm would publish it, checked the way its users will meet it.
 // publint: the package.json fields, exports and files agree with what is packed; attw (Are the Types Wrong?): the
 // types resolve under NodeNext and bundler resolution (the "esm-only" profile, since the packages are ESM-only);
-// knip (last, over the whole repository): no unused file, export or dependency. Run after the build.
+// knip (last, over the whole repository): no unused file, export or dependency; and the lock file's Node.js engines
+// (check-engines.js). Run after the build.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
+import { engineProblems } from './check-engines.js';
 import { publicPackages } from './public-packages.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -47,6 +49,11 @@ await Promise.all(
     for (let next = queue.shift(); next !== undefined; next = queue.shift()) failed.push(...(await checkPackage(next)));
   }),
 );
+
+const engines = engineProblems(root, publicPackages(root), process.version);
+for (const problem of engines) console.error(`engines: ${problem}`);
+if (engines.length > 0) failed.push('engines');
+else console.log(`engines: every locked package accepts Node ${process.version} and each public package's own range`);
 
 const knip = await run(bin('knip'), ['--no-progress']);
 if (knip.status !== 0) {
