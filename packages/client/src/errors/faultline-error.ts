@@ -1,4 +1,4 @@
-import type { BuiltinCode, BuiltinExtensions, ErrorCategory, FieldError } from '@faultline/core';
+import type { BuiltinCode, BuiltinExtensions, EnvelopeName, ErrorCategory, FieldError } from '@faultline/core';
 
 /** A code of the built-in catalog, or any other string a foreign API sends; comparisons with catalog codes autocomplete. */
 export type ErrorCode = BuiltinCode | 'network_error' | 'timeout' | (string & {});
@@ -26,8 +26,14 @@ export interface FailureDetails {
   readonly attempts?: number | undefined;
   /** Where the code is documented (an absolute URL), when known. */
   readonly docsUrl?: string | undefined;
-  /** The body's extension members that the catalog declares for the code, each of its declared type. */
+  /**
+   * For a catalog code, the body's extension members the catalog declares for
+   * it, each of its declared type; for any other code, every member of the
+   * body its envelope does not model.
+   */
   readonly extensions?: Readonly<Record<string, unknown>> | undefined;
+  /** The shape the body was read as (`'faultline-problem'`, `'github'`, `'google'` …); undefined when no response arrived. */
+  readonly envelope?: EnvelopeName | undefined;
   /** The response the error was read from; undefined when none arrived. */
   readonly response?: Response | undefined;
   /** The response's headers; by default those of `response`. */
@@ -60,6 +66,13 @@ export class FaultlineError extends Error {
    */
   readonly extensions: Readonly<Record<string, unknown>>;
   /**
+   * The shape the body was read as: one of our profiles (`'faultline-problem'`
+   * …), a foreign API's (`'github'`, `'google'`, `'stripe'` …), a framework's
+   * default, or `'text'`, `'html'`, `'empty'`. Undefined when no response
+   * arrived. When it is not one of ours, `code` is the foreign API's own.
+   */
+  readonly envelope: EnvelopeName | undefined;
+  /**
    * The response the error was read from, as fetch gave it (its body already
    * read into {@link body}); undefined for a network error, a timeout or input
    * refused before sending.
@@ -87,6 +100,7 @@ export class FaultlineError extends Error {
     this.response = details.response;
     this.headers = details.headers ?? details.response?.headers ?? new Headers();
     this.extensions = details.extensions ?? {};
+    this.envelope = details.envelope;
   }
 
   /**

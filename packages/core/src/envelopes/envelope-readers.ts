@@ -28,10 +28,10 @@ import { empty, html, text } from './readers/text.js';
  * | envelope                | recognised by                                   | code                        | fields from                        | docs link             | request id (body)  | retry time (body)        |
  * |-------------------------|-------------------------------------------------|-----------------------------|------------------------------------|-----------------------|--------------------|--------------------------|
  * | faultline-problem       | `code` + `type`                                 | `code`                      | `errors[].pointer`                 | `type`                | `request_id`       | `retry_after`            |
- * | faultline-classic       | `code` + `error` (a sentence)                   | `code`                      | `errors[].pointer`                 | –                     | –                  | the `error` sentence     |
- * | faultline-message       | `code` + `description`                          | `code`                      | `errors[].pointer`                 | –                     | `request_id`       | `retry_after`            |
  * | fastify                 | `statusCode` + `error` + `message`              | `code` (`FST_ERR_…`)        | the validation `message`           | –                     | –                  | –                        |
  * | spring-boot             | `timestamp` + `status` + `error` + `path`       | –                           | `errors[].field`                   | –                     | `requestId`        | –                        |
+ * | faultline-classic       | `code` + `error` (a sentence)                   | `code`                      | `errors[].pointer`                 | –                     | –                  | the `error` sentence     |
+ * | faultline-message       | `code` + `description`                          | `code`                      | `errors[].pointer`                 | –                     | `request_id`       | `retry_after`            |
  * | oauth2 (ours and RFC 6749) | `error` is a code                            | `error`                     | `errors[].pointer`                 | `error_uri`           | `request_id`       | `retry_after`            |
  * | google (AIP-193)        | `error.code` number or `error.details[]`        | ErrorInfo `reason`, `status`| BadRequest `fieldViolations[].field` | Help `links[0].url` | RequestInfo        | RetryInfo `retryDelay`   |
  * | stripe                  | `error.type`                                    | `error.code`, `error.type`  | `error.param`                      | `error.doc_url`       | –                  | –                        |
@@ -57,11 +57,12 @@ import { empty, html, text } from './readers/text.js';
 export const envelopeReaders: readonly EnvelopeReader[] = [
   // Ours first: they are the common case, and must stay the cheapest.
   faultlineProblem,
-  faultlineClassic,
-  faultlineMessage,
-  // Framework defaults whose `error` names the status ("Forbidden"): before oauth2, which would take it for a code.
+  // Framework defaults whose `error` names the status ("Forbidden"): before classic, which would take
+  // Fastify's `{code, error}` for its own, and oauth2, which would take "Forbidden" for a code.
   fastify,
   springBoot,
+  faultlineClassic,
+  faultlineMessage,
   oauth2,
   // `{error: {…}}` envelopes, the most specific first: Google's numeric code, Stripe's type, then OData's code + message.
   google,

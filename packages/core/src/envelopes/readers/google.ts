@@ -24,7 +24,10 @@ export const google: EnvelopeReader = {
   name: 'google',
   matches: (body) => {
     const error = errorOf(body);
-    return error !== undefined && (numberMember(error, 'code') !== undefined || Array.isArray(member(error, 'details')));
+    if (error === undefined) return false;
+    // Azure's `details[]` has no `@type`; Google's numeric `code` or typed details tell them apart.
+    const detail = recordsOf(member(error, 'details'), 1)[0];
+    return numberMember(error, 'code') !== undefined || (detail !== undefined && stringMember(detail, '@type') !== undefined);
   },
   read: (body: unknown, input) => {
     const error = errorOf(body) as JsonRecord;

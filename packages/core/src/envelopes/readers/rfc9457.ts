@@ -28,7 +28,7 @@ export const rfc9457: EnvelopeReader = {
     return {
       code: stringMember(body, 'code') ?? codeOfProblemType(type),
       message: stringMember(body, 'detail') ?? stringMember(body, 'title'),
-      fieldErrors: [...faultlineFieldErrors(body['errors']), ...invalidParams(member(body, 'invalid-params'))],
+      fieldErrors: [...faultlineFieldErrors(body['errors'], true), ...invalidParams(member(body, 'invalid-params'))],
       docsUrl: docsOfProblemType(type),
       requestId: stringMember(body, 'request_id') ?? stringMember(body, 'requestId') ?? stringMember(body, 'traceId'),
       retryAt: retryAfter === undefined ? undefined : parseIsoTime(retryAfter),

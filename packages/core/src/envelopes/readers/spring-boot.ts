@@ -3,7 +3,7 @@ import type { EnvelopeReader } from '../error-envelope.js';
 import { fieldError, pointerOf } from '../field-paths.js';
 import { isRecord, member, numberMember, otherMembers, recordsOf, stringMember, type JsonRecord } from '../members.js';
 
-const modelled = new Set(['timestamp', 'status', 'error', 'message', 'path', 'errors', 'requestId']);
+const modelled = new Set(['timestamp', 'status', 'error', 'message', 'errors', 'requestId']);
 /** What Spring Boot writes when `server.error.include-message` hides the message. */
 const hiddenMessages: ReadonlySet<string> = new Set(['', 'No message available']);
 
