@@ -13,7 +13,8 @@ export type HeadersLike =
 const maxParsedBody = 1_000_000;
 /** A code or request id as APIs write them: visible characters, no markup, bounded. */
 const codeText = /^[^\s<>"'`\\]{1,300}$/;
-const requestIdText = /^[\x21-\x7e]{1,200}$/;
+/** Visible ASCII without quotes, backslash or angle brackets. */
+const requestIdText = /^[\x21\x23-\x26\x28-\x3b\x3d\x3f-\x5b\x5d-\x5f\x61-\x7e]{1,200}$/;
 const linkText = /^[^\s<>"'`\\]{1,2000}$/;
 
 /**
