@@ -74,7 +74,7 @@ export function afterSeconds(seconds: number | undefined, now: number): Date | u
 
 /**
  * The retry time the headers give, in the order of how exact they are:
- * `Retry-After`, Azure's `retry-after-ms`, then, for a rate limit only, the
+ * `Retry-After`, Azure's `retry-after-ms` (for a 503 or a rate limit), then, for a rate limit only, the
  * reset of a spent `RateLimit` policy (draft-ietf-httpapi-ratelimit-headers),
  * the older `RateLimit-Reset`, and `x-ratelimit-reset` (GitHub's epoch
  * seconds, or seconds from now when small).
@@ -83,6 +83,8 @@ export function retryAtFromHeaders(input: EnvelopeInput, rateLimited: boolean): 
   const { header, now } = input;
   const retryAfter = parseRetryAfter(header('retry-after'), now);
   if (retryAfter !== undefined) return retryAfter;
+  // Azure sends these with its 429s and 503s only; not looking elsewhere keeps the common error cheap.
+  if (!rateLimited && input.status !== 503) return undefined;
   const milliseconds = header('retry-after-ms') ?? header('x-ms-retry-after-ms');
   if (milliseconds !== undefined && /^\s*\d{1,10}\s*$/.test(milliseconds)) return afterSeconds(Number(milliseconds) / 1000, now);
   if (!rateLimited) return undefined;
