@@ -115,3 +115,36 @@ describe('rate limits told by evidence, not by status alone', () => {
     expect(error.retryAt?.getTime()).toBe(recordedAt + 360_000);
   });
 });
+
+describe('a foreign code that is also one of ours', () => {
+  it('is not our code when the status is not the catalog’s: is() says no, and every member is kept', () => {
+    const error = errorFromResponse({
+      method: 'GET',
+      url: 'https://api.example.test/x',
+      status: 400,
+      headers: new Headers(),
+      body: JSON.stringify({ errors: [{ code: 'exceeds_monthly_recipients', title: 'Too many', meta: { remaining: 'many' } }] }),
+    });
+    expect(error.code).toBe('exceeds_monthly_recipients');
+    expect(error.constructor.name).toBe('ValidationError');
+    expect(error.is('exceeds_monthly_recipients')).toBe(false);
+    expect(error.extensions).toEqual({ meta: { remaining: 'many' } });
+  });
+
+  it('is our code with the catalog’s status: is() narrows, and only declared members of their type are kept', () => {
+    const error = errorFromResponse({
+      method: 'GET',
+      url: 'https://api.example.test/x',
+      status: 429,
+      headers: new Headers(),
+      body: JSON.stringify({
+        type: '/docs#exceeds_monthly_recipients',
+        code: 'exceeds_monthly_recipients',
+        remaining: 2,
+        policy: 'x',
+      }),
+    });
+    expect(error.is('exceeds_monthly_recipients')).toBe(true);
+    expect(error.extensions).toEqual({ remaining: 2 });
+  });
+});

@@ -1,12 +1,6 @@
-import {
-  builtinCatalog,
-  codeForStatus,
-  readErrorEnvelope,
-  statusName,
-  type CatalogEntry,
-  type ErrorCategory,
-} from '@faultline/core';
+import { codeForStatus, readErrorEnvelope, statusName, type CatalogEntry, type ErrorCategory } from '@faultline/core';
 import { AuthenticationError } from './authentication-error.js';
+import { catalogEntryFor } from './catalog-entry-for.js';
 import { ConflictError } from './conflict-error.js';
 import type { FailureDetails, FaultlineError } from './faultline-error.js';
 import { NotFoundError } from './not-found-error.js';
@@ -80,10 +74,9 @@ export interface FailedResponse {
  */
 export function errorFromResponse(response: FailedResponse): FaultlineError {
   const envelope = readErrorEnvelope(response.status, response.headers, response.body);
-  const known = envelope.code === undefined ? undefined : builtinCatalog.find(envelope.code);
   // A catalog code only decides the category when the status agrees with it, so a foreign API
   // that reuses a name (say `conflict` with 400) is still read by its status.
-  const entry = known !== undefined && statusFits(known, response.status) ? known : undefined;
+  const entry = envelope.code === undefined ? undefined : catalogEntryFor(envelope.code, response.status);
   const category = entry?.category ?? (envelope.rateLimited ? 'rate_limit' : categoryOfStatus(response.status));
   const code = envelope.code ?? (envelope.rateLimited ? 'limit_reached' : codeForStatus(response.status));
   const ErrorType = classByCategory[category];
@@ -131,13 +124,4 @@ function documentation(fromBody: string | undefined, code: string, response: Fai
     // A malformed link is no link.
   }
   return undefined;
-}
-
-/**
- * The entry's own status, or one a variant sends (RFC 6749's 400 for `unauthorized_client`). Not any status
- * of the same hundred: that let `conflict` with 400 be a ConflictError, and the `invalid_request` the parser
- * assumes for a bare 410 turn a 410 into a ValidationError.
- */
-function statusFits(entry: CatalogEntry, actual: number): boolean {
-  return entry.status === actual || entry.variants.some((variant) => variant.status === actual);
 }

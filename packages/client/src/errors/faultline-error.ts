@@ -1,4 +1,5 @@
 import type { BuiltinCode, BuiltinExtensions, EnvelopeName, ErrorCategory, FieldError } from '@faultline/core';
+import { catalogEntryFor } from './catalog-entry-for.js';
 
 /** A code of the built-in catalog, or any other string a foreign API sends; comparisons with catalog codes autocomplete. */
 export type ErrorCode = BuiltinCode | 'network_error' | 'timeout' | (string & {});
@@ -104,14 +105,17 @@ export class FaultlineError extends Error {
   }
 
   /**
-   * Whether the error carries `code`; if so, its `extensions` are typed from
-   * the catalog's declaration for that code.
+   * Whether the error carries the catalog's `code`, with a status the catalog
+   * gives it; if so, its `extensions` are typed from the catalog's declaration
+   * for that code. A foreign API's code is compared with `error.code === '…'`.
    *
    * @example
    * if (error.is('exceeds_monthly_recipients')) console.log(error.extensions.remaining); // number | undefined
    */
   is<C extends BuiltinCode>(code: C): this is this & { readonly code: C; readonly extensions: BuiltinExtensions[C] } {
-    return this.code === code;
+    // A foreign API's code that happens to be one of ours, sent with another status, is not our code:
+    // its extensions were not checked against the catalog, and the narrowed type would lie.
+    return this.code === code && catalogEntryFor(code, this.status) !== undefined;
   }
 }
 
