@@ -162,3 +162,24 @@ describe('shapes that look alike', () => {
     expect(read(404, {}, body)).toMatchObject({ name: 'rfc9457', code: undefined, message: 'Not Found' });
   });
 });
+
+describe("Fastify's validation message", () => {
+  it('is split into one field error per failure, each in its place', () => {
+    const body = {
+      statusCode: 400,
+      code: 'FST_ERR_VALIDATION',
+      error: 'Bad Request',
+      message: "body/name must be string, querystring must have required property 'limit', params/id must be integer",
+    };
+    expect(read(400, {}, body).fieldErrors).toEqual([
+      { pointer: '/name', location: 'body', code: 'invalid_parameter', detail: 'must be string' },
+      { pointer: '/limit', location: 'query', code: 'missing_parameter', detail: "must have required property 'limit'" },
+      { pointer: '/id', location: 'path', code: 'invalid_parameter', detail: 'must be integer' },
+    ]);
+  });
+
+  it('gives no field errors when a part is not a validation failure', () => {
+    const body = { statusCode: 500, error: 'Internal Server Error', message: 'Something broke, body/x must be string' };
+    expect(read(500, {}, body).fieldErrors).toEqual([]);
+  });
+});
