@@ -25,28 +25,32 @@ import { empty, html, text } from './readers/text.js';
  * first whose `matches` holds reads the body. Order matters where shapes
  * overlap, and each row says what it yields.
  *
- * | envelope                | recognised by                                   | code                        | fields from                        | docs link             | request id (body)  | retry time (body)        |
- * |-------------------------|-------------------------------------------------|-----------------------------|------------------------------------|-----------------------|--------------------|--------------------------|
- * | faultline-problem       | `code` + `type`                                 | `code`                      | `errors[].pointer`                 | `type`                | `request_id`       | `retry_after`            |
- * | fastify                 | `statusCode` + `error` + `message`              | `code` (`FST_ERR_…`)        | the validation `message`           | –                     | –                  | –                        |
- * | spring-boot             | `timestamp` + `status` + `error` + `path`       | –                           | `errors[].field`                   | –                     | `requestId`        | –                        |
- * | faultline-classic       | `code` + `error` (a sentence)                   | `code`                      | `errors[].pointer`                 | –                     | –                  | the `error` sentence     |
- * | faultline-message       | `code` + `description`                          | `code`                      | `errors[].pointer`                 | –                     | `request_id`       | `retry_after`            |
- * | oauth2 (ours and RFC 6749) | `error` is a code                            | `error`                     | `errors[].pointer`                 | `error_uri`           | `request_id`       | `retry_after`            |
- * | google (AIP-193)        | `error.code` number or `error.details[]`        | ErrorInfo `reason`, `status`| BadRequest `fieldViolations[].field` | Help `links[0].url` | RequestInfo        | RetryInfo `retryDelay`   |
- * | stripe                  | `error.type`                                    | `error.code`, `error.type`  | `error.param`                      | `error.doc_url`       | –                  | –                        |
- * | azure (and OData)       | `error.code` + `error.message`                  | `error.code`                | `error.details[].target`           | –                     | –                  | –                        |
- * | twilio                  | numeric `code` + `more_info`                    | `code` (`20404`)            | –                                  | `more_info`           | –                  | –                        |
- * | github                  | `message` + `documentation_url`                 | –                           | `errors[].field`                   | `documentation_url`   | –                  | 60 s for a bare secondary limit |
- * | json-api                | `errors[]` of JSON:API error objects            | `errors[0].code`            | `errors[].source`                  | `links.about`/`type`  | –                  | –                        |
- * | graphql                 | `errors[].message`                              | `extensions.code`, `type`   | –                                  | –                     | –                  | –                        |
- * | aspnet-core             | `title` + `traceId` or an `errors` map          | `type` unless an RFC link   | `errors` map keys                  | `type`                | `traceId`          | –                        |
- * | fastapi                 | `detail[]` of `{loc, msg}`                      | –                           | `detail[].loc`                     | –                     | –                  | –                        |
- * | django-rest-framework   | `{detail}` alone, or a map of message lists     | `code` if any               | the map's keys, nested             | –                     | –                  | –                        |
- * | rfc9457                 | problem+json, or `title` with `status`/`type`   | `code`, else `type`         | `errors[]`, `invalid-params[]`     | `type`                | `request_id`, `traceId` | `retry_after`       |
- * | json                    | any other JSON                                  | `code`, `error.code` …      | `errors[].pointer`                 | `error_uri`           | `request_id`       | `retry_after`            |
- * | express                 | finalhandler's `<title>Error</title>` page      | –                           | –                                  | –                     | –                  | –                        |
- * | html, text, empty       | what is left                                    | –                           | –                                  | –                     | –                  | –                        |
+ * | envelope                  | recognised by                                    | code                              | field errors from                    | docs link                   | request id (body)       | retry time (body)               |
+ * |---------------------------|--------------------------------------------------|-----------------------------------|--------------------------------------|-----------------------------|-------------------------|---------------------------------|
+ * | faultline-problem         | `code` + `type`                                  | `code`                            | `errors[].pointer`                   | `type`                      | `request_id`            | `retry_after`                   |
+ * | fastify (and Hapi's Boom) | `statusCode` + `error` + `message`               | `code` (`FST_ERR_…`)              | the validation `message`             | –                           | –                       | –                               |
+ * | spring-boot               | `timestamp` + `status` + `error` + `path`        | –                                 | `errors[].field`                     | –                           | `requestId`             | –                               |
+ * | faultline-classic         | `code` + `error` (a sentence)                    | `code`                            | `errors[].pointer`                   | –                           | –                       | the `error` sentence            |
+ * | faultline-message         | `code` + `description`                           | `code`                            | `errors[].pointer`                   | –                           | `request_id`            | `retry_after`                   |
+ * | oauth2 (ours, RFC 6749)   | `error` is a code                                | `error`                           | `errors[].pointer`                   | `error_uri`                 | `request_id`            | `retry_after`                   |
+ * | google (AIP-193)          | numeric `error.code`, or typed `error.details[]` | ErrorInfo `reason`, else `status` | BadRequest `fieldViolations[].field` | Help `links[0].url`         | RequestInfo             | RetryInfo `retryDelay`          |
+ * | stripe                    | `error.type`                                     | `error.code`, else `error.type`   | `error.param`                        | `error.doc_url`             | –                       | –                               |
+ * | azure (and OData)         | `error.code` + `error.message`                   | `error.code`                      | `error.details[].target`             | –                           | –                       | –                               |
+ * | twilio                    | numeric `code` + `more_info`                     | `code` (`'20404'`)                | –                                    | `more_info`                 | –                       | –                               |
+ * | github                    | `message` + `documentation_url`                  | –                                 | `errors[].field`                     | `documentation_url`         | –                       | 60 s for a bare secondary limit |
+ * | json-api                  | `errors[]` of JSON:API error objects             | `errors[0].code`                  | `errors[].source`                    | `links.about`, `links.type` | –                       | –                               |
+ * | graphql                   | `errors[].message`                               | `extensions.code`, else `type`    | –                                    | –                           | –                       | –                               |
+ * | aspnet-core               | `title` + `traceId`, or an `errors` map          | `type` unless an RFC link         | the `errors` map's keys              | `type`                      | `traceId`               | –                               |
+ * | fastapi                   | `detail[]` of `{loc, msg}`                       | –                                 | `detail[].loc`                       | –                           | –                       | –                               |
+ * | django-rest-framework     | `{detail}` alone, or a map of message lists      | `code` if any                     | the map's keys, nested               | –                           | –                       | –                               |
+ * | rfc9457                   | problem+json, or `title` with `status`/`type`    | `code`, else `type`               | `errors[]`, `invalid-params[]`       | `type`                      | `request_id`, `traceId` | `retry_after`                   |
+ * | json                      | any other JSON                                   | `code`, `error.code` …            | `errors[].pointer`                   | `error_uri`                 | `request_id`            | `retry_after`                   |
+ * | express                   | finalhandler's `<title>Error</title>` page       | –                                 | –                                    | –                           | –                       | –                               |
+ * | html, text, empty         | what is left                                     | –                                 | –                                    | –                           | –                       | –                               |
+ *
+ * Rate limits the body shows, whatever the status: Stripe's `rate_limit`,
+ * Google's `RESOURCE_EXHAUSTED` or a rate or quota reason, Twilio's 20429,
+ * GraphQL's `RATE_LIMITED`, GitHub's rate-limit messages.
  *
  * After the reader, for every envelope: the request id falls back to the
  * usual headers (`request-ids.ts`), the retry time to `Retry-After`,

@@ -19,6 +19,7 @@ const required = /must have required property '([^']*)'/;
  * Fastify's default `{statusCode, code, error, message}`: `message` says
  * what is wrong (`error` only names the status); `code` is Fastify's
  * (`FST_ERR_VALIDATION`). A validation message is split into field errors.
+ * Hapi's Boom writes the same shape, and is read the same way.
  */
 export const fastify: EnvelopeReader = {
   name: 'fastify',
