@@ -24,6 +24,7 @@ export { ServerError } from './errors/server-error.js';
 export { NetworkError } from './errors/network-error.js';
 export { TimeoutError } from './errors/timeout-error.js';
 export { errorFromResponse, type FailedResponse } from './errors/error-from-response.js';
+export { readErrorEnvelope, type EnvelopeName, type ErrorEnvelope, type HeadersLike } from '@faultline/core';
 export { parseRateLimit, parseRateLimitPolicy, type QuotaPolicy, type RateLimitState } from './rate-limit-fields.js';
 export { fullJitterDelay, type BackoffOptions } from './backoff.js';
 export { RetryBudget, type RetryBudgetOptions } from './retry-budget.js';

@@ -220,8 +220,10 @@ describe('extension members', () => {
     expect(error.extensions).toEqual({});
   });
 
-  it('are empty for a code the catalog does not know', async () => {
+  it('are every member the envelope does not model for a code the catalog does not know', async () => {
     server.script(reply.problem(409, 'teapot_clash', 'Foreign.', { existing_campaign: '/v1/campaigns/1' }));
-    expect((await failure()).extensions).toEqual({});
+    const error = await failure();
+    expect(error.extensions).toEqual({ existing_campaign: '/v1/campaigns/1' });
+    expect(error.envelope).toBe('faultline-problem');
   });
 });

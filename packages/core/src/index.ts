@@ -33,3 +33,6 @@ export {
   type FieldValidationOptions,
 } from './fields/field-validation-error.js';
 export { codeForStatus, parseErrorResponse, parseRetryAfter, type ResponseLike } from './parse-error-response.js';
+export { readErrorEnvelope, type HeadersLike } from './envelopes/read-error-envelope.js';
+export type { EnvelopeName, ErrorEnvelope } from './envelopes/error-envelope.js';
+export { parseRateLimit, parseRateLimitPolicy, type QuotaPolicy, type RateLimitState } from './rate-limit-fields.js';

@@ -1,5 +1,6 @@
-import { builtinCatalog, parseErrorResponse, type CatalogEntry, type ErrorCategory } from '@faultline/core';
+import { codeForStatus, readErrorEnvelope, statusName, type CatalogEntry, type ErrorCategory } from '@faultline/core';
 import { AuthenticationError } from './authentication-error.js';
+import { catalogEntryFor } from './catalog-entry-for.js';
 import { ConflictError } from './conflict-error.js';
 import type { FailureDetails, FaultlineError } from './faultline-error.js';
 import { NotFoundError } from './not-found-error.js';
@@ -64,57 +65,53 @@ export interface FailedResponse {
 }
 
 /**
- * The one place a non-2xx response becomes an error: whatever the body's
- * shape (any Faultline profile, text, HTML, foreign JSON), the result is the
- * class of its category with status, code, message, request id and raw body.
- * A code the catalog knows decides the category; otherwise the status does.
+ * The one place a non-2xx response becomes an error. The body's envelope is
+ * read by `readErrorEnvelope` (any Faultline profile, RFC 9457, Stripe,
+ * GitHub, Google, Azure, Twilio, JSON:API, GraphQL, framework defaults, text,
+ * HTML); the class is that of the category its code has in the catalog when
+ * the status agrees, else a rate limit when the answer shows one (GitHub's
+ * 403s), else what the status says. A foreign API's code is kept as it wrote it.
  */
 export function errorFromResponse(response: FailedResponse): FaultlineError {
-  const parsed = parseErrorResponse({ status: response.status, headers: response.headers, body: response.body });
-  const known = builtinCatalog.find(parsed.code);
+  const envelope = readErrorEnvelope(response.status, response.headers, response.body);
   // A catalog code only decides the category when the status agrees with it, so a foreign API
   // that reuses a name (say `conflict` with 400) is still read by its status.
-  const category = known !== undefined && statusFits(known, response.status) ? known.category : categoryOfStatus(response.status);
+  const entry = envelope.code === undefined ? undefined : catalogEntryFor(envelope.code, response.status);
+  const category = entry?.category ?? (envelope.rateLimited ? 'rate_limit' : categoryOfStatus(response.status));
+  const code = envelope.code ?? (envelope.rateLimited ? 'limit_reached' : codeForStatus(response.status));
   const ErrorType = classByCategory[category];
   return new ErrorType({
     status: response.status,
-    code: parsed.code,
-    detail: parsed.detail,
+    code,
+    detail: envelope.message ?? statusName(response.status),
     method: response.method,
     url: response.url,
-    requestId: parsed.requestId,
+    requestId: envelope.requestId,
     body: response.body,
-    retryAt: parsed.retryAt,
-    fieldErrors: parsed.errors,
+    retryAt: envelope.retryAt,
+    fieldErrors: envelope.fieldErrors,
     attempts: response.attempts,
-    docsUrl: documentation(parsed.docsUrl, parsed.code, response),
-    extensions: known === undefined ? {} : extensionMembers(known, response.body),
+    docsUrl: documentation(envelope.docsUrl, code, response),
+    extensions: entry === undefined ? envelope.extensions : declaredMembers(entry, envelope.extensions),
+    envelope: envelope.name,
     response: response.response,
     headers: response.headers,
   });
 }
 
 /**
- * The members of `body` the entry declares as extensions, each kept only when
+ * The members the catalog entry declares as extensions, each kept only when
  * its value has the declared type, so the typed view on the error never lies.
  */
-function extensionMembers(entry: CatalogEntry, body: string): Record<string, unknown> {
-  const declared = Object.entries(entry.extensions);
-  if (declared.length === 0) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return {};
+function declaredMembers(entry: CatalogEntry, members: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const kept: Record<string, unknown> = {};
+  for (const name in entry.extensions) {
+    if (!Object.hasOwn(members, name)) continue;
+    const value = members[name];
+    const fits = entry.extensions[name]?.schema.type === 'integer' ? Number.isSafeInteger(value) : typeof value === 'string';
+    if (fits) kept[name] = value;
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return {};
-  const members: Record<string, unknown> = {};
-  for (const [name, member] of declared) {
-    const value = (parsed as Record<string, unknown>)[name];
-    const fits = member.schema.type === 'integer' ? Number.isSafeInteger(value) : typeof value === 'string';
-    if (fits) members[name] = value;
-  }
-  return members;
+  return kept;
 }
 
 /** An absolute link to the code's documentation: the body's own (resolved against the request), else the configured reference. */
@@ -127,13 +124,4 @@ function documentation(fromBody: string | undefined, code: string, response: Fai
     // A malformed link is no link.
   }
   return undefined;
-}
-
-/**
- * The entry's own status, or one a variant sends (RFC 6749's 400 for `unauthorized_client`). Not any status
- * of the same hundred: that let `conflict` with 400 be a ConflictError, and the `invalid_request` the parser
- * assumes for a bare 410 turn a 410 into a ValidationError.
- */
-function statusFits(entry: CatalogEntry, actual: number): boolean {
-  return entry.status === actual || entry.variants.some((variant) => variant.status === actual);
 }

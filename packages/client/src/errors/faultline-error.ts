@@ -1,4 +1,5 @@
-import type { BuiltinCode, BuiltinExtensions, ErrorCategory, FieldError } from '@faultline/core';
+import type { BuiltinCode, BuiltinExtensions, EnvelopeName, ErrorCategory, FieldError } from '@faultline/core';
+import { catalogEntryFor } from './catalog-entry-for.js';
 
 /** A code of the built-in catalog, or any other string a foreign API sends; comparisons with catalog codes autocomplete. */
 export type ErrorCode = BuiltinCode | 'network_error' | 'timeout' | (string & {});
@@ -26,8 +27,14 @@ export interface FailureDetails {
   readonly attempts?: number | undefined;
   /** Where the code is documented (an absolute URL), when known. */
   readonly docsUrl?: string | undefined;
-  /** The body's extension members that the catalog declares for the code, each of its declared type. */
+  /**
+   * For a catalog code, the body's extension members the catalog declares for
+   * it, each of its declared type; for any other code, every member of the
+   * body its envelope does not model.
+   */
   readonly extensions?: Readonly<Record<string, unknown>> | undefined;
+  /** The shape the body was read as (`'faultline-problem'`, `'github'`, `'google'` …); undefined when no response arrived. */
+  readonly envelope?: EnvelopeName | undefined;
   /** The response the error was read from; undefined when none arrived. */
   readonly response?: Response | undefined;
   /** The response's headers; by default those of `response`. */
@@ -60,6 +67,13 @@ export class FaultlineError extends Error {
    */
   readonly extensions: Readonly<Record<string, unknown>>;
   /**
+   * The shape the body was read as: one of our profiles (`'faultline-problem'`
+   * …), a foreign API's (`'github'`, `'google'`, `'stripe'` …), a framework's
+   * default, or `'text'`, `'html'`, `'empty'`. Undefined when no response
+   * arrived. When it is not one of ours, `code` is the foreign API's own.
+   */
+  readonly envelope: EnvelopeName | undefined;
+  /**
    * The response the error was read from, as fetch gave it (its body already
    * read into {@link body}); undefined for a network error, a timeout or input
    * refused before sending.
@@ -87,17 +101,21 @@ export class FaultlineError extends Error {
     this.response = details.response;
     this.headers = details.headers ?? details.response?.headers ?? new Headers();
     this.extensions = details.extensions ?? {};
+    this.envelope = details.envelope;
   }
 
   /**
-   * Whether the error carries `code`; if so, its `extensions` are typed from
-   * the catalog's declaration for that code.
+   * Whether the error carries the catalog's `code`, with a status the catalog
+   * gives it; if so, its `extensions` are typed from the catalog's declaration
+   * for that code. A foreign API's code is compared with `error.code === '…'`.
    *
    * @example
    * if (error.is('exceeds_monthly_recipients')) console.log(error.extensions.remaining); // number | undefined
    */
   is<C extends BuiltinCode>(code: C): this is this & { readonly code: C; readonly extensions: BuiltinExtensions[C] } {
-    return this.code === code;
+    // A foreign API's code that happens to be one of ours, sent with another status, is not our code:
+    // its extensions were not checked against the catalog, and the narrowed type would lie.
+    return this.code === code && catalogEntryFor(code, this.status) !== undefined;
   }
 }
 
