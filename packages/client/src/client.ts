@@ -159,6 +159,7 @@ export class FaultlineClient {
       const wait = this.#pacer?.reserve() ?? 0;
       if (wait > 0) await this.#pace(wait, upper, url, deadline, options.signal);
       const token = this.#tokens?.token ?? this.#options.apiKey;
+      const tokenGeneration = this.#tokens?.generation ?? 0;
       const attemptHeaders = token === undefined ? headers : { ...headers, authorization: `Bearer ${token}` };
       let error: FaultlineError;
       try {
@@ -193,7 +194,7 @@ export class FaultlineClient {
         refreshed = true;
         this.#report(error, attempt, 0);
         try {
-          await this.#tokens.renew(token);
+          await this.#tokens.renew(token, tokenGeneration);
         } catch (refreshError) {
           throw new AuthenticationError({
             ...detailsOf(error, attempt),

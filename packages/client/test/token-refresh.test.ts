@@ -123,6 +123,31 @@ describe('an expired access token', () => {
     expect(server.requests).toHaveLength(10);
   });
 
+  it('a 401 that arrives after the refresh failed shares that failure; a request sent later refreshes again', async () => {
+    // The slow request was sent with the old token before the refresh failed, so that refresh was its refresh too.
+    server.handle(async (request) => {
+      if (request.path === '/slow') await realDelay(200);
+      return expired;
+    });
+    let refreshes = 0;
+    const client = createClient({
+      baseUrl: server.url,
+      accessToken: 'old',
+      refreshAccessToken: async () => {
+        refreshes++;
+        await realDelay(30);
+        throw new Error('identity provider down');
+      },
+    });
+    const [fast, slow] = await Promise.allSettled([client.get('/fast'), client.get('/slow')]);
+    expect(fast.status === 'rejected' && fast.reason instanceof AuthenticationError).toBe(true);
+    expect(slow.status === 'rejected' && slow.reason instanceof AuthenticationError).toBe(true);
+    expect(refreshes).toBe(1);
+    // The identity provider may be back: a request sent after the failure may try again.
+    await expect(client.get('/later')).rejects.toBeInstanceOf(AuthenticationError);
+    expect(refreshes).toBe(2);
+  });
+
   it('without a refresh callback, the 401 surfaces as AuthenticationError', async () => {
     server.handle(acceptOnly('never'));
     const client = createClient({ baseUrl: server.url, accessToken: 'old' });
