@@ -23,7 +23,8 @@ async function start() {
     await ensureDemoData(db, join(mkdtempSync(join(tmpdir(), 'faultline-bench-')), 'demo.json'));
     // The second kind turns off the per-request cost the hostile-traffic limits added (the per-address count),
     // so the limits-cost part can compare the same app with and without it.
-    const serverLimits = kind === 'reference-api' ? undefined : { timeouts: {}, maxRequestsPerClient: Number.POSITIVE_INFINITY };
+    const serverLimits =
+      kind === 'reference-api' ? undefined : { timeouts: {}, maxConnectionsPerClient: Number.POSITIVE_INFINITY };
     return buildApp({ db, profile: 'problem', logger: false, serverLimits });
   }
   throw new Error(`Unknown server kind "${kind}": use bare, reference-api or reference-api-without-client-cap.`);

@@ -98,7 +98,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     logger: withRequestRedaction(options.logger),
   });
   const perClient =
-    serverLimits?.maxRequestsPerClient === undefined ? {} : { maxRequestsPerClient: serverLimits.maxRequestsPerClient };
+    serverLimits?.maxConnectionsPerClient === undefined ? {} : { maxConnectionsPerClient: serverLimits.maxConnectionsPerClient };
   await app.register(faultline, {
     profile,
     realm,

@@ -28,7 +28,7 @@ export interface Config {
   readonly redis?: RedisConfig;
   /** When to shed load with 503s; a limit left out is off. */
   readonly overload: OverloadLimits;
-  /** Timeouts for slow clients and the per-address cap on requests in flight (`*_TIMEOUT_MS`, `MAX_REQUESTS_PER_CLIENT`). */
+  /** Timeouts for slow clients and the per-address cap on requests in flight (`*_TIMEOUT_MS`, `MAX_CONNECTIONS_PER_CLIENT`). */
   readonly serverLimits: ServerLimits;
   /** From `PUBLIC_URL`: the address clients reach the API at; the OAuth issuer (`iss`). */
   readonly publicUrl: string;

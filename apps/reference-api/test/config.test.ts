@@ -91,17 +91,17 @@ describe('readConfig', () => {
         REQUEST_TIMEOUT_MS: '20000',
         IDLE_TIMEOUT_MS: '40000',
         KEEP_ALIVE_TIMEOUT_MS: '65000',
-        MAX_REQUESTS_PER_CLIENT: '20',
+        MAX_CONNECTIONS_PER_CLIENT: '20',
       }).serverLimits,
     ).toEqual({
       timeouts: { headersTimeoutMs: 5000, requestTimeoutMs: 20_000, idleTimeoutMs: 40_000, keepAliveTimeoutMs: 65_000 },
-      maxRequestsPerClient: 20,
+      maxConnectionsPerClient: 20,
     });
-    expect(readConfig({ MAX_REQUESTS_PER_CLIENT: 'off' }).serverLimits.maxRequestsPerClient).toBe(Number.POSITIVE_INFINITY);
+    expect(readConfig({ MAX_CONNECTIONS_PER_CLIENT: 'off' }).serverLimits.maxConnectionsPerClient).toBe(Number.POSITIVE_INFINITY);
     expect(() => readConfig({ REQUEST_TIMEOUT_MS: '0' })).toThrow('REQUEST_TIMEOUT_MS must be a positive whole number, not "0".');
     expect(() => readConfig({ IDLE_TIMEOUT_MS: 'off' })).toThrow('IDLE_TIMEOUT_MS must be a positive whole number, not "off".');
-    expect(() => readConfig({ MAX_REQUESTS_PER_CLIENT: '-3' })).toThrow(
-      'MAX_REQUESTS_PER_CLIENT must be a positive whole number or "off", not "-3".',
+    expect(() => readConfig({ MAX_CONNECTIONS_PER_CLIENT: '-3' })).toThrow(
+      'MAX_CONNECTIONS_PER_CLIENT must be a positive whole number or "off", not "-3".',
     );
   });
 
