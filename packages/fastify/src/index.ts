@@ -21,7 +21,12 @@ export {
 export type { FaultlineOptions, FaultlineRouteConfig, FaultlineSettings } from './settings.js';
 export { decide, type PolicyDecision, type RateLimitPolicy } from './rate-limit/gcra.js';
 export { MemoryStore, type MemoryStoreOptions, type RateLimitStore } from './rate-limit/memory-store.js';
-export { rateLimitHook, type LegacyRateLimitHeaders, type RateLimitOptions } from './rate-limit/rate-limit-hook.js';
+export {
+  rateLimitHook,
+  type LegacyRateLimitHeaders,
+  type RateLimitGroup,
+  type RateLimitOptions,
+} from './rate-limit/rate-limit-hook.js';
 export { rateLimitField, rateLimitPolicyField } from './rate-limit/rate-limit-fields.js';
 export { loadShedding, type LoadSheddingOptions, type LoadSheddingState } from './overload/load-shedding.js';
 export {

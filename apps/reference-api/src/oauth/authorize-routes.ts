@@ -1,4 +1,4 @@
-import { accountKey, attemptPolicies, networkKey } from '../attempt-limits.js';
+import { accountKey, networkKey } from '../attempt-limits.js';
 import { builtinCatalog, isApiError } from '@faultline/core';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { passwordMatches } from '../authentication/passwords.js';
@@ -49,12 +49,12 @@ export const authorizeRoutes: FastifyPluginAsync<OAuthContext> = async (app, con
   const limitLogins = async (request: FastifyRequest) => {
     await loginLimits.spend(
       networkKey(request.ip),
-      attemptPolicies.loginsPerAddress,
+      loginLimits.policies.loginsPerAddress,
       'Too many login attempts from your network',
     );
     await loginLimits.spend(
       accountKey(formOf(request.body).get('email') ?? ''),
-      attemptPolicies.loginsPerAccount,
+      loginLimits.policies.loginsPerAccount,
       'Too many login attempts for this email',
     );
   };
