@@ -6,7 +6,8 @@
 export { faultline } from './faultline-plugin.js';
 export { faultlineServerOptions, type FaultlineServerOptions } from './server-options.js';
 export { sendApiError, internalErrorDetail } from './send-api-error.js';
-export { validationFieldErrors } from './validation-field-errors.js';
+export { isPartialValidation, partialValidationNote, validationFieldErrors } from './validation-field-errors.js';
+export { toApiError, type ClassifiedError } from './to-api-error.js';
 export { isWellFormedRequestId, requestIdHeader } from './request-id.js';
 export {
   wwwAuthenticate,
