@@ -1,5 +1,5 @@
 import { accountKey, networkKey } from '../attempt-limits.js';
-import { builtinCatalog, isApiError } from '@faultline/core';
+import { builtinCatalog } from '@faultline/core';
 import { toApiError } from '@faultline/fastify';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { passwordMatches } from '../authentication/passwords.js';
