@@ -58,7 +58,7 @@ export function parseAttemptBudgets(environment: NodeJS.ProcessEnv): AttemptBudg
 }
 
 /** Each limit on guessing and minting as rate-limit policies, counted per network, account or client. */
-export type AttemptPolicies = { readonly [name in keyof AttemptBudgets]: readonly RateLimitPolicy[] };
+export type AttemptPolicies = { readonly [name in keyof AttemptBudgets]: readonly [RateLimitPolicy] };
 
 /** The policies of `budgets`, each in its window. */
 export function attemptPolicies(budgets: Partial<AttemptBudgets> = {}): AttemptPolicies {
