@@ -1,6 +1,7 @@
 // What the hostile-traffic limits cost on the ordinary error paths: the same
-// reference API with its per-address request cap (on by default) and without
-// it, measured side by side in one run, rounds interleaved. The other limits
+// reference API with its per-address connection cap (on by default; counted
+// per connection, not per request) and without it, measured side by side in
+// one run, rounds interleaved. The other limits
 // cost nothing per request on these paths: the timeouts are per socket, the
 // JSON shape check reads only bodies, and a network that never failed to
 // authenticate costs no rate-limit store call. Target (issue #12): at most 3%.

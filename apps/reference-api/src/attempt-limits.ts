@@ -210,19 +210,22 @@ export function failureBudget(
     suspects.delete(network);
     return false;
   };
-  /** Takes one of the network's lookup slots for `ticket`, waiting for one to be handed over when none is free. */
-  const take = async (network: string, ticket: object): Promise<Lookups> => {
+  /**
+   * Takes one of the network's lookup slots for `ticket`, or waits for one to be handed over when
+   * none is free (only then a promise: the common case costs no extra turn of the event loop).
+   */
+  const take = (network: string, ticket: object): Lookups | Promise<Lookups> => {
     let entry = lookups.get(network);
     if (entry === undefined) {
       entry = { holders: new Set(), waiting: [] };
       lookups.set(network, entry);
     }
-    if (entry.holders.size < maxUnderWay) entry.holders.add(ticket);
-    else {
-      const { waiting } = entry;
-      await new Promise<void>((admit) => waiting.push({ ticket, admit }));
+    if (entry.holders.size < maxUnderWay) {
+      entry.holders.add(ticket);
+      return entry;
     }
-    return entry;
+    const waited = entry;
+    return new Promise<Lookups>((admit) => waited.waiting.push({ ticket, admit: () => admit(waited) }));
   };
   /** Gives the slot of `ticket` back, handing it to the next lookup waiting. */
   const release = (network: string, entry: Lookups, ticket: object) => {
@@ -245,7 +248,8 @@ export function failureBudget(
   return {
     async guard(network, lookup, isFailure) {
       const ticket = {};
-      const entry = await take(network, ticket);
+      const taken = take(network, ticket);
+      const entry = taken instanceof Promise ? await taken : taken;
       try {
         if (isSuspect(network)) {
           // What is left must cover this lookup and those under way ahead of it, any of which may fail;

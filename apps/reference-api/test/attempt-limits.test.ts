@@ -460,12 +460,20 @@ describe('shared through Redis', () => {
     const first = await buildApp({ db: world.db, rateLimitStore: store() });
     const second = await buildApp({ db: world.db, rateLimitStore: store() });
     try {
-      const budget = attemptPolicies.authFailures[0].limit;
-      for (let index = 0; index < budget; index += 1) {
-        const app = index % 2 === 0 ? first : second;
-        const response = await app.inject({ url: '/v1/me', remoteAddress: '203.0.113.99', headers: bearer(wrongKey(index)) });
+      const policy = attemptPolicies.authFailures[0];
+      const startedAt = Date.now();
+      // Alternating between the processes, one guess at a time, until one of them refuses.
+      let failed = 0;
+      for (;;) {
+        const app = failed % 2 === 0 ? first : second;
+        const response = await app.inject({ url: '/v1/me', remoteAddress: '203.0.113.99', headers: bearer(wrongKey(failed)) });
+        if (response.statusCode === 429) break;
         expect(response.statusCode).toBe(401);
+        failed += 1;
+        expect(failed).toBeLessThanOrEqual(policy.limit + refilledSince(policy, startedAt));
       }
+      // Together, not each: one process alone would have allowed the whole budget.
+      expect(failed).toBeGreaterThanOrEqual(policy.limit);
       expectLimited(await first.inject({ url: '/v1/me', remoteAddress: '203.0.113.99', headers: bearer(wrongKey(1)) }));
       expectLimited(await second.inject({ url: '/v1/me', remoteAddress: '203.0.113.99', headers: bearer(wrongKey(2)) }));
     } finally {
