@@ -21,9 +21,10 @@ async function start() {
   if (kind === 'reference-api' || kind === 'reference-api-without-client-cap') {
     const db = await openDatabase({ kind: 'sqlite', path: ':memory:' });
     await ensureDemoData(db, join(mkdtempSync(join(tmpdir(), 'faultline-bench-')), 'demo.json'));
-    // The second kind turns off the per-request cost the hostile-traffic limits added (the per-address count),
+    // The second kind turns off the per-address connection cap of the hostile-traffic limits,
     // so the limits-cost part can compare the same app with and without it.
-    const serverLimits = kind === 'reference-api' ? undefined : { timeouts: {}, maxRequestsPerClient: Number.POSITIVE_INFINITY };
+    const serverLimits =
+      kind === 'reference-api' ? undefined : { timeouts: {}, maxConnectionsPerClient: Number.POSITIVE_INFINITY };
     return buildApp({ db, profile: 'problem', logger: false, serverLimits });
   }
   throw new Error(`Unknown server kind "${kind}": use bare, reference-api or reference-api-without-client-cap.`);

@@ -30,7 +30,7 @@ import { oauthAppRoutes } from './oauth/app-routes.js';
 import { oauthServer } from './oauth/oauth-plugin.js';
 import type { OverloadLimits } from './overload.js';
 import type { ServerLimits } from './server-limits.js';
-import { attemptLimits, attemptPolicies, failureBudget, networkKey } from './attempt-limits.js';
+import { attemptLimits, failureBudget, networkKey, type AttemptBudgets } from './attempt-limits.js';
 
 export interface AppOptions {
   readonly db: Kysely<Database>;
@@ -48,6 +48,8 @@ export interface AppOptions {
    * processes. The limits on guessing and minting (see attempt-limits.ts) count here too.
    */
   readonly rateLimitStore?: RateLimitStore;
+  /** The budgets of the limits on guessing and minting (attempt-limits.ts); the defaults where left out. */
+  readonly attemptBudgets?: Partial<AttemptBudgets>;
   /** Older rate-limit header forms to send besides the draft-10 fields; none by default. */
   readonly rateLimitLegacyHeaders?: readonly LegacyRateLimitHeaders[];
   /** The clock sessions expire by; tests move it. */
@@ -80,6 +82,12 @@ function rateLimitKey(request: FastifyRequest): string {
   return `user:${principal.userId}`;
 }
 
+/** The team whose ceiling a request spends; none for a request without credentials (logging in). */
+function teamRateLimitKey(request: FastifyRequest): string | undefined {
+  const principal = request.principal as Principal | null;
+  return principal === null ? undefined : `team:${principal.teamId}`;
+}
+
 /** The realm named in authentication challenges. */
 export const realm = 'faultline';
 
@@ -89,16 +97,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const now = options.now ?? Date.now;
   const profile = options.profile ?? 'problem';
   // Logins count on the app's clock, the one sessions expire by; the other limits on the wall clock, as the per-key ones.
-  const loginLimits = attemptLimits(options.rateLimitStore, now);
-  const limits = attemptLimits(options.rateLimitStore, Date.now);
-  const authFailures = failureBudget(limits, attemptPolicies.authFailures);
+  const loginLimits = attemptLimits(options.rateLimitStore, now, options.attemptBudgets);
+  const limits = attemptLimits(options.rateLimitStore, Date.now, options.attemptBudgets);
+  const authFailures = failureBudget(limits, limits.policies.authFailures);
   const serverLimits = options.serverLimits;
   const app = Fastify({
     ...faultlineServerOptions({ bodyLimit: 1024 * 1024, ...serverLimits?.timeouts }),
     logger: withRequestRedaction(options.logger),
   });
   const perClient =
-    serverLimits?.maxRequestsPerClient === undefined ? {} : { maxRequestsPerClient: serverLimits.maxRequestsPerClient };
+    serverLimits?.maxConnectionsPerClient === undefined ? {} : { maxConnectionsPerClient: serverLimits.maxConnectionsPerClient };
   await app.register(faultline, {
     profile,
     realm,
@@ -176,30 +184,28 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
             done();
           }, done);
       });
-      if (options.rateLimits !== undefined && options.rateLimits.length > 0) {
-        // After authentication, so each API key spends its own allowance.
-        v1.addHook(
-          'onRequest',
-          rateLimitHook({
-            catalog: app.faultline.catalog,
-            policies: options.rateLimits,
-            ...(options.rateLimitLegacyHeaders === undefined ? {} : { legacyHeaders: options.rateLimitLegacyHeaders }),
-            ...(options.rateLimitStore === undefined ? {} : { store: options.rateLimitStore }),
-            key: rateLimitKey,
-          }),
-        );
-      }
-      if (options.teamRateLimits !== undefined && options.teamRateLimits.length > 0) {
-        // A ceiling per team over all its credentials: per-key limits alone multiply with the number of keys.
-        const teamPolicies = options.teamRateLimits;
-        v1.addHook('onRequest', async (request) => {
-          const principal = request.principal as Principal | null;
-          if (principal === null) return;
-          await limits.spend(
-            `team:${principal.teamId}`,
-            teamPolicies,
-            'Your team has reached its request ceiling, which all its API keys, sessions and OAuth apps share',
-          );
+      const keyPolicies = options.rateLimits ?? [];
+      const teamPolicies = options.teamRateLimits ?? [];
+      const shared = {
+        catalog: app.faultline.catalog,
+        ...(options.rateLimitLegacyHeaders === undefined ? {} : { legacyHeaders: options.rateLimitLegacyHeaders }),
+        ...(options.rateLimitStore === undefined ? {} : { store: options.rateLimitStore }),
+      };
+      if (keyPolicies.length > 0) {
+        // After authentication, so each API key spends its own allowance; then its team's ceiling over all
+        // its credentials (per-key limits alone multiply with the number of keys), in the same fields.
+        const team = teamPolicies.length > 0 ? [{ key: teamRateLimitKey, policies: teamPolicies }] : [];
+        v1.addHook('onRequest', rateLimitHook({ ...shared, policies: keyPolicies, key: rateLimitKey, also: team }));
+      } else if (teamPolicies.length > 0) {
+        const teamCeiling = rateLimitHook({
+          ...shared,
+          policies: teamPolicies,
+          key: (request) => teamRateLimitKey(request) ?? '',
+        });
+        // Logging in has no team to count against.
+        v1.addHook('onRequest', function teamRateLimit(request, reply, done) {
+          if (request.principal === null) done();
+          else teamCeiling.call(this, request, reply, done);
         });
       }
       // Before schema validation, which would otherwise pass a NUL on to the database.

@@ -1,5 +1,6 @@
 import { isProfileName, type ProfileName } from '@faultline/core';
 import type { LegacyRateLimitHeaders, RateLimitPolicy } from '@faultline/fastify';
+import { parseAttemptBudgets, type AttemptBudgets } from './attempt-limits.js';
 import { parseDatabaseTimeouts, type DatabaseTimeouts } from './database/database-timeouts.js';
 import { parseDatabaseUrl, type DatabaseLocation } from './database/open-database.js';
 import { defaultRateLimits, defaultTeamRateLimits, parseRateLimitLegacyHeaders, parseRateLimits } from './rate-limits.js';
@@ -24,11 +25,13 @@ export interface Config {
   readonly rateLimitLegacyHeaders: readonly LegacyRateLimitHeaders[];
   /** Per team, over all its credentials; empty when off. */
   readonly teamRateLimits: readonly RateLimitPolicy[];
+  /** The limits on guessing and minting (`AUTH_FAILURES_PER_MINUTE`, `LOGINS_PER_MINUTE`, ...); always on. */
+  readonly attemptBudgets: AttemptBudgets;
   /** From `REDIS_URL`: rate limits shared by every process; unset, each process counts alone. */
   readonly redis?: RedisConfig;
   /** When to shed load with 503s; a limit left out is off. */
   readonly overload: OverloadLimits;
-  /** Timeouts for slow clients and the per-address cap on requests in flight (`*_TIMEOUT_MS`, `MAX_REQUESTS_PER_CLIENT`). */
+  /** Timeouts for slow clients and the per-address cap on requests in flight (`*_TIMEOUT_MS`, `MAX_CONNECTIONS_PER_CLIENT`). */
   readonly serverLimits: ServerLimits;
   /** From `PUBLIC_URL`: the address clients reach the API at; the OAuth issuer (`iss`). */
   readonly publicUrl: string;
@@ -56,6 +59,7 @@ export function readConfig(environment: NodeJS.ProcessEnv = process.env): Config
     rateLimits: parseRateLimits(environment['RATE_LIMITS'] || defaultRateLimits),
     rateLimitLegacyHeaders: parseRateLimitLegacyHeaders(environment['RATE_LIMIT_LEGACY_HEADERS']),
     teamRateLimits: parseRateLimits(environment['TEAM_RATE_LIMITS'] || defaultTeamRateLimits, 'TEAM_RATE_LIMITS'),
+    attemptBudgets: parseAttemptBudgets(environment),
     ...readRedisConfig(environment),
     overload: parseOverloadLimits(environment),
     serverLimits: parseServerLimits(environment),

@@ -1,3 +1,5 @@
+import { readWholeNumber } from './environment-numbers.js';
+
 /** When the reference API sheds load: answers 503 `service_unavailable` before doing any work. */
 export interface OverloadLimits {
   /** The most requests handled at once; unset: no limit. */
@@ -20,13 +22,8 @@ export const defaultOverloadLimits = { maxInFlight: 1000, maxEventLoopDelayMs: 1
 
 /** Reads one limit: unset or empty for the default, `off` for none, else a positive whole number. */
 function readLimit(environment: NodeJS.ProcessEnv, name: string, fallback: number): number | undefined {
-  const value = environment[name]?.trim();
-  if (value === undefined || value === '') return fallback;
-  if (value === 'off') return undefined;
-  if (!/^\d{1,9}$/.test(value) || Number(value) === 0) {
-    throw new Error(`${name} must be a positive whole number or "off", not "${value}".`);
-  }
-  return Number(value);
+  const value = readWholeNumber(environment, name, { off: true }) ?? fallback;
+  return Number.isFinite(value) ? value : undefined;
 }
 
 /** Reads `OVERLOAD_MAX_IN_FLIGHT` and `OVERLOAD_MAX_EVENT_LOOP_DELAY_MS`; throws an Error naming a bad one. */

@@ -1,4 +1,5 @@
 import type { FaultlineServerOptions } from '@faultline/fastify';
+import { readWholeNumber } from './environment-numbers.js';
 
 /** How long the reference API waits for slow clients, and how much one client address may hold at once. */
 export interface ServerLimits {
@@ -6,8 +7,11 @@ export interface ServerLimits {
     FaultlineServerOptions,
     'headersTimeoutMs' | 'requestTimeoutMs' | 'idleTimeoutMs' | 'keepAliveTimeoutMs'
   >;
-  /** The most requests one client address may have in flight; unset: the Faultline default (100). */
-  readonly maxRequestsPerClient?: number;
+  /**
+   * The most connections one client address may hold (requests pipelined on them included);
+   * unset: the Faultline default (256); `Infinity`: no limit.
+   */
+  readonly maxConnectionsPerClient?: number;
 }
 
 /** The variable behind each timeout; unset, each has the `@faultline/fastify` default. */
@@ -18,26 +22,17 @@ const timeoutVariables = {
   keepAliveTimeoutMs: 'KEEP_ALIVE_TIMEOUT_MS',
 } as const;
 
-function readWhole(environment: NodeJS.ProcessEnv, name: string, { off }: { off: boolean }): number | undefined {
-  const value = environment[name]?.trim();
-  if (value === undefined || value === '') return undefined;
-  if (off && value === 'off') return Number.POSITIVE_INFINITY;
-  if (!/^\d{1,9}$/.test(value) || Number(value) === 0)
-    throw new Error(`${name} must be a positive whole number${off ? ' or "off"' : ''}, not "${value}".`);
-  return Number(value);
-}
-
 /**
  * Reads `HEADERS_TIMEOUT_MS`, `REQUEST_TIMEOUT_MS`, `IDLE_TIMEOUT_MS`,
- * `KEEP_ALIVE_TIMEOUT_MS` and `MAX_REQUESTS_PER_CLIENT` (`off` for no limit);
- * throws an Error naming a bad one.
+ * `KEEP_ALIVE_TIMEOUT_MS` and `MAX_CONNECTIONS_PER_CLIENT` (`off` for no
+ * limit); throws an Error naming a bad one.
  */
 export function parseServerLimits(environment: NodeJS.ProcessEnv): ServerLimits {
   const timeouts: Record<string, number> = {};
   for (const [option, name] of Object.entries(timeoutVariables)) {
-    const value = readWhole(environment, name, { off: false });
+    const value = readWholeNumber(environment, name);
     if (value !== undefined) timeouts[option] = value;
   }
-  const maxRequestsPerClient = readWhole(environment, 'MAX_REQUESTS_PER_CLIENT', { off: true });
-  return { timeouts, ...(maxRequestsPerClient === undefined ? {} : { maxRequestsPerClient }) };
+  const maxConnectionsPerClient = readWholeNumber(environment, 'MAX_CONNECTIONS_PER_CLIENT', { off: true });
+  return { timeouts, ...(maxConnectionsPerClient === undefined ? {} : { maxConnectionsPerClient }) };
 }

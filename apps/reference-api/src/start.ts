@@ -52,6 +52,7 @@ export async function startReferenceApi(config: Config): Promise<RunningApi> {
       rateLimits: config.rateLimits,
       rateLimitLegacyHeaders: config.rateLimitLegacyHeaders,
       teamRateLimits: config.teamRateLimits,
+      attemptBudgets: config.attemptBudgets,
       ...(redis === undefined ? {} : { rateLimitStore: redis.store }),
       overload: config.overload,
       serverLimits: config.serverLimits,

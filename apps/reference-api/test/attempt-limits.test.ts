@@ -12,7 +12,9 @@ import { Redis } from 'ioredis';
 import type { Kysely, KyselyPlugin, RootOperationNode } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, issueApiKey, type Database } from '../src/index.js';
-import { attemptPolicies } from '../src/attempt-limits.js';
+import { attemptPolicies as policiesOf } from '../src/attempt-limits.js';
+
+const attemptPolicies = policiesOf();
 import { basic, form, formHeaders, registerApp, setPassword } from './oauth-support.js';
 import { bearer, json, openWorld, type World } from './support.js';
 
@@ -37,7 +39,8 @@ afterAll(async () => {
   await world.close();
 });
 
-const wrongKey = (index: number) => `flk_live_${'x'.repeat(8)}_${String(index).padStart(40, '0')}`;
+/** A well-formed key no one was issued: it costs a lookup, and fails it. */
+const wrongKey = (index: number) => `flk_${String(index).padStart(16, '0')}_${'x'.repeat(43)}`;
 
 /** Sends `count` requests, `parallel` at a time, and returns the responses in order. */
 async function inWaves(count: number, parallel: number, send: (index: number) => Promise<LightMyRequestResponse>) {
@@ -52,6 +55,10 @@ async function inWaves(count: number, parallel: number, send: (index: number) =>
 /** How many units a policy can have refilled since `startedAt`: the wall clock keeps running during a test. */
 const refilledSince = (policy: { limit: number; windowMs: number }, startedAt: number) =>
   Math.ceil((Date.now() - startedAt) / (policy.windowMs / policy.limit)) + 1;
+
+/** The last refused response: refusals go on to the end but for the units refilled meanwhile. */
+const lastRefused = (responses: readonly LightMyRequestResponse[]) =>
+  responses.findLast((response) => response.statusCode === 429) as LightMyRequestResponse;
 
 const expectLimited = (response: LightMyRequestResponse, code = 'limit_reached') => {
   expect(response.statusCode).toBe(429);
@@ -84,7 +91,8 @@ describe('failed authentication, per client network', () => {
       expect(burst.filter((response) => response.statusCode === 401).length).toBeLessThanOrEqual(
         refilledSince(attemptPolicies.authFailures[0], burstStartedAt),
       );
-      expectLimited(responses[319] as LightMyRequestResponse);
+      // (A unit refills every few hundred milliseconds, so the very last request may be admitted again.)
+      expectLimited(lastRefused(responses));
 
       // Past the budget, a wrong key costs no database query at all.
       // (A unit may refill between two requests; the first refused one is the one measured.)
@@ -119,6 +127,63 @@ describe('failed authentication, per client network', () => {
       expect(
         (await app.inject({ url: '/v1/me', remoteAddress: '2001:db8:1:3::1', headers: bearer(world.demo.apiKey) })).statusCode,
       ).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('a burst of wrong keys from a network that never failed: at most a budget of lookups, the rest 429 before any query', async () => {
+    const budget = 10;
+    const app = await buildApp({ db: counted, attemptBudgets: { authFailures: budget } });
+    try {
+      // What one wrong key and one good request cost the database, each measured from a network of its own.
+      const cost = async (send: () => Promise<LightMyRequestResponse>, status: number) => {
+        const mark = queries;
+        expect((await send()).statusCode).toBe(status);
+        return queries - mark;
+      };
+      const perLookup = await cost(
+        () => app.inject({ url: '/v1/campaigns', remoteAddress: '198.51.100.90', headers: bearer(wrongKey(1)) }),
+        401,
+      );
+      const perGood = await cost(
+        () => app.inject({ url: '/v1/me', remoteAddress: '198.51.100.92', headers: bearer(world.demo.apiKey) }),
+        200,
+      );
+      expect(perLookup).toBeGreaterThan(0);
+
+      // 200 wrong keys at once from one address that never failed, and good keys from another address meanwhile.
+      const startedAt = Date.now();
+      const queriesBefore = queries;
+      const [burst, good] = await Promise.all([
+        Promise.all(
+          Array.from({ length: 200 }, (_, index) =>
+            app.inject({ url: '/v1/campaigns', remoteAddress: '203.0.113.80', headers: bearer(wrongKey(index)) }),
+          ),
+        ),
+        Promise.all(
+          Array.from({ length: 20 }, () =>
+            app.inject({ url: '/v1/me', remoteAddress: '198.51.100.91', headers: bearer(world.demo.apiKey) }),
+          ),
+        ),
+      ]);
+      expect(good.map((response) => response.statusCode)).toEqual(Array(20).fill(200));
+      const statuses = burst.map((response) => response.statusCode);
+      expect(statuses.filter((status) => status !== 401 && status !== 429)).toEqual([]);
+      const unauthorized = statuses.filter((status) => status === 401).length;
+      const refill = refilledSince({ limit: budget, windowMs: 60_000 }, startedAt);
+      expect(unauthorized).toBeGreaterThanOrEqual(budget);
+      expect(unauthorized).toBeLessThanOrEqual(budget + refill);
+      // The lookups the database saw: the queries of the burst, less those of the good requests.
+      const lookups = (queries - queriesBefore - good.length * perGood) / perLookup;
+      expect(lookups).toBe(unauthorized);
+
+      // Each refusal carries the standard fields of the policy that refused, as the /v1 rate-limit hook writes them.
+      const refused = burst.find((response) => response.statusCode === 429) as LightMyRequestResponse;
+      expectLimited(refused);
+      expect(json(refused)['policy']).toBe('auth-failures');
+      expect(refused.headers['ratelimit-policy']).toBe(`"auth-failures";q=${budget};w=60`);
+      expect(refused.headers['ratelimit']).toMatch(/^"auth-failures";r=0;t=\d+$/);
     } finally {
       await app.close();
     }
@@ -165,7 +230,8 @@ describe('the token and revocation endpoints', () => {
       const minted = statuses.filter((status) => status === 200).length;
       expect(minted).toBeGreaterThanOrEqual(budget);
       expect(minted).toBeLessThanOrEqual(budget + refilledSince(policy, startedAt));
-      expectLimited(responses[499] as LightMyRequestResponse, 'usage_limit_exceeded');
+      // (A unit refills every few hundred milliseconds, so the very last request may be admitted again.)
+      expectLimited(lastRefused(responses), 'usage_limit_exceeded');
       // One access token row per token answered, none for a refused request.
       const rowsAfter = await world.db.selectFrom('oauth_tokens').select('id').execute();
       expect(rowsAfter.length - rowsBefore.length).toBe(minted);
@@ -194,7 +260,8 @@ describe('the token and revocation endpoints', () => {
       const answered = statuses.filter((status) => status === 401).length;
       expect(answered).toBeLessThanOrEqual(budget + refilledSince(policy, startedAt));
       expect(statuses.filter((status) => status !== 401 && status !== 429)).toEqual([]);
-      expectLimited(responses[budget + 99] as LightMyRequestResponse, 'usage_limit_exceeded');
+      // (A unit refills every few hundred milliseconds, so the very last request may be admitted again.)
+      expectLimited(lastRefused(responses), 'usage_limit_exceeded');
       const elsewhere = await app.inject({
         method: 'POST',
         url: '/oauth/revoke',
@@ -307,7 +374,42 @@ describe('the team ceiling', () => {
       const refused = responses.find((response) => response.statusCode === 429) as LightMyRequestResponse;
       expectLimited(refused);
       expect(json(refused)['policy']).toBe('team');
+      // One mechanism: the ceiling's policy is in the standard fields of every answer, beside the key's.
+      expect(refused.headers['ratelimit-policy']).toBe('"burst";q=50;w=60, "team";q=20;w=60');
+      expect(refused.headers['ratelimit']).toMatch(/^"burst";r=\d+;t=\d+, "team";r=0;t=\d+$/);
+      const admitted = responses.find((response) => response.statusCode === 200) as LightMyRequestResponse;
+      expect(admitted.headers['ratelimit-policy']).toBe('"burst";q=50;w=60, "team";q=20;w=60');
+      expect(admitted.headers['ratelimit']).toMatch(/^"burst";r=\d+;t=\d+, "team";r=\d+;t=\d+$/);
       expect((await app.inject({ url: '/v1/campaigns', headers: bearer(world.other.apiKey) })).statusCode).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('the team ceiling alone (RATE_LIMITS=off)', () => {
+  it('counts every credential of a team in the standard fields, and leaves logging in to its own limits', async () => {
+    const app = await buildApp({ db: world.db, teamRateLimits: [{ name: 'team', limit: 3, windowMs: 60_000 }] });
+    try {
+      const statuses: number[] = [];
+      let last: LightMyRequestResponse | undefined;
+      for (let index = 0; index < 4; index += 1) {
+        last = await app.inject({ url: '/v1/me', remoteAddress: '198.51.100.60', headers: bearer(world.other.apiKey) });
+        statuses.push(last.statusCode);
+      }
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      expectLimited(last as LightMyRequestResponse);
+      expect(last?.headers['ratelimit-policy']).toBe('"team";q=3;w=60');
+      expect(last?.headers['ratelimit']).toMatch(/^"team";r=0;t=\d+$/);
+      // A login has no team yet: it is not counted against one.
+      const login = await app.inject({
+        method: 'POST',
+        url: '/v1/sessions',
+        remoteAddress: '198.51.100.61',
+        payload: { email: 'nobody@example.com', password: 'a wrong guess' },
+      });
+      expect(login.statusCode).toBe(401);
+      expect(login.headers['ratelimit-policy']).toBeUndefined();
     } finally {
       await app.close();
     }
@@ -358,12 +460,20 @@ describe('shared through Redis', () => {
     const first = await buildApp({ db: world.db, rateLimitStore: store() });
     const second = await buildApp({ db: world.db, rateLimitStore: store() });
     try {
-      const budget = attemptPolicies.authFailures[0].limit;
-      for (let index = 0; index < budget; index += 1) {
-        const app = index % 2 === 0 ? first : second;
-        const response = await app.inject({ url: '/v1/me', remoteAddress: '203.0.113.99', headers: bearer(wrongKey(index)) });
+      const policy = attemptPolicies.authFailures[0];
+      const startedAt = Date.now();
+      // Alternating between the processes, one guess at a time, until one of them refuses.
+      let failed = 0;
+      for (;;) {
+        const app = failed % 2 === 0 ? first : second;
+        const response = await app.inject({ url: '/v1/me', remoteAddress: '203.0.113.99', headers: bearer(wrongKey(failed)) });
+        if (response.statusCode === 429) break;
         expect(response.statusCode).toBe(401);
+        failed += 1;
+        expect(failed).toBeLessThanOrEqual(policy.limit + refilledSince(policy, startedAt));
       }
+      // Together, not each: one process alone would have allowed the whole budget.
+      expect(failed).toBeGreaterThanOrEqual(policy.limit);
       expectLimited(await first.inject({ url: '/v1/me', remoteAddress: '203.0.113.99', headers: bearer(wrongKey(1)) }));
       expectLimited(await second.inject({ url: '/v1/me', remoteAddress: '203.0.113.99', headers: bearer(wrongKey(2)) }));
     } finally {

@@ -20,6 +20,7 @@ describe('readConfig', () => {
         { name: 'team', limit: 100, windowMs: 1000 },
         { name: 'team-h', limit: 20_000, windowMs: 3_600_000 },
       ],
+      attemptBudgets: { authFailures: 30, loginsPerAddress: 30, loginsPerAccount: 20, oauthPerAddress: 300, oauthPerClient: 120 },
       overload: { maxInFlight: 1000, maxEventLoopDelayMs: 1000 },
       serverLimits: { timeouts: {} },
       publicUrl: 'http://localhost:3000',
@@ -63,6 +64,7 @@ describe('readConfig', () => {
       ],
       rateLimitLegacyHeaders: ['x-ratelimit', 'draft-6'],
       teamRateLimits: [{ name: 'team', limit: 500, windowMs: 60_000 }],
+      attemptBudgets: { authFailures: 30, loginsPerAddress: 30, loginsPerAccount: 20, oauthPerAddress: 300, oauthPerClient: 120 },
       overload: { maxInFlight: 1000, maxEventLoopDelayMs: 1000 },
       serverLimits: { timeouts: {} },
       publicUrl: 'https://api.example.com',
@@ -84,6 +86,32 @@ describe('readConfig', () => {
     }
   });
 
+  it('reads the budgets on guessing and minting, each a positive whole number, the defaults when unset', () => {
+    expect(readConfig({}).attemptBudgets).toEqual({
+      authFailures: 30,
+      loginsPerAddress: 30,
+      loginsPerAccount: 20,
+      oauthPerAddress: 300,
+      oauthPerClient: 120,
+    });
+    expect(
+      readConfig({
+        AUTH_FAILURES_PER_MINUTE: '5',
+        LOGINS_PER_MINUTE: '6',
+        LOGINS_PER_ACCOUNT_PER_15_MINUTES: '7',
+        OAUTH_REQUESTS_PER_MINUTE: '8',
+        OAUTH_TOKENS_PER_CLIENT_PER_MINUTE: '9',
+      }).attemptBudgets,
+    ).toEqual({ authFailures: 5, loginsPerAddress: 6, loginsPerAccount: 7, oauthPerAddress: 8, oauthPerClient: 9 });
+    // Always on: they protect the credentials, so there is no "off".
+    expect(() => readConfig({ AUTH_FAILURES_PER_MINUTE: 'off' })).toThrow(
+      'AUTH_FAILURES_PER_MINUTE must be a positive whole number, not "off".',
+    );
+    expect(() => readConfig({ LOGINS_PER_ACCOUNT_PER_15_MINUTES: '0' })).toThrow(
+      'LOGINS_PER_ACCOUNT_PER_15_MINUTES must be a positive whole number, not "0".',
+    );
+  });
+
   it('reads the timeouts and the per-address cap, and names a bad one', () => {
     expect(
       readConfig({
@@ -91,17 +119,17 @@ describe('readConfig', () => {
         REQUEST_TIMEOUT_MS: '20000',
         IDLE_TIMEOUT_MS: '40000',
         KEEP_ALIVE_TIMEOUT_MS: '65000',
-        MAX_REQUESTS_PER_CLIENT: '20',
+        MAX_CONNECTIONS_PER_CLIENT: '20',
       }).serverLimits,
     ).toEqual({
       timeouts: { headersTimeoutMs: 5000, requestTimeoutMs: 20_000, idleTimeoutMs: 40_000, keepAliveTimeoutMs: 65_000 },
-      maxRequestsPerClient: 20,
+      maxConnectionsPerClient: 20,
     });
-    expect(readConfig({ MAX_REQUESTS_PER_CLIENT: 'off' }).serverLimits.maxRequestsPerClient).toBe(Number.POSITIVE_INFINITY);
+    expect(readConfig({ MAX_CONNECTIONS_PER_CLIENT: 'off' }).serverLimits.maxConnectionsPerClient).toBe(Number.POSITIVE_INFINITY);
     expect(() => readConfig({ REQUEST_TIMEOUT_MS: '0' })).toThrow('REQUEST_TIMEOUT_MS must be a positive whole number, not "0".');
     expect(() => readConfig({ IDLE_TIMEOUT_MS: 'off' })).toThrow('IDLE_TIMEOUT_MS must be a positive whole number, not "off".');
-    expect(() => readConfig({ MAX_REQUESTS_PER_CLIENT: '-3' })).toThrow(
-      'MAX_REQUESTS_PER_CLIENT must be a positive whole number or "off", not "-3".',
+    expect(() => readConfig({ MAX_CONNECTIONS_PER_CLIENT: '-3' })).toThrow(
+      'MAX_CONNECTIONS_PER_CLIENT must be a positive whole number or "off", not "-3".',
     );
   });
 

@@ -451,6 +451,34 @@ describe('the login and consent pages', () => {
     );
   });
 
+  it.each([
+    {
+      name: 'a form body larger than the forms accept',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `email=${'a'.repeat(20_000)}`,
+      status: 413,
+      detail: /The body is larger than the 16384 bytes this endpoint accepts\./,
+    },
+    {
+      name: 'a body shorter than its Content-Length',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': '50' },
+      payload: 'email',
+      status: 400,
+      detail: /The body is shorter or longer than its Content-Length header says\./,
+    },
+  ])(
+    'answers $name on the login and consent forms with its catalog status, as a page',
+    async ({ headers, payload, status, detail }) => {
+      for (const url of ['/oauth/login', '/oauth/consent']) {
+        const response = await app.inject({ method: 'POST', url, headers, payload });
+        expect(response.statusCode).toBe(status);
+        expectPageHeaders(response.headers);
+        expect(response.body).toMatch(detail);
+        expect(response.body).not.toContain('Something went wrong');
+      }
+    },
+  );
+
   it('shows an error page to a disabled user', async () => {
     const request = query(baseRequest());
     const cookie = await logIn(app, request, world.demo.email);

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyPluginCallback } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { createJsonBodyParser } from './json-body-parser.js';
-import { limitRequestsPerClient } from './overload/client-limit.js';
+import { limitClients } from './overload/client-limit.js';
 import { answerConnect, answerIdleTimeout } from './raw-socket-responses.js';
 import { requestIdHeader } from './request-id.js';
 import { RouteIndex } from './route-index.js';
@@ -42,9 +42,9 @@ const plugin: FastifyPluginCallback<FaultlineOptions> = (fastify, options, done)
     );
   }
   fastify.setValidatorCompiler(createValidatorCompiler());
-  // Before any other onRequest hook (register load shedding after this plugin): one address over
-  // its share is refused before it takes a slot of the server's.
-  limitRequestsPerClient(fastify, settings);
+  // Before any onRequest hook (register load shedding after this plugin): one address over its
+  // share is refused before it takes a slot of the server's.
+  limitClients(fastify, settings);
 
   const routes = new RouteIndex(routeMatching(fastify));
   fastify.addHook('onRoute', (route) => {

@@ -6,7 +6,8 @@
 export { faultline } from './faultline-plugin.js';
 export { faultlineServerOptions, type FaultlineServerOptions } from './server-options.js';
 export { sendApiError, internalErrorDetail } from './send-api-error.js';
-export { validationFieldErrors } from './validation-field-errors.js';
+export { isPartialValidation, partialValidationNote, validationFieldErrors } from './validation-field-errors.js';
+export { toApiError, type ClassifiedError } from './to-api-error.js';
 export { isWellFormedRequestId, requestIdHeader } from './request-id.js';
 export {
   wwwAuthenticate,
@@ -21,7 +22,12 @@ export {
 export type { FaultlineOptions, FaultlineRouteConfig, FaultlineSettings } from './settings.js';
 export { decide, type PolicyDecision, type RateLimitPolicy } from './rate-limit/gcra.js';
 export { MemoryStore, type MemoryStoreOptions, type RateLimitStore } from './rate-limit/memory-store.js';
-export { rateLimitHook, type LegacyRateLimitHeaders, type RateLimitOptions } from './rate-limit/rate-limit-hook.js';
+export {
+  rateLimitHook,
+  type LegacyRateLimitHeaders,
+  type RateLimitGroup,
+  type RateLimitOptions,
+} from './rate-limit/rate-limit-hook.js';
 export { rateLimitField, rateLimitPolicyField } from './rate-limit/rate-limit-fields.js';
 export { loadShedding, type LoadSheddingOptions, type LoadSheddingState } from './overload/load-shedding.js';
 export {

@@ -38,7 +38,7 @@ function timeoutDetail(server: Server): string {
 }
 
 /** A socket whose response has begun cannot carry another: its client would read a corrupt answer. */
-function answerStarted(socket: Socket): boolean {
+export function answerStarted(socket: Socket): boolean {
   const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
   return inFlight?.headersSent === true;
 }
@@ -74,6 +74,37 @@ export function answerConnect(settings: FaultlineSettings, log: FastifyBaseLogge
     });
     endWithError(socket, failure, settings, log);
   };
+}
+
+/**
+ * Answers on a socket no request of which reached Fastify (a connection over
+ * its address's limit that sent nothing), then closes it; a client that
+ * neither reads nor closes does not keep it.
+ */
+export function answerOnSocket(socket: Socket, failure: ApiError, settings: FaultlineSettings, log: FastifyBaseLogger): void {
+  endWithError(socket, failure, settings, log);
+  setTimeout(() => socket.destroy(), 1000).unref();
+}
+
+/**
+ * Answers a request Node parsed but Fastify is not to handle (a connection
+ * over its address's limit), in the app's profile, and closes the connection.
+ */
+export function answerOutsideFastify(response: ServerResponse, failure: ApiError, settings: FaultlineSettings): void {
+  const requestId = randomUUID();
+  const { catalog, profile, docsUrl, classicFieldErrors } = settings;
+  const written = writeErrorResponse(failure, { catalog, profile, requestId, docsUrl, classicFieldErrors });
+  if (written === undefined) {
+    response.destroy();
+    return;
+  }
+  response.writeHead(written.status, {
+    ...written.headers,
+    'x-request-id': requestId,
+    'content-length': String(Buffer.byteLength(written.body)),
+    connection: 'close',
+  });
+  response.end(written.body);
 }
 
 function endWithError(

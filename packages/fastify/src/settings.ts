@@ -19,11 +19,21 @@ export interface FaultlineOptions {
   /** At most this many failing fields are listed in one validation error. Default: 100. */
   readonly maxFieldErrors?: number;
   /**
-   * The most requests one client address (`request.ip`) may have in flight;
-   * past it, that address gets 503 with `Retry-After`. `Infinity` turns the
-   * limit off. Default: 100.
+   * The most connections one client address may hold open (requests pipelined
+   * on a connection behind another count as one more each); past it, that
+   * address alone gets 503 with `Retry-After`. Behind a trusted proxy (see
+   * `trustProxy`), the most requests one forwarded address may have in flight.
+   * `Infinity` turns the limit off. Default: 256, far above a browser's 6
+   * connections to a host or a load generator's pool of 50 to 100.
    */
-  readonly maxRequestsPerClient?: number;
+  readonly maxConnectionsPerClient?: number;
+  /**
+   * Set it when Fastify's own `trustProxy` is set: every connection then comes
+   * from the proxy, so `maxConnectionsPerClient` counts the requests of each
+   * forwarded client address (`request.ip`) instead of connections, at a small
+   * cost per request. Default: false.
+   */
+  readonly trustProxy?: boolean;
   /** Structural limits on JSON bodies, checked before parsing; see {@link JsonLimits}. */
   readonly jsonLimits?: Partial<JsonLimits>;
   /**
@@ -61,6 +71,9 @@ export interface FaultlineRouteConfig {
   readonly context?: ErrorContext;
 }
 
+/** The default of {@link FaultlineOptions.maxConnectionsPerClient}. */
+const defaultMaxConnectionsPerClient = 256;
+
 /** The plugin's options with every default filled in. */
 export interface FaultlineSettings {
   readonly catalog: Catalog;
@@ -69,7 +82,8 @@ export interface FaultlineSettings {
   readonly contentTypes: readonly string[];
   readonly realm: string;
   readonly maxFieldErrors: number;
-  readonly maxRequestsPerClient: number;
+  readonly maxConnectionsPerClient: number;
+  readonly trustProxy: boolean;
   readonly jsonLimits: JsonLimits;
   readonly classicFieldErrors: boolean;
 }
@@ -90,7 +104,11 @@ export function resolveSettings(options: FaultlineOptions = {}): FaultlineSettin
     realm,
     maxFieldErrors: positive('maxFieldErrors', options.maxFieldErrors ?? 100),
     classicFieldErrors: options.classicFieldErrors === true,
-    maxRequestsPerClient: positive('maxRequestsPerClient', options.maxRequestsPerClient ?? 100),
+    maxConnectionsPerClient: positive(
+      'maxConnectionsPerClient',
+      options.maxConnectionsPerClient ?? defaultMaxConnectionsPerClient,
+    ),
+    trustProxy: options.trustProxy === true,
     jsonLimits: {
       maxDepth: positive('jsonLimits.maxDepth', options.jsonLimits?.maxDepth ?? defaultJsonLimits.maxDepth),
       maxKeys: positive('jsonLimits.maxKeys', options.jsonLimits?.maxKeys ?? defaultJsonLimits.maxKeys),

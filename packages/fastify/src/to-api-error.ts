@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { internalErrorDetail } from './send-api-error.js';
 import type { FaultlineSettings } from './settings.js';
 import { collectFieldErrors } from './validation-errors.js';
+import { partialValidationNote } from './validation-field-errors.js';
 import { isPartialReport } from './validator-compiler.js';
 
 /** Whether a thrown value was foreseen (a client mistake) or is a fault of ours. */
@@ -25,7 +26,17 @@ interface FastifyLikeError {
  * Fastify's own request errors (bad JSON, wrong media type, body too large,
  * schema failures) become their catalog codes with a message that names what
  * is wrong; anything unforeseen becomes `internal_error` carrying only the
- * request id.
+ * request id. The plugin's error handler uses it; an error handler of one's
+ * own (a scope that answers with HTML pages, say) can too.
+ *
+ * @example
+ * ```ts
+ * app.setErrorHandler((thrown, request, reply) => {
+ *   const { error, unexpected } = toApiError(thrown, request, app.faultline);
+ *   if (unexpected) request.log.error({ err: thrown }, 'Page failed');
+ *   return reply.code(error.status).type('text/html').send(`<p>${escapeHtml(error.detail)}</p>`);
+ * });
+ * ```
  */
 export function toApiError(thrown: unknown, request: FastifyRequest, settings: FaultlineSettings): ClassifiedError {
   const { catalog } = settings;
@@ -38,9 +49,7 @@ export function toApiError(thrown: unknown, request: FastifyRequest, settings: F
     const error = fieldValidationError(fields, settings);
     if (!isPartialReport(failure.validation)) return { error, unexpected: false };
     // A body too large to check in full reports its first failure only (see validator-compiler.ts).
-    const partial =
-      ' The body is too large to check every field in one pass: this is the first failure found, others may follow.';
-    return expected(catalog, error.code, error.detail + partial, { errors: error.errors });
+    return expected(catalog, error.code, error.detail + partialValidationNote, { errors: error.errors });
   }
 
   switch (fastifyCode) {

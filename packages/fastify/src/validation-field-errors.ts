@@ -1,6 +1,30 @@
 import type { FieldError } from '@faultline/core';
 import type { FastifyRequest } from 'fastify';
 import { collectFieldErrors } from './validation-errors.js';
+import { isPartialReport } from './validator-compiler.js';
+
+/**
+ * What a validation error's detail says when the body was too large to check
+ * every field (see `fullReportMaxMembers`): the failures listed are the first found.
+ */
+export const partialValidationNote =
+  ' The body is too large to check every field in one pass: this is the first failure found, others may follow.';
+
+/**
+ * Whether the schema failures of a request on a route with
+ * `attachValidation: true` are the first one only, its body being too large to
+ * list them all cheaply: add {@link partialValidationNote} to the detail.
+ *
+ * @example
+ * ```ts
+ * const error = fieldValidationError(fields, request.server.faultline);
+ * if (isPartialValidation(request)) throw catalog.error(error.code, { detail: error.detail + partialValidationNote, errors: error.errors });
+ * ```
+ */
+export function isPartialValidation(request: FastifyRequest): boolean {
+  const failed = request.validationError as (Error & { validation?: unknown }) | undefined;
+  return failed !== undefined && Array.isArray(failed.validation) && isPartialReport(failed.validation);
+}
 
 /**
  * The failing fields of a request on a route with `attachValidation: true`,

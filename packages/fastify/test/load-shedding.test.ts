@@ -9,7 +9,7 @@ afterEach(closeApps);
 /** A listening app with the shedder, `/work` (waits for `gate` when asked), and an exempt `/healthz`. */
 async function listening(options: LoadSheddingOptions | undefined) {
   // Every request here comes from one address: the per-address cap is tested on its own (slow-clients.test.ts).
-  const app = await buildApp({ maxRequestsPerClient: Number.POSITIVE_INFINITY });
+  const app = await buildApp({ maxConnectionsPerClient: Number.POSITIVE_INFINITY });
   if (options !== undefined) await app.register(loadShedding, options);
   let open = () => {};
   let gate = Promise.resolve();

@@ -155,6 +155,40 @@ describe('the rate-limit hook', () => {
     expect((await app.inject({ url: '/v1/things', headers: { 'x-client': 'b' } })).statusCode).toBe(200);
   });
 
+  it('counts groups of policies on keys of their own, in the same fields, once the main policies admit', async () => {
+    const store = new MemoryStore();
+    // Two clients of one team: 3 each, 4 for the team together; a request without a team is not counted for one.
+    const app = await limitedApp('problem', {
+      store,
+      also: [
+        {
+          key: (request) => (request.headers['x-team'] === undefined ? undefined : `team:${String(request.headers['x-team'])}`),
+          policies: [policy(4, 60_000, 'team')],
+        },
+      ],
+    });
+    const send = (client: string, team?: string) =>
+      app.inject({ url: '/v1/things', headers: { 'x-client': client, ...(team === undefined ? {} : { 'x-team': team }) } });
+    const statuses = [];
+    for (const client of ['a', 'b', 'a', 'b', 'a']) statuses.push((await send(client, 't')).statusCode);
+    expect(statuses).toEqual([200, 200, 200, 200, 429]);
+    const refused = await send('b', 't');
+    expect(refused.statusCode).toBe(429);
+    expect(refused.headers['ratelimit-policy']).toBe('"burst";q=3;w=60, "team";q=4;w=60');
+    expect(refused.headers['ratelimit']).toBe('"burst";r=0;t=60, "team";r=0;t=60');
+    expect(refused.json()).toMatchObject({ code: 'limit_reached', policy: 'team' });
+    // Refused by its own policy, a request spends nothing of the team's.
+    const own = await send('a', 'u');
+    expect(own.statusCode).toBe(429);
+    expect(own.json()).toMatchObject({ policy: 'burst' });
+    expect(own.headers['ratelimit']).toBe('"burst";r=0;t=60');
+    expect(store.consume('team:u', [policy(4, 60_000, 'team')], 0)[0]?.remaining).toBe(4);
+    // Without a team, only the main policies count.
+    const alone = await send('c');
+    expect(alone.statusCode).toBe(200);
+    expect(alone.headers['ratelimit']).toBe('"burst";r=2;t=20');
+  });
+
   it('writes the classic message with the exact retry sentence', async () => {
     const app = await limitedApp('classic');
     for (let index = 0; index < 3; index++) await app.inject({ url: '/v1/things' });

@@ -16,7 +16,8 @@ describe('resolveSettings', () => {
       contentTypes: ['application/json'],
       realm: 'api',
       maxFieldErrors: 100,
-      maxRequestsPerClient: 100,
+      maxConnectionsPerClient: 256,
+      trustProxy: false,
       jsonLimits: { maxDepth: 32, maxKeys: 1000, maxItems: 20_000, maxMembers: 100_000 },
       classicFieldErrors: false,
     });
@@ -29,7 +30,8 @@ describe('resolveSettings', () => {
       contentTypes: ['application/json', 'text/plain'],
       realm: 'partners',
       maxFieldErrors: 5,
-      maxRequestsPerClient: Number.POSITIVE_INFINITY,
+      maxConnectionsPerClient: Number.POSITIVE_INFINITY,
+      trustProxy: true,
       jsonLimits: { maxDepth: 4 },
       classicFieldErrors: true,
     });
@@ -40,15 +42,16 @@ describe('resolveSettings', () => {
       contentTypes: ['application/json', 'text/plain'],
       realm: 'partners',
       maxFieldErrors: 5,
-      maxRequestsPerClient: Number.POSITIVE_INFINITY,
+      maxConnectionsPerClient: Number.POSITIVE_INFINITY,
+      trustProxy: true,
       jsonLimits: { maxDepth: 4, maxKeys: 1000, maxItems: 20_000, maxMembers: 100_000 },
       classicFieldErrors: true,
     });
   });
 
   it.each([0, -1, 1.5, Number.NaN])('rejects the limit %s with a TypeError naming the option', (value) => {
-    expect(() => resolveSettings({ maxRequestsPerClient: value })).toThrow(
-      `The Faultline option maxRequestsPerClient must be a whole number from 1, or Infinity, not ${value}.`,
+    expect(() => resolveSettings({ maxConnectionsPerClient: value })).toThrow(
+      `The Faultline option maxConnectionsPerClient must be a whole number from 1, or Infinity, not ${value}.`,
     );
     expect(() => resolveSettings({ jsonLimits: { maxKeys: value } })).toThrow(/jsonLimits\.maxKeys must be/);
   });

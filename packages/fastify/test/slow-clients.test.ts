@@ -1,4 +1,4 @@
-import { request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -11,20 +11,38 @@ import { faultline, faultlineServerOptions, loadShedding, type FaultlineServerOp
  */
 
 const open: FastifyInstance[] = [];
+/** A promise the test resolves: what `/held` waits for. */
+function newGate() {
+  let resolve = () => {};
+  const promise = new Promise<void>((done) => (resolve = done));
+  return { promise, resolve };
+}
+let gate = newGate();
 const sockets: Socket[] = [];
 afterEach(async () => {
+  gate.resolve();
+  gate = newGate();
   for (const socket of sockets.splice(0)) socket.destroy();
   await Promise.all(open.splice(0).map((app) => app.close()));
 });
 
 /** A listening app with the contract, `POST /echo`, `GET /work` and an exempt `/healthz`. */
-async function listening(server: FaultlineServerOptions, plugin: { maxRequestsPerClient?: number } = {}, maxInFlight?: number) {
-  const app = Fastify({ ...faultlineServerOptions(server), logger: false });
+async function listening(
+  server: FaultlineServerOptions,
+  plugin: { maxConnectionsPerClient?: number; trustProxy?: boolean } = {},
+  maxInFlight?: number,
+) {
+  const app = Fastify({ ...faultlineServerOptions(server), logger: false, trustProxy: plugin.trustProxy === true });
   open.push(app);
   await app.register(faultline, plugin);
   if (maxInFlight !== undefined) await app.register(loadShedding, { maxInFlight, exemptRoutes: ['/healthz'] });
   app.post('/echo', async (request) => ({ got: request.body }));
   app.get('/work', async () => ({ ok: true }));
+  // Answers once the test opens the gate: a request that stays in flight as long as a test needs.
+  app.get('/held', async () => {
+    await gate.promise;
+    return { held: true };
+  });
   app.get('/healthz', async () => ({ status: 'ok' }));
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
@@ -138,11 +156,43 @@ describe('timeouts by default', () => {
   });
 });
 
+/** Every response in `raw`, in order, for a connection that carried several. */
+function responsesIn(raw: string): { status: number; body: string }[] {
+  return [...raw.matchAll(/HTTP\/1\.1 (\d{3}) [^\r]*\r\n(?:[^\r]+\r\n)*\r\n/g)].map((match) => {
+    const length = Number(/content-length: (\d+)/i.exec(match[0])?.[1] ?? 0);
+    const start = (match.index ?? 0) + match[0].length;
+    return { status: Number(match[1]), body: raw.slice(start, start + length) };
+  });
+}
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+function expectOverLimit(raw: string, held: number, max: number): void {
+  const response = parseResponse(raw);
+  expect(response.status).toBe(503);
+  expect(response.headers['retry-after']).toBe('1');
+  expect(response.headers['connection']).toBe('close');
+  expect(response.headers['content-type']).toBe('application/problem+json');
+  expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  expect(response.body).toMatchObject({ status: 503, code: 'service_unavailable' });
+  expect(response.body['detail']).toMatch(
+    new RegExp(
+      `already holds ${held} connections \\(requests pipelined on them included\\), the most one address may hold \\(maxConnectionsPerClient ${max}\\)`,
+    ),
+  );
+}
+
 describe('one client address cannot take the server', () => {
-  it('holds no shedding slot while a body is awaited, and refuses one address past its own limit', async () => {
+  it('answers the sockets of one address past its limit with 503, holds no shedding slot for a body awaited, and serves other addresses', async () => {
     const { app, port } = await listening(
       { headersTimeoutMs: 20_000, requestTimeoutMs: 60_000 },
-      { maxRequestsPerClient: 50 },
+      { maxConnectionsPerClient: 50 },
       1000,
     );
     // 1,500 sockets from one address: 1,000 send nothing, 500 send headers and never the body.
@@ -151,21 +201,13 @@ describe('one client address cannot take the server', () => {
     for (const attacker of attackers.slice(1000)) {
       attacker.socket.write('POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 20\r\n\r\n');
     }
-    // The 450 over the address's limit are answered at once; 50 wait for their bodies.
-    const deadline = Date.now() + 20_000;
-    while (attackers.slice(1000).filter((attacker) => attacker.received() !== '').length < 450 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    const answered = attackers.slice(1000).filter((attacker) => attacker.received() !== '');
-    expect(answered.length).toBe(450);
-    const sample = parseResponse(answered[0]!.received());
-    expect(sample.status).toBe(503);
-    expect(sample.headers['retry-after']).toBe('1');
-    expect(sample.body).toMatchObject({ code: 'service_unavailable' });
-    expect(sample.body['detail']).toMatch(
-      /already has 50 requests in flight, the most one address may have \(maxRequestsPerClient 50\)/,
-    );
-    // The 50 admitted ones wait for their bodies without holding any of the server's 1,000 slots.
+    // The 1,450 over the limit are answered (those that sent nothing within a second); 50 wait, counted.
+    await until(() => attackers.filter((attacker) => attacker.received() !== '').length >= 1450, '1,450 answers');
+    const answered = attackers.filter((attacker) => attacker.received() !== '');
+    expect(answered.length).toBe(1450);
+    for (const attacker of answered) expectOverLimit(attacker.received(), 50, 50);
+    await Promise.all(answered.map((attacker) => attacker.closed));
+    // The admitted ones that sent headers wait for their bodies without holding any of the server's 1,000 slots.
     expect(app.loadShedding.inFlight).toBe(0);
 
     // Another address is served, and so is the health check.
@@ -177,8 +219,117 @@ describe('one client address cannot take the server', () => {
     expect((await get(port, '/healthz', '127.0.0.3')).status).toBe(200);
   });
 
+  it('counts idle keep-alive connections, answers a silent one over the limit, and frees a slot when a connection closes', async () => {
+    const { port } = await listening({}, { maxConnectionsPerClient: 3 });
+    const idle = [rawSocket(port), rawSocket(port), rawSocket(port)];
+    await Promise.all(idle.map((client) => client.connected));
+    // Served and kept alive: the connection still holds its slot between requests.
+    idle[0]!.socket.write('GET /work HTTP/1.1\r\nHost: x\r\n\r\n');
+    await until(() => idle[0]!.received().includes('{"ok":true}'), 'the first answer');
+
+    const asking = rawSocket(port);
+    await asking.connected;
+    asking.socket.write('GET /work HTTP/1.1\r\nHost: x\r\n\r\n');
+    await asking.closed;
+    expectOverLimit(asking.received(), 3, 3);
+    expect(responsesIn(asking.received())).toHaveLength(1);
+
+    const silent = rawSocket(port);
+    await silent.connected;
+    expect(await silent.closed).toBeLessThan(1000 + margin);
+    expectOverLimit(silent.received(), 3, 3);
+
+    idle[1]!.socket.destroy();
+    const deadline = Date.now() + 10_000;
+    let status = 0;
+    while (status !== 200 && Date.now() < deadline) status = (await get(port, '/work')).status;
+    expect(status).toBe(200);
+  });
+
+  it('counts requests pipelined on one connection, and answers each in order', async () => {
+    const { port } = await listening({}, { maxConnectionsPerClient: 2 });
+    const client = rawSocket(port);
+    await client.connected;
+    // The first is answered when the gate opens, the second waits behind it (a second slot), the third is over.
+    client.socket.write('GET /held HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(3));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    gate.resolve();
+    await client.closed;
+    const responses = responsesIn(client.received());
+    expect(responses.map((response) => response.status)).toEqual([200, 200, 503]);
+    expect(JSON.parse(responses[0]!.body)).toEqual({ held: true });
+    expect(JSON.parse(responses[2]!.body)).toMatchObject({ code: 'service_unavailable' });
+    // Every slot came back with the answers and the close.
+    const [first, second] = await Promise.all([get(port, '/work'), get(port, '/work')]);
+    expect([first.status, second.status]).toEqual([200, 200]);
+  });
+
+  it('serves a client pool of 100 keep-alive connections from one address under the default limit', async () => {
+    const { port } = await listening({});
+    const agent = new Agent({ keepAlive: true, maxSockets: 100 });
+    try {
+      const requests = Array.from(
+        { length: 100 },
+        () =>
+          new Promise<number>((resolve, reject) => {
+            const req = httpRequest({ host: '127.0.0.1', port, path: '/held', agent }, (response) => {
+              response.resume();
+              response.on('end', () => resolve(response.statusCode ?? 0));
+            });
+            req.on('error', reject);
+            req.end();
+          }),
+      );
+      // Each request holds its own connection until the gate opens.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      gate.resolve();
+      expect(await Promise.all(requests)).toEqual(Array.from({ length: 100 }, () => 200));
+      expect(Object.values(agent.sockets).flat().length + Object.values(agent.freeSockets).flat().length).toBe(100);
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it("behind a trusted proxy, counts the requests of each forwarded address, not the proxy's connections", async () => {
+    const { port } = await listening({}, { maxConnectionsPerClient: 2, trustProxy: true });
+    const pending =
+      'POST /echo HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 203.0.113.9\r\nContent-Type: application/json\r\nContent-Length: 7\r\n\r\n{"a"';
+    const held = [rawSocket(port), rawSocket(port)];
+    await Promise.all(held.map((client) => client.connected));
+    for (const client of held) client.socket.write(pending);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    const refused = rawSocket(port);
+    await refused.connected;
+    refused.socket.end('GET /work HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 203.0.113.9\r\n\r\n');
+    await refused.closed;
+    const answer = parseResponse(refused.received());
+    expect(answer.status).toBe(503);
+    expect(answer.headers['retry-after']).toBe('1');
+    expect(answer.body['detail']).toMatch(
+      /already has 2 requests in flight, the most one address may have \(maxConnectionsPerClient 2, counted per request behind a trusted proxy\)/,
+    );
+
+    // Five more connections from the proxy, for other clients: connections are not what counts.
+    for (let index = 0; index < 5; index++) {
+      const other = rawSocket(port);
+      await other.connected;
+      other.socket.end(`GET /work HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 203.0.113.${20 + index}\r\n\r\n`);
+      await other.closed;
+      expect(parseResponse(other.received()).status).toBe(200);
+    }
+    for (const client of held) client.socket.end(':1}');
+    await Promise.all(held.map((client) => client.closed));
+    for (const client of held) expect(parseResponse(client.received()).body).toEqual({ got: { a: 1 } });
+    const again = rawSocket(port);
+    await again.connected;
+    again.socket.end('GET /work HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 203.0.113.9\r\n\r\n');
+    await again.closed;
+    expect(parseResponse(again.received()).status).toBe(200);
+  });
+
   it('gives the slot back to the address once its requests are answered', async () => {
-    const { port } = await listening({}, { maxRequestsPerClient: 2 });
+    const { port } = await listening({}, { maxConnectionsPerClient: 2 });
     const held = [rawSocket(port), rawSocket(port)];
     await Promise.all(held.map((client) => client.connected));
     for (const client of held)

@@ -88,7 +88,7 @@ const sharedRules: readonly SharedRule[] = [
   { codes: ['request_timeout'], applies: () => true, beforeRateLimit: true, evenOnPages: true },
   // Whatever fails unexpectedly.
   { codes: ['internal_error'], applies: () => true },
-  // Load shedding and the per-address cap refuse a request before its route runs (OVERLOAD_*, MAX_REQUESTS_PER_CLIENT),
+  // Load shedding and the per-address cap refuse a request before its route runs (OVERLOAD_*, MAX_CONNECTIONS_PER_CLIENT),
   // and a database that does not answer within its bounds fails it (DATABASE_*_TIMEOUT_MS).
   { codes: ['service_unavailable'], applies: () => true, beforeRateLimit: true, evenOnPages: true },
 ];

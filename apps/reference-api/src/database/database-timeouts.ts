@@ -1,3 +1,5 @@
+import { readWholeNumber } from '../environment-numbers.js';
+
 /** How long the reference API waits for its database before answering 503 `service_unavailable`. */
 export interface DatabaseTimeouts {
   /**
@@ -30,12 +32,7 @@ export const defaultDatabaseTimeouts: DatabaseTimeouts = {
 };
 
 function readPositive(environment: NodeJS.ProcessEnv, name: string, fallback: number, max: number): number {
-  const value = environment[name]?.trim();
-  if (value === undefined || value === '') return fallback;
-  if (!/^\d{1,9}$/.test(value) || Number(value) === 0 || Number(value) > max) {
-    throw new Error(`${name} must be a whole number from 1 to ${max}, not "${value}".`);
-  }
-  return Number(value);
+  return readWholeNumber(environment, name, { max }) ?? fallback;
 }
 
 /** Reads the `DATABASE_*` timeouts; throws an Error naming a bad one. */

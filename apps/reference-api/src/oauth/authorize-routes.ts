@@ -1,5 +1,6 @@
-import { accountKey, attemptPolicies, networkKey } from '../attempt-limits.js';
-import { builtinCatalog, isApiError } from '@faultline/core';
+import { accountKey, networkKey } from '../attempt-limits.js';
+import { builtinCatalog } from '@faultline/core';
+import { toApiError } from '@faultline/fastify';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { passwordMatches } from '../authentication/passwords.js';
 import { checkAuthorizationRequest, queryOf, type AuthorizationErrorCode, type ValidRequest } from './authorization-request.js';
@@ -27,21 +28,28 @@ export const authorizeRoutes: FastifyPluginAsync<OAuthContext> = async (app, con
   readFormBodies(app);
 
   // These are pages for people: a body that cannot be read, or too many logins, is a page too.
-  app.setErrorHandler((error, request, reply) => {
-    if (isApiError(error) && error.status < 500) {
-      const retryAfter = error.retryAfterSeconds();
-      reply.headers(error.headers);
-      if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
-      const title = error.status === 429 ? 'Too many attempts' : 'This request is not valid';
-      const message = error.status === 429 ? `Too many login attempts. Try again in ${retryAfter ?? 60} seconds.` : error.detail;
-      return sendPage(reply, error.status, errorPage(title, message));
+  app.setErrorHandler((thrown, request, reply) => {
+    // The same classification as the API's: a body too large is 413, one that cannot be read 400, and so on.
+    const { error, unexpected } = toApiError(thrown, request, app.faultline);
+    if (unexpected) {
+      request.log.error({ err: thrown }, 'OAuth page failed');
+      return sendPage(
+        reply,
+        500,
+        errorPage('Something went wrong', `Something went wrong on our side. Please try again later (request ${request.id}).`),
+      );
     }
-    request.log.error({ err: error }, 'OAuth page failed');
-    return sendPage(
-      reply,
-      500,
-      errorPage('Something went wrong', `Something went wrong on our side. Please try again later (request ${request.id}).`),
-    );
+    const retryAfter = error.retryAfterSeconds();
+    reply.headers(error.headers);
+    if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
+    if (error.status === 429)
+      return sendPage(
+        reply,
+        429,
+        errorPage('Too many attempts', `Too many login attempts. Try again in ${retryAfter ?? 60} seconds.`, error.code),
+      );
+    const title = error.status >= 500 ? 'Not available right now' : 'This request is not valid';
+    return sendPage(reply, error.status, errorPage(title, error.detail, error.code));
   });
 
   // Password guesses draw on the same budgets as POST /v1/sessions: per account from any address (a
@@ -49,12 +57,12 @@ export const authorizeRoutes: FastifyPluginAsync<OAuthContext> = async (app, con
   const limitLogins = async (request: FastifyRequest) => {
     await loginLimits.spend(
       networkKey(request.ip),
-      attemptPolicies.loginsPerAddress,
+      loginLimits.policies.loginsPerAddress,
       'Too many login attempts from your network',
     );
     await loginLimits.spend(
       accountKey(formOf(request.body).get('email') ?? ''),
-      attemptPolicies.loginsPerAccount,
+      loginLimits.policies.loginsPerAccount,
       'Too many login attempts for this email',
     );
   };

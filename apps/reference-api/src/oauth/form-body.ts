@@ -14,6 +14,10 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * Any other media type is `invalid_request`, the one code RFC 6749 has for it.
  */
 export function readFormBodies(app: FastifyInstance): void {
+  // The routes' own limit too, so a body over it is answered 413 with the limit that applied.
+  app.addHook('onRoute', (route) => {
+    route.bodyLimit ??= formBodyLimit;
+  });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(formType, { parseAs: 'buffer', bodyLimit: formBodyLimit }, (_request, body: Buffer, done) => {
     let text: string;

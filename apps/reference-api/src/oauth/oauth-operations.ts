@@ -41,6 +41,12 @@ const pageErrors = {
   500: page('Something failed on our side: a page with the request id.'),
 };
 
+/** The forms' errors: those of any page, and a body over the forms' limit. */
+const formPageErrors = {
+  ...pageErrors,
+  413: page('The form body is larger than the forms accept (16 KiB): a page saying so.'),
+};
+
 export const authorizeOperation: SchemalessOperation = {
   operationId: 'authorize',
   summary: 'Ask the user to authorize an app (RFC 6749 section 4.1.1, with PKCE)',
@@ -82,11 +88,15 @@ export const loginOperation: SchemalessOperation = {
     200: page('The login page again: the email or the password is wrong, or the login expired.'),
     303: redirect('Logged in: back to the authorization request, which shows the consent page.'),
     302: redirect('Back to the app with `error`: the authorization request was refused.'),
-    ...pageErrors,
+    ...formPageErrors,
     403: page('The form was not sent from this page (its token does not match), or the user is disabled.'),
     429: {
       ...page('Too many login attempts for this address or this account.'),
-      headers: { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } },
+      headers: {
+        'Retry-After': { $ref: '#/components/headers/RetryAfter' },
+        'RateLimit-Policy': { $ref: '#/components/headers/RateLimitPolicy' },
+        RateLimit: { $ref: '#/components/headers/RateLimit' },
+      },
     },
   },
   errorPages: true,
@@ -108,7 +118,7 @@ export const consentOperation: SchemalessOperation = {
     303: redirect('Back to the app: with `code`, `state` and `iss` when allowed, with `error=access_denied` when denied.'),
     302: redirect('Back to the app with `error`: the authorization request was refused.'),
     200: page('The login page: the user is not logged in any more.'),
-    ...pageErrors,
+    ...formPageErrors,
     403: page('The form was not sent from this page, or the user is disabled.'),
   },
   errorPages: true,

@@ -1,5 +1,5 @@
 import { builtinCatalog } from '@faultline/core';
-import { attemptPolicies, networkKey } from '../attempt-limits.js';
+import { networkKey } from '../attempt-limits.js';
 import type { FastifyPluginAsync } from 'fastify';
 import { hashSecret } from '../authentication/api-keys.js';
 import { authenticateClient } from './client-authentication.js';
@@ -21,7 +21,7 @@ export const revokeRoute: FastifyPluginAsync<OAuthContext> = async (app, { db, n
   readFormBodies(app);
   // Before the body is read: a flood from one network costs no parsing (see attempt-limits.ts).
   app.addHook('onRequest', async (request) =>
-    limits.spend(networkKey(request.ip), attemptPolicies.oauthPerAddress, 'Too many token requests from your network'),
+    limits.spend(networkKey(request.ip), limits.policies.oauthPerAddress, 'Too many token requests from your network'),
   );
   app.addHook('onSend', (_request, reply, payload, done) => {
     reply.header('cache-control', 'no-store');
@@ -40,7 +40,7 @@ export const revokeRoute: FastifyPluginAsync<OAuthContext> = async (app, { db, n
       }
       const client = await authenticateClient(db, request.headers.authorization, form, realm);
       // Counted once the client is authenticated, so nobody can spend another client's budget by naming it.
-      await limits.spend(`client:${client.id}`, attemptPolicies.oauthPerClient, 'Too many token requests from this client');
+      await limits.spend(`client:${client.id}`, limits.policies.oauthPerClient, 'Too many token requests from this client');
       const token = parameter(form, 'token');
       if (token === undefined) throw builtinCatalog.error('invalid_request', { detail: 'token is missing.' });
       const hint = parameter(form, 'token_type_hint');

@@ -1,5 +1,5 @@
 import { builtinCatalog } from '@faultline/core';
-import { attemptPolicies, networkKey } from '../attempt-limits.js';
+import { networkKey } from '../attempt-limits.js';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Kysely, Transaction } from 'kysely';
 import { hashSecret as hashOf } from '../authentication/api-keys.js';
@@ -85,7 +85,7 @@ export const tokenRoutes: FastifyPluginAsync<OAuthContext> = async (app, { db, n
   readFormBodies(app);
   // Before the body is read: a flood from one network costs no parsing (see attempt-limits.ts).
   app.addHook('onRequest', async (request) =>
-    limits.spend(networkKey(request.ip), attemptPolicies.oauthPerAddress, 'Too many token requests from your network'),
+    limits.spend(networkKey(request.ip), limits.policies.oauthPerAddress, 'Too many token requests from your network'),
   );
   app.addHook('onSend', (_request, reply, payload, done) => {
     reply.header('cache-control', 'no-store');
@@ -108,7 +108,7 @@ export const tokenRoutes: FastifyPluginAsync<OAuthContext> = async (app, { db, n
       if (repeated.length > 0) throw invalidRequest(`${repeated.join(', ')} must not be sent more than once.`);
       const client = await authenticateClient(db, request.headers.authorization, form, realm);
       // Counted once the client is authenticated, so nobody can spend another client's budget by naming it.
-      await limits.spend(`client:${client.id}`, attemptPolicies.oauthPerClient, 'Too many token requests from this client');
+      await limits.spend(`client:${client.id}`, limits.policies.oauthPerClient, 'Too many token requests from this client');
       const grantType = parameter(form, 'grant_type');
       if (grantType === undefined) throw invalidRequest('grant_type is missing.');
       if (!(grantTypes as readonly string[]).includes(grantType)) {

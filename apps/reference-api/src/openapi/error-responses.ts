@@ -56,7 +56,8 @@ const exampleErrors: Readonly<Record<string, ApiErrorOptions>> = {
     detail: 'Rate limit "burst" (50 per 1 s) reached; try again after 2026-11-22T07:51:02.477Z.',
     retryAt: new Date(exampleNow + 20),
     headers: {
-      'ratelimit-policy': '"burst";q=50;w=1, "hourly";q=10000;w=3600',
+      'ratelimit-policy': '"burst";q=50;w=1, "hourly";q=10000;w=3600, "team";q=100;w=1, "team-h";q=20000;w=3600',
+      // The team's policies are counted once the key's admit the request: a refusal by the key's shows only those.
       ratelimit: '"burst";r=0;t=1, "hourly";r=9950;t=18',
     },
     extensions: { policy: 'burst' },

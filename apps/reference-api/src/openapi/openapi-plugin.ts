@@ -77,10 +77,14 @@ function factsOf(method: string, declaration: RouteDeclaration & { pattern: stri
 /**
  * Whether an answer with `codes` to the route carries `RateLimit-Policy` and
  * `RateLimit`: the rate-limit hook runs after load shedding and
- * authentication (so none of their answers has them), and every later answer
- * keeps them, 2xx and errors alike.
+ * authentication (so none of their answers has them, but for the 429 of the
+ * failed-authentication budget, which carries its own), and every later
+ * answer keeps them, 2xx and errors alike. The limits on guessing and minting
+ * send the fields of the policy that refused with each of their 429s.
  */
 export function carriesRateLimitFields(route: RouteFacts, codes: readonly string[] = []): boolean {
+  // The token endpoints' limits (attempt-limits.ts) send the fields of the policy that refused with their 429s.
+  if (route.kind === 'form') return codes.includes('limit_reached');
   if (!route.pattern.startsWith('/v1/')) return false;
   // Load shedding, the per-address cap and the HTTP server's timeouts answer before any route hook runs.
   if (codes.includes('service_unavailable') || codes.includes('request_timeout')) return false;
@@ -265,13 +269,21 @@ export function completeDocument(
       },
       RateLimitPolicy: {
         description:
-          'The rate-limit policies of the API key (draft-ietf-httpapi-ratelimit-headers-10): each policy’s name, quota `q` and window `w` in seconds. Sent on every answer to an authenticated request while rate limits are on (`RATE_LIMITS`, on under `npm start`).',
-        schema: { type: 'string', maxLength: 500, example: '"burst";q=50;w=1, "hourly";q=10000;w=3600' },
+          'The rate-limit policies that count this request (draft-ietf-httpapi-ratelimit-headers-10): each policy’s name, quota `q` and window `w` in seconds. Under /v1, those of the credential (`RATE_LIMITS`) and of its team (`TEAM_RATE_LIMITS`), on every answer to an authenticated request while they are on (as under `npm start`); on a 429 of the limits on guessing and minting (failed authentication, logins, the token endpoints), the policy that refused.',
+        schema: {
+          type: 'string',
+          maxLength: 500,
+          example: '"burst";q=50;w=1, "hourly";q=10000;w=3600, "team";q=100;w=1, "team-h";q=20000;w=3600',
+        },
       },
       RateLimit: {
         description:
-          'What is left of each policy for the API key: the units `r` remaining and the seconds `t` until the policy is fully restored. Pace requests by it; at `r=0` the next request gets 429 `limit_reached`. Sent with `RateLimit-Policy`.',
-        schema: { type: 'string', maxLength: 500, example: '"burst";r=49;t=1, "hourly";r=9999;t=1' },
+          'What is left of each policy of `RateLimit-Policy`: the units `r` remaining and the seconds `t` until the policy is fully restored. Pace requests by it; at `r=0` the next request gets 429 `limit_reached`. Sent with `RateLimit-Policy`.',
+        schema: {
+          type: 'string',
+          maxLength: 500,
+          example: '"burst";r=49;t=1, "hourly";r=9999;t=1, "team";r=99;t=1, "team-h";r=19999;t=1',
+        },
       },
       Allow: {
         description: 'The methods this path accepts.',

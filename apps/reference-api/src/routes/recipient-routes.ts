@@ -1,5 +1,5 @@
 import { builtinCatalog, fieldValidationError, isApiError, type FieldErrorInput } from '@faultline/core';
-import { validationFieldErrors } from '@faultline/fastify';
+import { isPartialValidation, partialValidationNote, validationFieldErrors } from '@faultline/fastify';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Recipient } from '../database/schema.js';
 import {
@@ -162,7 +162,13 @@ function refuseInvalidItems(request: FastifyRequest<{ Params: IdParams; Body: { 
     .map((field, order) => ({ field, index: itemIndex(field.pointer), order }))
     .sort((a, b) => a.index - b.index || a.order - b.order)
     .map(({ field }) => field);
-  throw fieldValidationError(fields, request.server.faultline);
+  const error = fieldValidationError(fields, request.server.faultline);
+  if (!isPartialValidation(request)) throw error;
+  // A batch too large to check in full lists the schema's first failure only: the client is told so.
+  throw request.server.faultline.catalog.error(error.code, {
+    detail: error.detail + partialValidationNote,
+    errors: error.errors,
+  });
 }
 
 /** Each address of the batch that an earlier one repeats, ignoring case, as a field error at its pointer. */

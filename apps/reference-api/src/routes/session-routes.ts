@@ -1,7 +1,7 @@
 import { builtinCatalog } from '@faultline/core';
 import { createSessionBody, sessionResponse, type CreateSessionInput } from '@faultline/reference-contract';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { accountKey, attemptPolicies, networkKey, type AttemptLimits } from '../attempt-limits.js';
+import { accountKey, networkKey, type AttemptLimits } from '../attempt-limits.js';
 import { credentialNames } from '../authentication/credentials.js';
 import { passwordMatches } from '../authentication/passwords.js';
 import { issueSessionToken } from '../authentication/session-tokens.js';
@@ -21,7 +21,7 @@ export const sessionRoutes: FastifyPluginAsync<SessionRouteOptions> = async (app
   // client. The price: someone may spend a user's attempts and hold their password logins off for a while;
   // their API keys and open sessions keep working.
   const limitLogins = async (request: FastifyRequest) =>
-    limits.spend(networkKey(request.ip), attemptPolicies.loginsPerAddress, 'Too many login attempts from your network');
+    limits.spend(networkKey(request.ip), limits.policies.loginsPerAddress, 'Too many login attempts from your network');
 
   app.post<{ Body: CreateSessionInput }>(
     '/sessions',
@@ -43,7 +43,7 @@ export const sessionRoutes: FastifyPluginAsync<SessionRouteOptions> = async (app
     },
     async (request, reply) => {
       const email = request.body.email.toLowerCase();
-      await limits.spend(accountKey(email), attemptPolicies.loginsPerAccount, 'Too many login attempts for this email');
+      await limits.spend(accountKey(email), limits.policies.loginsPerAccount, 'Too many login attempts for this email');
       const user = await db
         .selectFrom('users')
         .select(['id', 'password_hash', 'disabled_at'])

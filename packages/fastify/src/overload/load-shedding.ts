@@ -232,8 +232,8 @@ const plugin: FastifyPluginCallback<LoadSheddingOptions> = (fastify, options, do
  * A request counts against `maxInFlight` while the server works on it, not
  * while its client sends the body: its slot is given back while the body
  * arrives and taken again once it is read (a 503 then, if none is free), so
- * clients trickling bodies cannot fill the server. How many requests one
- * address may hold is the `maxRequestsPerClient` of {@link faultline}.
+ * clients trickling bodies cannot fill the server. How much one
+ * address may hold is the `maxConnectionsPerClient` of {@link faultline}.
  *
  * Register it right after {@link faultline}, before any other `onRequest`
  * hook. Healthy, it costs a comparison per request (and a `close` listener

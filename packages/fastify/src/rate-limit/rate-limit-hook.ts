@@ -40,6 +40,26 @@ export interface RateLimitOptions {
    * ```
    */
   readonly legacyHeaders?: readonly LegacyRateLimitHeaders[];
+  /**
+   * More policies, each group counted on a key of its own: a ceiling per team
+   * over all its API keys, say. A request admitted by `policies` spends a unit
+   * of each group in turn (a group whose key is `undefined` does not count the
+   * request); their items join the `RateLimit-Policy` and `RateLimit` fields,
+   * and a group that refuses answers `limit_reached` like any policy. Default: none.
+   *
+   * @example
+   * ```ts
+   * rateLimitHook({ catalog, policies, key: byApiKey, also: [{ key: byTeam, policies: [{ name: 'team', limit: 100, windowMs: 1000 }] }] });
+   * ```
+   */
+  readonly also?: readonly RateLimitGroup[];
+}
+
+/** Policies counted on a key of their own, beside the hook's main ones. */
+export interface RateLimitGroup {
+  /** Whose allowance a request spends; `undefined`: the request does not count here. */
+  readonly key: (request: FastifyRequest) => string | undefined;
+  readonly policies: readonly RateLimitPolicy[];
 }
 
 /** What the hook works out once per policy rather than once per request. */
@@ -70,7 +90,9 @@ function prepare(policy: RateLimitPolicy): PreparedPolicy {
  * Add it after the authentication hook when the key is the caller.
  */
 export function rateLimitHook(options: RateLimitOptions): onRequestHookHandler {
-  for (const policy of options.policies) {
+  const groups = options.also ?? [];
+  const allPolicies = [...options.policies, ...groups.flatMap((group) => group.policies)];
+  for (const policy of allPolicies) {
     if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(policy.name))
       throw new TypeError(`Rate-limit policy name "${policy.name}" must be a simple word.`);
     if (!(Number.isInteger(policy.limit) && policy.limit > 0 && policy.windowMs > 0)) {
@@ -88,8 +110,8 @@ export function rateLimitHook(options: RateLimitOptions): onRequestHookHandler {
   const anyLegacy = draft6 || xRateLimit;
   const { policies, catalog } = options;
   const store = options.store ?? new MemoryStore();
-  const policyField = rateLimitPolicyField(policies);
-  const prepared = policies.map(prepare);
+  const policyField = rateLimitPolicyField(allPolicies);
+  const prepared = allPolicies.map(prepare);
   const costOf = options.cost;
   let keyOf = options.key;
   if (keyOf === undefined) {
@@ -187,8 +209,25 @@ export function rateLimitHook(options: RateLimitOptions): onRequestHookHandler {
     );
   };
 
+  /** The decisions of the main policies, then of each group in turn until one refuses. */
+  const withGroups = async (
+    request: FastifyRequest,
+    first: readonly PolicyDecision[] | Promise<readonly PolicyDecision[]>,
+    cost: number,
+  ): Promise<readonly PolicyDecision[]> => {
+    let decisions = await first;
+    for (const group of groups) {
+      if (decisions.some((decision) => !decision.allowed)) break;
+      const key = group.key(request);
+      if (key !== undefined) decisions = [...decisions, ...(await store.consume(key, group.policies, cost))];
+    }
+    return decisions;
+  };
+
   return function rateLimit(request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void): void {
-    const result = store.consume(keyOf(request), policies, costOf === undefined ? 1 : costOf(request));
+    const cost = costOf === undefined ? 1 : costOf(request);
+    const first = store.consume(keyOf(request), policies, cost);
+    const result = groups.length === 0 ? first : withGroups(request, first, cost);
     if (Array.isArray(result)) settle(reply, done, result);
     else
       result.then(
