@@ -15,6 +15,7 @@ export default defineConfig({
       '@faultline/fastify': source('./packages/fastify/src/index.ts'),
       '@faultline/client': source('./packages/client/src/index.ts'),
       '@faultline/reference-client': source('./packages/reference-client/src/index.ts'),
+      '@faultline/check': source('./packages/check/src/index.ts'),
       '@faultline/cli': source('./packages/cli/src/index.ts'),
       '@faultline/reference-contract': source('./packages/reference-contract/src/index.ts'),
       '@faultline/test-services': source('./packages/test-services/src/index.ts'),
