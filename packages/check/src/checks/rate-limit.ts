@@ -53,7 +53,8 @@ export const rateLimit: CheckDefinition = {
 };
 
 function pick(context: CheckContext): { path: string; ref: { operation?: { method: string; path: string } } } | undefined {
-  const operation = context.document?.operations.find((candidate) => candidate.method === 'GET' && !candidate.path.includes('{') && (candidate.security.length > 0 ? context.hasCredentials : true) && /\/v\d|api/.test(candidate.path));
+  // Limits are usually counted per credential: a secured operation, when there are credentials.
+  const operation = context.hasCredentials ? context.document?.operations.find((candidate) => candidate.method === 'GET' && !candidate.path.includes('{') && candidate.security.length > 0) : undefined;
   const fallback = context.document?.operations.find((candidate) => candidate.method === 'GET' && !candidate.path.includes('{'));
   const chosen = operation ?? fallback;
   if (chosen !== undefined) return { path: fillPath(chosen), ref: { operation: { method: 'GET', path: chosen.path } } };
