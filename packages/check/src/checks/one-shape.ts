@@ -35,13 +35,13 @@ export const oneShape: CheckDefinition = {
       }
     }
     const unknown = shapes.get('unknown') ?? [];
-    for (const exchange of unknown.slice(0, 3)) findings.push({ message: `${line(exchange)}: the error body is in no recognised shape`, exchange });
+    for (const exchange of unknown) findings.push({ message: `${line(exchange)}: the error body is in no recognised shape`, exchange });
     const known = [...shapes.entries()].filter(([name]) => name !== 'unknown').sort((a, b) => b[1].length - a[1].length);
     const main = known[0];
     if (main !== undefined) {
+      // One finding per stray answer, so each is left to this check by the reviews after it.
       for (const [name, list] of known.slice(1)) {
-        const first = list[0] as Exchange;
-        findings.push({ message: `${list.length} error(s) are in the ${name} shape while ${main[1].length} are in the ${main[0]} shape; first: ${line(first)}`, exchange: first });
+        for (const exchange of list) findings.push({ message: `${line(exchange)}: in the ${name} shape, while ${main[1].length} errors are in the ${main[0]} shape`, exchange });
       }
     }
     const summary = [...shapes.entries()].map(([name, list]) => `${list.length} ${name}`).join(', ');
