@@ -76,16 +76,21 @@ export async function checkApi(options: CheckOptions): Promise<CheckReport> {
   transport.onSent = (requests) => options.onProgress?.({ check: currentCheck, requests });
 
   const { document, documentNote, unreachable } = await discoverDocument(options, base, transport, cwd, credentials);
-  const catalog = options.catalog === undefined || unreachable !== undefined ? undefined : await loadCatalog(options.catalog, transport, cwd, credentials);
+  const catalog =
+    options.catalog === undefined || unreachable !== undefined
+      ? undefined
+      : await loadCatalog(options.catalog, transport, cwd, credentials);
 
   const send = async (probe: Probe): Promise<Exchange> => {
     const headers: [string, string][] = [
-      ['Accept', 'application/json, application/problem+json, */*;q=0.1'],
+      // What an ordinary JSON client sends; asking for problem+json would let an API that negotiates its error format answer in another shape than its own.
+      ['Accept', 'application/json'],
       ['User-Agent', 'faultline-check'],
       ...(probe.headers ?? []).map(([name, value]) => [name, value] as [string, string]),
     ];
     if (probe.withoutCredentials !== true) {
-      for (const [name, value] of credentials) if (!headers.some(([n]) => n.toLowerCase() === name.toLowerCase())) headers.push([name, value]);
+      for (const [name, value] of credentials)
+        if (!headers.some(([n]) => n.toLowerCase() === name.toLowerCase())) headers.push([name, value]);
     }
     const target = probe.fromOrigin === true ? probe.path : joinPath(base, probe.path);
     const result = await transport.send({
@@ -105,7 +110,9 @@ export async function checkApi(options: CheckOptions): Promise<CheckReport> {
         method: probe.method,
         target,
         headers,
-        ...(bodyText === undefined ? {} : { body: bodyText.length > 600 ? `${bodyText.slice(0, 600)}… (${bodyText.length} characters)` : bodyText }),
+        ...(bodyText === undefined
+          ? {}
+          : { body: bodyText.length > 600 ? `${bodyText.slice(0, 600)}… (${bodyText.length} characters)` : bodyText }),
         ...(probe.announcedLength === undefined ? {} : { announcedLength: probe.announcedLength }),
       },
       ...(result.ok ? { response: received(result.response) } : { failure: result.failure }),
@@ -134,7 +141,9 @@ export async function checkApi(options: CheckOptions): Promise<CheckReport> {
   const outcomes = new Map<string, CheckOutcome>();
   let unreachableMessage = unreachable;
   if (unreachableMessage === undefined) {
-    const ordered = (['probe', 'flood', 'review'] as const).flatMap((phase) => checkDefinitions.filter((check) => check.phase === phase));
+    const ordered = (['probe', 'flood', 'review'] as const).flatMap((phase) =>
+      checkDefinitions.filter((check) => check.phase === phase),
+    );
     for (const check of ordered) {
       currentCheck = check.id;
       options.onProgress?.({ check: check.id, requests: transport.count });
@@ -206,7 +215,8 @@ function toResult(check: CheckDefinition, outcome: CheckOutcome, docsUrl: string
 
 function toFindingReport(finding: Finding, base: URL): FindingReport {
   const exchange = finding.exchange;
-  if (exchange === undefined) return { message: finding.message, ...(finding.evidence === undefined ? {} : { evidence: finding.evidence }) };
+  if (exchange === undefined)
+    return { message: finding.message, ...(finding.evidence === undefined ? {} : { evidence: finding.evidence }) };
   const { request, response, failure } = exchange;
   return {
     message: finding.message,
@@ -232,9 +242,21 @@ function toFindingReport(finding: Finding, base: URL): FindingReport {
   };
 }
 
-function received(response: { status: number; headers: readonly (readonly [string, string])[]; body: Buffer; bodyCut: boolean; bodyIncomplete: boolean }): ReceivedResponse {
+function received(response: {
+  status: number;
+  headers: readonly (readonly [string, string])[];
+  body: Buffer;
+  bodyCut: boolean;
+  bodyIncomplete: boolean;
+}): ReceivedResponse {
   const text = response.body.toString('utf8');
-  const partial: ReceivedResponse = { status: response.status, headers: response.headers, body: text, bodyCut: response.bodyCut, bodyIncomplete: response.bodyIncomplete };
+  const partial: ReceivedResponse = {
+    status: response.status,
+    headers: response.headers,
+    body: text,
+    bodyCut: response.bodyCut,
+    bodyIncomplete: response.bodyIncomplete,
+  };
   const type = mediaType(partial);
   if (response.bodyCut || text.trim() === '' || !(isJsonMediaType(type) || /^\s*[{[]/.test(text))) return partial;
   try {
@@ -264,7 +286,13 @@ function parseBase(raw: string): URL {
   } catch {
     throw new SourceError(`the base URL must be an absolute http or https URL, not "${raw}"`);
   }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
+  if (
+    (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+    url.username !== '' ||
+    url.password !== '' ||
+    url.search !== '' ||
+    url.hash !== ''
+  ) {
     throw new SourceError(`the base URL must be an http or https URL without credentials, query or fragment, not "${raw}"`);
   }
   if (!url.pathname.endsWith('/')) url.pathname += '/';
@@ -284,7 +312,9 @@ function joinPath(base: URL, path: string): string {
 function knownPaths(paths: readonly string[] | undefined, document: ApiDocument | undefined): string[] {
   if (paths !== undefined && paths.length > 0) return paths.map((path) => (path.startsWith('/') ? path : `/${path}`));
   if (document === undefined) return [];
-  return document.operations.filter((operation) => operation.method === 'GET' && !operation.path.includes('{')).map((operation) => operation.path);
+  return document.operations
+    .filter((operation) => operation.method === 'GET' && !operation.path.includes('{'))
+    .map((operation) => operation.path);
 }
 
 async function discoverDocument(

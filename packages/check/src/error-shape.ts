@@ -55,7 +55,10 @@ export function recognizeErrorShape(body: unknown, mediaType?: string): ErrorSha
   const requestId = text(object['request_id']) ?? text(object['requestId']) ?? text(object['trace_id']);
   const nested = record(object['error']);
 
-  if (mediaType === 'application/problem+json' || (text(object['title']) !== undefined && (text(object['type']) !== undefined || typeof object['status'] === 'number'))) {
+  if (
+    mediaType === 'application/problem+json' ||
+    (text(object['title']) !== undefined && (text(object['type']) !== undefined || typeof object['status'] === 'number'))
+  ) {
     const type = text(object['type']);
     const code = text(object['code']) ?? (type?.includes('#') === true ? type.slice(type.lastIndexOf('#') + 1) : undefined);
     return {
@@ -80,13 +83,28 @@ export function recognizeErrorShape(body: unknown, mediaType?: string): ErrorSha
   const error = text(object['error']);
   const code = text(object['code']);
   if (code !== undefined && error !== undefined && text(object['time']) !== undefined) {
-    return { name: 'classic', code, ...(requestId === undefined ? {} : { requestId }), hasRequestIdPlace: requestId !== undefined };
+    return {
+      name: 'classic',
+      code,
+      ...(requestId === undefined ? {} : { requestId }),
+      hasRequestIdPlace: requestId !== undefined,
+    };
   }
   if (text(object['message']) !== undefined && text(object['description']) !== undefined) {
-    return { name: 'message', ...(code === undefined ? {} : { code }), ...(requestId === undefined ? {} : { requestId }), hasRequestIdPlace: true };
+    return {
+      name: 'message',
+      ...(code === undefined ? {} : { code }),
+      ...(requestId === undefined ? {} : { requestId }),
+      hasRequestIdPlace: true,
+    };
   }
   if (error !== undefined && codeLike.test(error) && code === undefined) {
-    return { name: 'oauth2', code: error, ...(requestId === undefined ? {} : { requestId }), hasRequestIdPlace: requestId !== undefined };
+    return {
+      name: 'oauth2',
+      code: error,
+      ...(requestId === undefined ? {} : { requestId }),
+      hasRequestIdPlace: requestId !== undefined,
+    };
   }
   if (text(object['message']) !== undefined && text(object['documentation_url']) !== undefined) {
     return { name: 'github', ...(requestId === undefined ? {} : { requestId }), hasRequestIdPlace: false };

@@ -17,4 +17,9 @@ export { formatText } from './report/format-text.js';
 export { formatJson } from './report/format-json.js';
 export { formatJunit } from './report/format-junit.js';
 export { checkDocsUrl } from './report/docs-url.js';
-export { checkReferencePage, checkReferenceMarkdown, checkReferenceContentSecurityPolicy, type CheckReferenceOptions } from './docs/check-reference.js';
+export {
+  checkReferencePage,
+  checkReferenceMarkdown,
+  checkReferenceContentSecurityPolicy,
+  type CheckReferenceOptions,
+} from './docs/check-reference.js';

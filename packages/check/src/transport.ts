@@ -79,7 +79,11 @@ export class Transport {
 
   async send(request: WireRequest): Promise<WireResult> {
     if (this.sent >= this.limits.maxRequests) {
-      return { ok: false, ms: 0, failure: { kind: 'budget', message: `the budget of ${this.limits.maxRequests} requests is spent` } };
+      return {
+        ok: false,
+        ms: 0,
+        failure: { kind: 'budget', message: `the budget of ${this.limits.maxRequests} requests is spent` },
+      };
     }
     this.sent += 1;
     if (request.unpaced !== true) await this.pace();
@@ -102,7 +106,10 @@ export class Transport {
     const secure = origin.protocol === 'https:';
     const host = origin.hostname.replace(/^\[|\]$/g, '');
     const port = Number(origin.port || (secure ? 443 : 80));
-    const reader = new HttpResponseReader(request.document === true ? limits.maxDocumentBytes : limits.maxBodyBytes, request.method === 'HEAD');
+    const reader = new HttpResponseReader(
+      request.document === true ? limits.maxDocumentBytes : limits.maxBodyBytes,
+      request.method === 'HEAD',
+    );
     return new Promise((resolve) => {
       let settled = false;
       let connected = false;
@@ -119,7 +126,11 @@ export class Transport {
       const answerOr = (failure: WireFailure) => {
         const response = reader.result(true);
         if (response !== undefined) finish({ ok: true, response });
-        else finish({ ok: false, failure: reader.malformed === undefined ? failure : { kind: 'malformed', message: reader.malformed } });
+        else
+          finish({
+            ok: false,
+            failure: reader.malformed === undefined ? failure : { kind: 'malformed', message: reader.malformed },
+          });
       };
       const timer = setTimeout(
         () => answerOr({ kind: 'timeout', message: `no answer within ${limits.timeoutMs} ms` }),
@@ -138,7 +149,10 @@ export class Transport {
       socket.on('close', () => answerOr({ kind: 'reset', message: 'the server closed the connection without an answer' }));
       socket.on('error', (error: NodeJS.ErrnoException) => {
         if (!connected) {
-          finish({ ok: false, failure: { kind: 'unreachable', message: `could not connect to ${origin.host}: ${error.code ?? error.message}` } });
+          finish({
+            ok: false,
+            failure: { kind: 'unreachable', message: `could not connect to ${origin.host}: ${error.code ?? error.message}` },
+          });
           return;
         }
         answerOr({ kind: 'reset', message: `the connection failed: ${error.code ?? error.message}` });

@@ -41,7 +41,14 @@ async function check(fault?: Fault): Promise<CheckReport> {
 
 /** Each check's status, with the findings of the ones that did not pass, for a readable failure. */
 function statuses(report: CheckReport): Record<string, string> {
-  return Object.fromEntries(report.checks.map((result) => [result.id, result.status === 'pass' ? 'pass' : `${result.status}: ${result.skipped ?? result.findings.map((f) => f.message).join(' | ')}`]));
+  return Object.fromEntries(
+    report.checks.map((result) => [
+      result.id,
+      result.status === 'pass'
+        ? 'pass'
+        : `${result.status}: ${result.skipped ?? result.findings.map((f) => f.message).join(' | ')}`,
+    ]),
+  );
 }
 
 describe('the broken servers', () => {

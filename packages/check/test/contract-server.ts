@@ -50,11 +50,29 @@ const catalog = {
 const problemSchema = {
   type: 'object',
   required: ['type', 'title', 'status', 'code'],
-  properties: { type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, code: { type: 'string' }, request_id: { type: 'string' } },
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    code: { type: 'string' },
+    request_id: { type: 'string' },
+  },
 };
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
-const itemSchema = { type: 'object', required: ['id', 'name'], properties: { id: { type: 'integer' }, name: { type: 'string' }, size: { type: 'integer' } } };
-const itemInput = { type: 'object', required: ['name'], additionalProperties: false, properties: { name: { type: 'string', minLength: 1 }, size: { type: 'integer' } } };
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+});
+const itemSchema = {
+  type: 'object',
+  required: ['id', 'name'],
+  properties: { id: { type: 'integer' }, name: { type: 'string' }, size: { type: 'integer' } },
+};
+const itemInput = {
+  type: 'object',
+  required: ['name'],
+  additionalProperties: false,
+  properties: { name: { type: 'string', minLength: 1 }, size: { type: 'integer' } },
+};
 
 function openapi(fault: Fault | undefined) {
   const writeErrors = {
@@ -77,15 +95,54 @@ function openapi(fault: Fault | undefined) {
     },
     paths: {
       '/v1/items': {
-        get: { responses: { 200: { description: 'Items', content: { 'application/json': { schema: { type: 'object', properties: { data: { type: 'array', items: itemSchema } } } } } }, 401: problem('No or wrong credentials'), 429: problem('Too many requests') } },
-        post: { requestBody: { required: true, content: { 'application/json': { schema: itemInput } } }, responses: { 201: { description: 'Created' }, ...writeErrors } },
+        get: {
+          responses: {
+            200: {
+              description: 'Items',
+              content: {
+                'application/json': { schema: { type: 'object', properties: { data: { type: 'array', items: itemSchema } } } },
+              },
+            },
+            401: problem('No or wrong credentials'),
+            429: problem('Too many requests'),
+          },
+        },
+        post: {
+          requestBody: { required: true, content: { 'application/json': { schema: itemInput } } },
+          responses: { 201: { description: 'Created' }, ...writeErrors },
+        },
       },
       '/v1/items/{id}': {
         parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
-        get: { responses: { 200: { description: 'An item', headers: { ETag: { required: true, schema: { type: 'string' } } } }, 304: { description: 'Not modified' }, 401: problem('No or wrong credentials'), 404: problem('No such item'), 429: problem('Too many requests') } },
-        patch: { requestBody: { required: true, content: { 'application/json': { schema: itemInput } } }, responses: { 200: { description: 'Changed' }, 404: problem('No such item'), 412: problem('Stale If-Match'), ...writeErrors } },
+        get: {
+          responses: {
+            200: { description: 'An item', headers: { ETag: { required: true, schema: { type: 'string' } } } },
+            304: { description: 'Not modified' },
+            401: problem('No or wrong credentials'),
+            404: problem('No such item'),
+            429: problem('Too many requests'),
+          },
+        },
+        patch: {
+          requestBody: { required: true, content: { 'application/json': { schema: itemInput } } },
+          responses: {
+            200: { description: 'Changed' },
+            404: problem('No such item'),
+            412: problem('Stale If-Match'),
+            ...writeErrors,
+          },
+        },
       },
-      '/oauth/token': { post: { security: [], responses: { 200: { description: 'A token' }, 400: { description: 'RFC 6749 error' }, 401: { description: 'RFC 6749 error' } } } },
+      '/oauth/token': {
+        post: {
+          security: [],
+          responses: {
+            200: { description: 'A token' },
+            400: { description: 'RFC 6749 error' },
+            401: { description: 'RFC 6749 error' },
+          },
+        },
+      },
       '/docs/errors': { get: { security: [], responses: { 200: { description: 'The error reference' } } } },
     },
   };
@@ -98,10 +155,29 @@ interface Context {
   readonly fault: Fault | undefined;
 }
 
-function sendProblem(context: Context, status: number, code: string, detail: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): void {
+function sendProblem(
+  context: Context,
+  status: number,
+  code: string,
+  detail: string,
+  extra: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): void {
   const withId = context.fault !== 'request-id';
-  const body = { type: `/docs/errors#${code}`, title: code.replace(/_/g, ' '), status, detail, code, ...(withId ? { request_id: context.requestId } : {}), ...extra };
-  context.response.writeHead(status, { 'content-type': 'application/problem+json', ...(withId ? { 'x-request-id': context.requestId } : {}), ...headers });
+  const body = {
+    type: `/docs/errors#${code}`,
+    title: code.replace(/_/g, ' '),
+    status,
+    detail,
+    code,
+    ...(withId ? { request_id: context.requestId } : {}),
+    ...extra,
+  };
+  context.response.writeHead(status, {
+    'content-type': 'application/problem+json',
+    ...(withId ? { 'x-request-id': context.requestId } : {}),
+    ...headers,
+  });
   context.response.end(JSON.stringify(body));
 }
 
@@ -146,13 +222,22 @@ export async function startContractServer(fault?: Fault): Promise<{ url: string;
     const allowed = method === 'HEAD' ? methods.includes('GET') : methods.includes(method);
     if (!allowed) {
       const allow = methods.includes('GET') ? [...methods, 'HEAD'] : methods;
-      return sendProblem(context, 405, 'method_not_allowed', `${method} is not allowed here. Use ${allow.join(', ')}.`, {}, fault === 'method-not-allowed' ? {} : { allow: allow.join(', ') });
+      return sendProblem(
+        context,
+        405,
+        'method_not_allowed',
+        `${method} is not allowed here. Use ${allow.join(', ')}.`,
+        {},
+        fault === 'method-not-allowed' ? {} : { allow: allow.join(', ') },
+      );
     }
     if (route === '/openapi.json') return json(context, 200, openapi(fault));
     if (route === '/docs/errors.json') return json(context, 200, catalog);
     if (route === '/docs/errors') {
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      return void response.end(`<!doctype html><title>Errors</title>${catalog.errors.map((e) => `<section id="${e.code}"><h2>${e.code}</h2></section>`).join('')}`);
+      return void response.end(
+        `<!doctype html><title>Errors</title>${catalog.errors.map((e) => `<section id="${e.code}"><h2>${e.code}</h2></section>`).join('')}`,
+      );
     }
     if (route === '/oauth/token') return token(context);
 
@@ -163,21 +248,40 @@ export async function startContractServer(fault?: Fault): Promise<{ url: string;
       windowCount = 0;
     }
     windowCount += 1;
-    const rateHeaders = { 'ratelimit-policy': `"default";q=${ratePerSecond};w=1`, ratelimit: `"default";r=${Math.max(0, ratePerSecond - windowCount)};t=1` };
+    const rateHeaders = {
+      'ratelimit-policy': `"default";q=${ratePerSecond};w=1`,
+      ratelimit: `"default";r=${Math.max(0, ratePerSecond - windowCount)};t=1`,
+    };
     if (windowCount > ratePerSecond) {
-      return sendProblem(context, 429, 'limit_reached', 'Too many requests; wait and try again.', {}, { ...rateHeaders, ...(fault === 'rate-limit' ? {} : { 'retry-after': '1' }) });
+      return sendProblem(
+        context,
+        429,
+        'limit_reached',
+        'Too many requests; wait and try again.',
+        {},
+        { ...rateHeaders, ...(fault === 'rate-limit' ? {} : { 'retry-after': '1' }) },
+      );
     }
     const authorization = request.headers.authorization;
     if (authorization !== `Bearer ${goodToken}`) {
       await drain(request);
       const challenge = authorization === undefined ? 'Bearer realm="items"' : 'Bearer realm="items", error="invalid_token"';
-      return sendProblem(context, 401, authorization === undefined ? 'unauthorized' : 'invalid_token', 'Send a valid Bearer token.', {}, fault === 'auth-challenge' ? {} : { 'www-authenticate': challenge });
+      return sendProblem(
+        context,
+        401,
+        authorization === undefined ? 'unauthorized' : 'invalid_token',
+        'Send a valid Bearer token.',
+        {},
+        fault === 'auth-challenge' ? {} : { 'www-authenticate': challenge },
+      );
     }
 
-    if (route === '/v1/items' && method !== 'POST') return json(context, 200, { data: [...items.values()].map(({ id, name }) => ({ id, name })) });
+    if (route === '/v1/items' && method !== 'POST')
+      return json(context, 200, { data: [...items.values()].map(({ id, name }) => ({ id, name })) });
     const id = route === '/v1/items/{id}' ? Number(path.split('/').pop()) : undefined;
     const item = id === undefined ? undefined : items.get(id);
-    if (id !== undefined && item === undefined) return sendProblem(context, 404, 'not_found', `No item ${path.split('/').pop()}.`);
+    if (id !== undefined && item === undefined)
+      return sendProblem(context, 404, 'not_found', `No item ${path.split('/').pop()}.`);
     if (method === 'GET' || method === 'HEAD') {
       const etag = `"v${item?.version}"`;
       if (fault !== 'conditional-requests' && request.headers['if-none-match'] === etag) {
@@ -192,7 +296,9 @@ export async function startContractServer(fault?: Fault): Promise<{ url: string;
     const problems = validate(body);
     if (problems.length > 0) {
       const shown = fault === 'field-errors' ? problems.slice(0, 1) : problems;
-      return sendProblem(context, 400, 'invalid_parameter', `${problems.length} fields are invalid.`, { errors: shown.map(([pointer, detail]) => ({ pointer, detail })) });
+      return sendProblem(context, 400, 'invalid_parameter', `${problems.length} fields are invalid.`, {
+        errors: shown.map(([pointer, detail]) => ({ pointer, detail })),
+      });
     }
     const input = body as { name: string };
     if (item !== undefined) {
@@ -220,7 +326,12 @@ export async function startContractServer(fault?: Fault): Promise<{ url: string;
       return void response.end(JSON.stringify({ error: { code: 404, message: `No route for ${path}`, status: 'NOT_FOUND' } }));
     }
     if (fault === 'no-leaks') {
-      return sendProblem(context, 404, 'not_found', `No operation matches ${method} ${path}.\n    at Router.handle (/srv/app/node_modules/router/index.js:284:7)`);
+      return sendProblem(
+        context,
+        404,
+        'not_found',
+        `No operation matches ${method} ${path}.\n    at Router.handle (/srv/app/node_modules/router/index.js:284:7)`,
+      );
     }
     if (fault === 'catalog-codes') return sendProblem(context, 404, 'route_missing', `No operation matches ${method} ${path}.`);
     return sendProblem(context, 404, 'not_found', `No operation matches ${method} ${path}.`);
@@ -229,13 +340,21 @@ export async function startContractServer(fault?: Fault): Promise<{ url: string;
   async function token(context: Context): Promise<void> {
     const { request, response } = context;
     const form = new URLSearchParams(await readText(request, bodyLimit));
-    const headers = { 'content-type': 'application/json', ...(fault === 'request-id' ? {} : { 'x-request-id': context.requestId }), ...(fault === 'oauth-token-errors' ? {} : { 'cache-control': 'no-store', pragma: 'no-cache' }) };
+    const headers = {
+      'content-type': 'application/json',
+      ...(fault === 'request-id' ? {} : { 'x-request-id': context.requestId }),
+      ...(fault === 'oauth-token-errors' ? {} : { 'cache-control': 'no-store', pragma: 'no-cache' }),
+    };
     if (form.get('grant_type') !== 'client_credentials') {
       response.writeHead(400, headers);
-      return void response.end(JSON.stringify({ error: 'unsupported_grant_type', error_description: 'Only client_credentials is supported.' }));
+      return void response.end(
+        JSON.stringify({ error: 'unsupported_grant_type', error_description: 'Only client_credentials is supported.' }),
+      );
     }
     response.writeHead(401, { ...headers, 'www-authenticate': 'Basic realm="token"' });
-    response.end(JSON.stringify({ error: 'invalid_client', error_description: 'No client has this id, or the secret is wrong.' }));
+    response.end(
+      JSON.stringify({ error: 'invalid_client', error_description: 'No client has this id, or the secret is wrong.' }),
+    );
   }
 
   /** The JSON body, or undefined after answering 413, 415 or 400. */
@@ -273,7 +392,14 @@ export async function startContractServer(fault?: Fault): Promise<{ url: string;
       const withId = fault !== 'request-id';
       const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
       const code = status === 431 ? 'request_too_large' : 'invalid_request';
-      const body = JSON.stringify({ type: `/docs/errors#${code}`, title: code, status, detail: 'The request could not be read.', code, ...(withId ? { request_id: requestId } : {}) });
+      const body = JSON.stringify({
+        type: `/docs/errors#${code}`,
+        title: code,
+        status,
+        detail: 'The request could not be read.',
+        code,
+        ...(withId ? { request_id: requestId } : {}),
+      });
       socket.end(
         `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\ncontent-type: application/problem+json\r\n${withId ? `x-request-id: ${requestId}\r\n` : ''}content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
       );
@@ -294,7 +420,11 @@ export async function startContractServer(fault?: Fault): Promise<{ url: string;
 
   function json(context: Context, status: number, value: unknown, headers: Record<string, string> = {}): void {
     const withId = context.fault !== 'request-id';
-    context.response.writeHead(status, { 'content-type': 'application/json', ...(withId ? { 'x-request-id': context.requestId } : {}), ...headers });
+    context.response.writeHead(status, {
+      'content-type': 'application/json',
+      ...(withId ? { 'x-request-id': context.requestId } : {}),
+      ...headers,
+    });
     context.response.end(context.request.method === 'HEAD' ? undefined : JSON.stringify(value));
   }
 }
@@ -303,9 +433,11 @@ function validate(body: unknown): [string, string][] {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return [['', 'must be an object']];
   const record = body as Record<string, unknown>;
   const problems: [string, string][] = [];
-  if (typeof record['name'] !== 'string' || record['name'] === '') problems.push(['/name', record['name'] === undefined ? 'is required' : 'must be a non-empty string']);
+  if (typeof record['name'] !== 'string' || record['name'] === '')
+    problems.push(['/name', record['name'] === undefined ? 'is required' : 'must be a non-empty string']);
   if (record['size'] !== undefined && !Number.isInteger(record['size'])) problems.push(['/size', 'must be an integer']);
-  for (const key of Object.keys(record)) if (key !== 'name' && key !== 'size') problems.push([`/${key}`, 'is not a field of an item']);
+  for (const key of Object.keys(record))
+    if (key !== 'name' && key !== 'size') problems.push([`/${key}`, 'is not a field of an item']);
   return problems;
 }
 

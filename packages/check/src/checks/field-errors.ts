@@ -12,14 +12,25 @@ export const fieldErrors: CheckDefinition = {
   title: 'Invalid fields: 400/422 naming each bad field',
   severity: 'error',
   phase: 'probe',
-  sends: 'To operations that take a JSON body, one body derived from the document\'s schema with several faults at once: a required field left out, a field of the wrong type, and an unknown field where the schema forbids extra ones. No correct API can act on it.',
-  expects: 'A 400 or 422 with an error body that names every one of the bad fields (by name or JSON Pointer), not only the first.',
+  sends:
+    "To operations that take a JSON body, one body derived from the document's schema with several faults at once: a required field left out, a field of the wrong type, and an unknown field where the schema forbids extra ones. No correct API can act on it.",
+  expects:
+    'A 400 or 422 with an error body that names every one of the bad fields (by name or JSON Pointer), not only the first.',
   why: 'A client fixing a form needs every problem at once, each tied to its field; an error that names only the first fault, or none ("invalid request"), turns one fix into a guessing game of round trips.',
-  remedy: 'Validate the whole body before acting, collect every failure (Ajv: allErrors), and return them together, each with the field\'s name or JSON Pointer, e.g. errors: [{"pointer": "/name", "detail": "is required"}].',
+  remedy:
+    'Validate the whole body before acting, collect every failure (Ajv: allErrors), and return them together, each with the field\'s name or JSON Pointer, e.g. errors: [{"pointer": "/name", "detail": "is required"}].',
   async run(context) {
-    const operations = jsonBodyOperations(context).filter((operation) => plan(operation) !== undefined).slice(0, maxOperations);
+    const operations = jsonBodyOperations(context)
+      .filter((operation) => plan(operation) !== undefined)
+      .slice(0, maxOperations);
     if (operations.length === 0) {
-      return { skipped: context.document === undefined ? 'needs an API document with request schemas' : 'no callable operation has a JSON body schema with properties (add credentials with --header)', findings: [] };
+      return {
+        skipped:
+          context.document === undefined
+            ? 'needs an API document with request schemas'
+            : 'no callable operation has a JSON body schema with properties (add credentials with --header)',
+        findings: [],
+      };
     }
     const findings: Finding[] = [];
     let judged = 0;
@@ -40,7 +51,10 @@ export const fieldErrors: CheckDefinition = {
       if (refusedCredentials(exchange)) continue;
       judged += 1;
       if (response.status !== 400 && response.status !== 422) {
-        findings.push({ message: `a body with ${fields.length} bad fields (${fields.join(', ')}) got ${response.status}, not 400 or 422`, exchange });
+        findings.push({
+          message: `a body with ${fields.length} bad fields (${fields.join(', ')}) got ${response.status}, not 400 or 422`,
+          exchange,
+        });
         continue;
       }
       const fault = errorBodyFault(response);
@@ -50,10 +64,17 @@ export const fieldErrors: CheckDefinition = {
       }
       const unnamed = fields.filter((field) => !new RegExp(`(^|[^A-Za-z0-9_])${field}([^A-Za-z0-9_]|$)`).test(response.body));
       if (unnamed.length > 0) {
-        findings.push({ message: `the error does not name ${unnamed.join(', ')} (of the bad fields ${fields.join(', ')})`, exchange });
+        findings.push({
+          message: `the error does not name ${unnamed.join(', ')} (of the bad fields ${fields.join(', ')})`,
+          exchange,
+        });
       }
     }
-    if (judged === 0 && findings.length === 0) return { skipped: 'the operations refused the credentials before reading the body (add credentials with --header)', findings: [] };
+    if (judged === 0 && findings.length === 0)
+      return {
+        skipped: 'the operations refused the credentials before reading the body (add credentials with --header)',
+        findings: [],
+      };
     return { findings, covered: operations.map((operation) => `${operation.method} ${operation.path}`).join(', ') };
   },
 };
@@ -84,7 +105,9 @@ function plan(operation: Operation): { body: Record<string, unknown>; fields: st
 
 /** A value of the wrong type for a property, when its type is clear. */
 function wrongValue(schema: Record<string, unknown> | undefined): unknown {
-  const types = new Set((Array.isArray(schema?.['type']) ? schema['type'] : [schema?.['type']]).filter((t): t is string => typeof t === 'string'));
+  const types = new Set(
+    (Array.isArray(schema?.['type']) ? schema['type'] : [schema?.['type']]).filter((t): t is string => typeof t === 'string'),
+  );
   if (types.size === 0) return undefined;
   if (!types.has('object')) return { faultline: 'wrong type' };
   if (!types.has('number') && !types.has('integer')) return 12345;

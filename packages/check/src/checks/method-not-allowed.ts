@@ -13,10 +13,13 @@ export const methodNotAllowed: CheckDefinition = {
   title: 'Wrong method: 405 with an exact Allow header',
   severity: 'error',
   phase: 'probe',
-  sends: 'To a few documented paths, a method the document does not list for them (GET if the path has none, else PUT, PATCH, DELETE or POST), with no body.',
-  expects: 'A 405 with an error body and an Allow header listing exactly the methods the document lists for the path (HEAD and OPTIONS may be added).',
+  sends:
+    'To a few documented paths, a method the document does not list for them (GET if the path has none, else PUT, PATCH, DELETE or POST), with no body.',
+  expects:
+    'A 405 with an error body and an Allow header listing exactly the methods the document lists for the path (HEAD and OPTIONS may be added).',
   why: 'RFC 9110 requires Allow on a 405: it is how a client learns what it may do instead. A 404 for a wrong method sends people looking for a path that exists; an Allow that lists methods that do not work, or leaves out ones that do, misleads clients and tools.',
-  remedy: 'Answer a path that exists with 405 for the methods it does not serve, and set Allow from the same routing table that serves the path (Fastify: a not-found handler that looks up the other methods of the URL; Express: app.all(path) after the routes).',
+  remedy:
+    'Answer a path that exists with 405 for the methods it does not serve, and set Allow from the same routing table that serves the path (Fastify: a not-found handler that looks up the other methods of the URL; Express: app.all(path) after the routes).',
   async run(context) {
     const document = context.document;
     if (document === undefined) return { skipped: 'needs an API document to know which methods each path serves', findings: [] };
@@ -40,7 +43,10 @@ export const methodNotAllowed: CheckDefinition = {
         continue;
       }
       if (response.status !== 405) {
-        findings.push({ message: `${method} on ${path}, which serves ${[...served].join(', ')}, got ${response.status}, not 405`, exchange });
+        findings.push({
+          message: `${method} on ${path}, which serves ${[...served].join(', ')}, got ${response.status}, not 405`,
+          exchange,
+        });
         continue;
       }
       const allow = header(response, 'allow');
@@ -48,12 +54,20 @@ export const methodNotAllowed: CheckDefinition = {
         findings.push({ message: `the 405 has no Allow header`, exchange, evidence: 'Allow: (missing)' });
         continue;
       }
-      const listed = new Set(allow.split(',').map((item) => item.trim().toUpperCase()).filter((item) => item !== ''));
+      const listed = new Set(
+        allow
+          .split(',')
+          .map((item) => item.trim().toUpperCase())
+          .filter((item) => item !== ''),
+      );
       const expected = new Set(served);
       const missing = [...expected].filter((m) => !listed.has(m) && m !== 'HEAD');
       const extra = [...listed].filter((m) => !expected.has(m) && m !== 'HEAD' && m !== 'OPTIONS');
       if (missing.length > 0 || extra.length > 0) {
-        const parts = [missing.length > 0 ? `leaves out ${missing.join(', ')}` : '', extra.length > 0 ? `lists ${extra.join(', ')}, which the document does not` : ''];
+        const parts = [
+          missing.length > 0 ? `leaves out ${missing.join(', ')}` : '',
+          extra.length > 0 ? `lists ${extra.join(', ')}, which the document does not` : '',
+        ];
         findings.push({ message: `Allow ${parts.filter(Boolean).join(' and ')}`, exchange, evidence: `Allow: ${allow}` });
       }
       const fault = errorBodyFault(response);

@@ -6,12 +6,27 @@ import { line } from './support.js';
 const bodyLeaks: readonly { readonly name: string; readonly pattern: RegExp }[] = [
   { name: 'a JavaScript stack frame', pattern: /\n\s*at [^\n]+\(?[^\n]*:\d+:\d+\)?|\\n\s+at [^"\\]+:\d+:\d+/ },
   { name: 'a Python traceback', pattern: /Traceback \(most recent call last\)|File "[^"]+", line \d+/ },
-  { name: 'a Java or .NET stack frame', pattern: /\bat [a-z][\w$]*(\.[\w$<>]+){2,}\([\w]+\.(java|kt|scala|cs):\d+\)|\bat [\w.]+\.[\w<>]+\(.*\) in .+:line \d+/ },
+  {
+    name: 'a Java or .NET stack frame',
+    pattern: /\bat [a-z][\w$]*(\.[\w$<>]+){2,}\([\w]+\.(java|kt|scala|cs):\d+\)|\bat [\w.]+\.[\w<>]+\(.*\) in .+:line \d+/,
+  },
   { name: 'a Go or Ruby stack frame', pattern: /goroutine \d+ \[|\.go:\d+ \+0x[0-9a-f]+|\.rb:\d+:in `/ },
-  { name: 'a file path', pattern: /(?:^|[\s"'(=])(?:\/(?:home|usr|var|opt|srv|app|root|Users|tmp)\/[\w.@-]+\/[\w./@-]+|[A-Z]:\\\\?(?:Users|Windows|inetpub|Program Files)[\\\w. -]+)/ },
+  {
+    name: 'a file path',
+    pattern:
+      /(?:^|[\s"'(=])(?:\/(?:home|usr|var|opt|srv|app|root|Users|tmp)\/[\w.@-]+\/[\w./@-]+|[A-Z]:\\\\?(?:Users|Windows|inetpub|Program Files)[\\\w. -]+)/,
+  },
   { name: 'an SQL statement', pattern: /\b(?:SELECT\s+[\w*"`,. ]+\s+FROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM)\b/i },
-  { name: 'a database driver message', pattern: /SQLITE_[A-Z]+|SQLSTATE\[|ER_[A-Z_]{4,}|duplicate key value violates|relation "[^"]+" does not exist|syntax error at or near|ECONNREFUSED|MongoServerError|ORA-\d{5}|PG::\w+Error/ },
-  { name: 'a framework banner', pattern: /Whitelabel Error Page|<address>Apache\/[\d.]+|nginx\/\d+\.\d+|Werkzeug Debugger|DEBUG = True|Express<\/|Microsoft-IIS\/\d|X-Powered-By/i },
+  {
+    name: 'a database driver message',
+    pattern:
+      /SQLITE_[A-Z]+|SQLSTATE\[|ER_[A-Z_]{4,}|duplicate key value violates|relation "[^"]+" does not exist|syntax error at or near|ECONNREFUSED|MongoServerError|ORA-\d{5}|PG::\w+Error/,
+  },
+  {
+    name: 'a framework banner',
+    pattern:
+      /Whitelabel Error Page|<address>Apache\/[\d.]+|nginx\/\d+\.\d+|Werkzeug Debugger|DEBUG = True|Express<\/|Microsoft-IIS\/\d|X-Powered-By/i,
+  },
 ];
 
 /** Check 8: no stack, path, SQL, driver message or framework banner in any error body or header. */
@@ -22,13 +37,17 @@ export const noLeaks: CheckDefinition = {
   severity: 'error',
   phase: 'review',
   sends: 'Nothing of its own: it reads every answer the other checks received.',
-  expects: 'No stack frame, file path, SQL, database driver message or framework banner in an error body; no X-Powered-By header, and no version number in Server.',
+  expects:
+    'No stack frame, file path, SQL, database driver message or framework banner in an error body; no X-Powered-By header, and no version number in Server.',
   why: 'Stack traces, file paths, SQL and driver messages map your code and schema for an attacker and often carry data; a version in Server or X-Powered-By tells them which known vulnerabilities to try. None of it helps the client, who needs a code and a sentence.',
-  remedy: 'Log the internals with the request id and send the client only your error envelope: an internal error is a 500 with a generic detail and the request id. Remove X-Powered-By (Express: app.disable("x-powered-by")) and any version from Server.',
+  remedy:
+    'Log the internals with the request id and send the client only your error envelope: an internal error is a 500 with a generic detail and the request id. Remove X-Powered-By (Express: app.disable("x-powered-by")) and any version from Server.',
   async run(context) {
     const findings: Finding[] = [];
     const seen = new Set<string>();
-    const answered = context.exchanges.filter((exchange): exchange is Exchange & { response: NonNullable<Exchange['response']> } => exchange.response !== undefined);
+    const answered = context.exchanges.filter(
+      (exchange): exchange is Exchange & { response: NonNullable<Exchange['response']> } => exchange.response !== undefined,
+    );
     for (const exchange of answered) {
       const { response } = exchange;
       const report = (key: string, finding: Finding) => {
@@ -37,14 +56,24 @@ export const noLeaks: CheckDefinition = {
         findings.push(finding);
       };
       const powered = header(response, 'x-powered-by');
-      if (powered !== undefined) report(`x-powered-by`, { message: `${line(exchange)}: X-Powered-By names the framework`, exchange, evidence: `X-Powered-By: ${powered}` });
+      if (powered !== undefined)
+        report(`x-powered-by`, {
+          message: `${line(exchange)}: X-Powered-By names the framework`,
+          exchange,
+          evidence: `X-Powered-By: ${powered}`,
+        });
       const server = header(response, 'server');
-      if (server !== undefined && /\d+\.\d+/.test(server)) report('server', { message: `${line(exchange)}: Server carries a version`, exchange, evidence: `Server: ${server}` });
+      if (server !== undefined && /\d+\.\d+/.test(server))
+        report('server', { message: `${line(exchange)}: Server carries a version`, exchange, evidence: `Server: ${server}` });
       if (response.status < 400) continue;
       for (const leak of bodyLeaks) {
         const match = leak.pattern.exec(response.body);
         if (match === null) continue;
-        report(`${leak.name} ${exchange.checkId}`, { message: `${line(exchange)}: the error body shows ${leak.name}`, exchange, evidence: excerpt(response.body, match.index) });
+        report(`${leak.name} ${exchange.checkId}`, {
+          message: `${line(exchange)}: the error body shows ${leak.name}`,
+          exchange,
+          evidence: excerpt(response.body, match.index),
+        });
       }
     }
     return { findings, covered: `${answered.length} answers` };

@@ -15,9 +15,11 @@ export const oversizedRequest: CheckDefinition = {
   severity: 'error',
   phase: 'probe',
   sends: `A JSON body announced as ${announcedBody / 1024 / 1024} MiB (only its first bytes are sent); a request with ${headerBlockBytes / 1024} KiB of headers; a URL of ${urlBytes / 1024} KiB.`,
-  expects: '413, 431, and 414 (or 431, which servers that count the URL with the headers send), each with an error body in the API\'s shape; never a reset or a 5xx.',
+  expects:
+    "413, 431, and 414 (or 431, which servers that count the URL with the headers send), each with an error body in the API's shape; never a reset or a 5xx.",
   why: 'Limits are what keep one client from exhausting a server, and the answer is what tells an honest client which limit it hit. Most servers answer these from below the framework (the HTTP parser), where the error body is easy to forget: the client gets an empty answer or a reset connection.',
-  remedy: 'Check the announced Content-Length against the body limit before reading the body, and answer 413. For headers and URLs, hook the HTTP server\'s parser errors (Node: the server\'s "clientError" event) and write your error body with 431 or 414 before closing the connection.',
+  remedy:
+    'Check the announced Content-Length against the body limit before reading the body, and answer 413. For headers and URLs, hook the HTTP server\'s parser errors (Node: the server\'s "clientError" event) and write your error body with 431 or 414 before closing the connection.',
   async run(context) {
     const findings: Finding[] = [];
     let probes = 0;
@@ -37,8 +39,13 @@ export const oversizedRequest: CheckDefinition = {
     const path = context.knownPaths[0] ?? '/';
     probes += 2;
     const padding = 'f'.repeat(4000);
-    const headers: [string, string][] = Array.from({ length: headerBlockBytes / 4096 }, (_, index) => [`X-Faultline-Check-${index}`, padding]);
-    findings.push(...judge(await context.send({ method: 'GET', path, headers }), [431], `${headerBlockBytes / 1024} KiB of headers`));
+    const headers: [string, string][] = Array.from({ length: headerBlockBytes / 4096 }, (_, index) => [
+      `X-Faultline-Check-${index}`,
+      padding,
+    ]);
+    findings.push(
+      ...judge(await context.send({ method: 'GET', path, headers }), [431], `${headerBlockBytes / 1024} KiB of headers`),
+    );
     const long = `${path}${path.includes('?') ? '&' : '?'}faultline=${'f'.repeat(urlBytes)}`;
     findings.push(...judge(await context.send({ method: 'GET', path: long }), [414, 431], `a URL of ${urlBytes / 1024} KiB`));
     return { findings, covered: `${probes} oversized requests` };

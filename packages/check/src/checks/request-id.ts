@@ -15,10 +15,14 @@ export const requestId: CheckDefinition = {
   phase: 'review',
   sends: 'Nothing of its own: it reads every error answer the other checks received.',
   expects: `A request id on every error, in a header (${idHeaders.join(', ')}) or the body; where both carry one, the same one.`,
-  why: 'The request id is how a client\'s bug report finds your logs. It matters most on the errors nobody planned for, which are exactly the ones a framework answers without your middleware.',
-  remedy: 'Assign the id in the first middleware (or accept a well-formed incoming X-Request-Id), send it as X-Request-Id on every answer, including the ones written by the not-found handler, the body parser and the HTTP server\'s parser errors, and write the same value into the error body (e.g. "request_id").',
+  why: "The request id is how a client's bug report finds your logs. It matters most on the errors nobody planned for, which are exactly the ones a framework answers without your middleware.",
+  remedy:
+    'Assign the id in the first middleware (or accept a well-formed incoming X-Request-Id), send it as X-Request-Id on every answer, including the ones written by the not-found handler, the body parser and the HTTP server\'s parser errors, and write the same value into the error body (e.g. "request_id").',
   async run(context) {
-    const errors = context.exchanges.filter((exchange): exchange is Exchange & { response: NonNullable<Exchange['response']> } => isError(exchange) && exchange.faultedBy === undefined);
+    const errors = context.exchanges.filter(
+      (exchange): exchange is Exchange & { response: NonNullable<Exchange['response']> } =>
+        isError(exchange) && exchange.faultedBy === undefined,
+    );
     if (errors.length === 0) return { skipped: 'no error answer was seen', findings: [] };
     const findings: Finding[] = [];
     let missing = 0;
@@ -34,7 +38,11 @@ export const requestId: CheckDefinition = {
         continue;
       }
       if (headerValue !== undefined && bodyValue !== undefined && headerValue !== bodyValue) {
-        findings.push({ message: `${line(exchange)}: the body's request id is not the header's`, exchange, evidence: `${headerName}: ${headerValue}; body: ${bodyValue}` });
+        findings.push({
+          message: `${line(exchange)}: the body's request id is not the header's`,
+          exchange,
+          evidence: `${headerName}: ${headerValue}; body: ${bodyValue}`,
+        });
       }
     }
     if (missing > 3) findings.push({ message: `and ${missing - 3} more error answers without a request id` });

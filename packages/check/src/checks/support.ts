@@ -9,7 +9,8 @@ export function errorBodyFault(response: ReceivedResponse): string | undefined {
   if (response.body.trim() === '') return 'the body is empty';
   if (!isJsonMediaType(type)) return `the body is ${type === undefined ? 'sent without a Content-Type' : `"${type}"`}, not JSON`;
   if (response.json === undefined) return 'the body is not valid JSON';
-  if (typeof response.json !== 'object' || response.json === null || Array.isArray(response.json)) return 'the body is JSON but not an object';
+  if (typeof response.json !== 'object' || response.json === null || Array.isArray(response.json))
+    return 'the body is JSON but not an object';
   return undefined;
 }
 
@@ -37,7 +38,10 @@ export function callable(context: CheckContext, operation: Operation): boolean {
 /** Operations that take a JSON body, the ones the check can call first, public ones first when there are no credentials. */
 export function jsonBodyOperations(context: CheckContext): Operation[] {
   const operations = (context.document?.operations ?? []).filter(
-    (operation) => ['POST', 'PUT', 'PATCH'].includes(operation.method) && operation.requestBody?.jsonSchema !== undefined && callable(context, operation),
+    (operation) =>
+      ['POST', 'PUT', 'PATCH'].includes(operation.method) &&
+      operation.requestBody?.jsonSchema !== undefined &&
+      callable(context, operation),
   );
   const rank = (operation: Operation) => (operation.path.includes('{') ? 2 : 0) + (operation.security.length === 0 ? 0 : 1);
   return operations.sort((a, b) => rank(a) - rank(b));
@@ -86,5 +90,8 @@ export function challenge(response: ReceivedResponse): string | undefined {
 export function serverErrors(exchanges: readonly Exchange[], what: string): Finding[] {
   return exchanges
     .filter((exchange) => (exchange.response?.status ?? 0) >= 500)
-    .map((exchange) => ({ message: `${what} got a ${exchange.response?.status}: a client mistake crashed the server`, exchange }));
+    .map((exchange) => ({
+      message: `${what} got a ${exchange.response?.status}: a client mistake crashed the server`,
+      exchange,
+    }));
 }

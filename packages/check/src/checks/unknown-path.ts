@@ -11,7 +11,8 @@ export const unknownPath: CheckDefinition = {
   sends: 'GET to a path no API serves (under the base URL, and under the first known path).',
   expects: 'A 404 whose body is a JSON error object, not an HTML page, plain text or nothing.',
   why: 'A client that mistypes a path, or calls an endpoint that was removed, must learn so in the same machine-readable shape as every other error. An HTML page from the framework, or an empty body, is the first thing a client sees go wrong and the one it cannot parse.',
-  remedy: 'Register a catch-all "not found" handler (Fastify setNotFoundHandler, an Express middleware after every route) that writes your error body with status 404.',
+  remedy:
+    'Register a catch-all "not found" handler (Fastify setNotFoundHandler, an Express middleware after every route) that writes your error body with status 404.',
   async run(context) {
     // A fixed name, so two runs send the same requests and their reports compare.
     const random = 'no-such-path';

@@ -3,7 +3,12 @@ import { errorBodyFault, fillPath, jsonBodyOperations, noAnswer, refusedCredenti
 
 /** Bodies no correct API can act on: each is refused before any work is done. */
 const probes = [
-  { name: 'a body in a media type the operation does not read', type: 'text/plain; charset=utf-8', body: 'faultline check', expected: [415] },
+  {
+    name: 'a body in a media type the operation does not read',
+    type: 'text/plain; charset=utf-8',
+    body: 'faultline check',
+    expected: [415],
+  },
   { name: 'malformed JSON', type: 'application/json', body: '{"faultline": check}', expected: [400] },
   { name: 'truncated JSON', type: 'application/json', body: '{"faultline": {"check": ["cut', expected: [400] },
 ] as const;
@@ -16,14 +21,18 @@ export const unreadableBody: CheckDefinition = {
   severity: 'error',
   phase: 'probe',
   sends: 'To an operation that takes a JSON body: a text/plain body, malformed JSON, and JSON cut off in the middle.',
-  expects: '415 for the media type, 400 for the broken JSON, each with an error body in the API\'s own shape; never a 5xx.',
-  why: 'Body parsing runs before your handlers, in the framework, so its errors are the ones most often left in the framework\'s own shape, as HTML, or as a 500 that pages someone at night for a client\'s typo.',
-  remedy: 'Route the body parser\'s errors through your error handler: a wrong Content-Type is 415 (list the accepted types in the detail), a JSON syntax error is 400 naming the problem. In Express, an error middleware that maps err.type "entity.parse.failed" to 400 and "entity.verify.failed"/unsupported charset to 415; in Fastify, FST_ERR_CTP_INVALID_MEDIA_TYPE to 415 and FST_ERR_CTP_INVALID_JSON_BODY / SyntaxError to 400.',
+  expects: "415 for the media type, 400 for the broken JSON, each with an error body in the API's own shape; never a 5xx.",
+  why: "Body parsing runs before your handlers, in the framework, so its errors are the ones most often left in the framework's own shape, as HTML, or as a 500 that pages someone at night for a client's typo.",
+  remedy:
+    'Route the body parser\'s errors through your error handler: a wrong Content-Type is 415 (list the accepted types in the detail), a JSON syntax error is 400 naming the problem. In Express, an error middleware that maps err.type "entity.parse.failed" to 400 and "entity.verify.failed"/unsupported charset to 415; in Fastify, FST_ERR_CTP_INVALID_MEDIA_TYPE to 415 and FST_ERR_CTP_INVALID_JSON_BODY / SyntaxError to 400.',
   async run(context) {
     const operation = jsonBodyOperations(context)[0];
     if (operation === undefined) {
       return {
-        skipped: context.document === undefined ? 'needs an API document to find an operation that takes a JSON body' : 'no operation that takes a JSON body can be called (add credentials with --header)',
+        skipped:
+          context.document === undefined
+            ? 'needs an API document to find an operation that takes a JSON body'
+            : 'no operation that takes a JSON body can be called (add credentials with --header)',
         findings: [],
       };
     }
@@ -52,9 +61,14 @@ export const unreadableBody: CheckDefinition = {
         continue;
       }
       const fault = errorBodyFault(response);
-      if (fault !== undefined) findings.push({ message: `the ${response.status} for ${probe.name} is not an error body: ${fault}`, exchange });
+      if (fault !== undefined)
+        findings.push({ message: `the ${response.status} for ${probe.name} is not an error body: ${fault}`, exchange });
     }
-    if (refused === probes.length) return { skipped: `${operation.method} ${operation.path} refused the credentials before reading the body (add credentials with --header)`, findings: [] };
+    if (refused === probes.length)
+      return {
+        skipped: `${operation.method} ${operation.path} refused the credentials before reading the body (add credentials with --header)`,
+        findings: [],
+      };
     return { findings, covered: `${probes.length} bodies to ${operation.method} ${operation.path}` };
   },
 };

@@ -63,7 +63,8 @@ const methods = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'tr
 
 /** Reads an OpenAPI 3.x document; throws an Error saying what is wrong when it is not one. */
 export function readApiDocument(raw: unknown, source: string): ApiDocument {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`${source} is not an OpenAPI document (not an object)`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new Error(`${source} is not an OpenAPI document (not an object)`);
   const root = raw as Record<string, unknown>;
   const openapi = root['openapi'];
   if (typeof openapi !== 'string' || !/^3\.[01]\./.test(openapi)) {
@@ -82,7 +83,10 @@ export function readApiDocument(raw: unknown, source: string): ApiDocument {
       if (typeof operation !== 'object' || operation === null) continue;
       const pointer = item.pointer + pointerTo(method);
       const own = readParameters(root, (operation as Record<string, unknown>)['parameters'], pointer + '/parameters');
-      const parameters = [...own, ...shared.filter((candidate) => !own.some((p) => p.name === candidate.name && p.in === candidate.in))];
+      const parameters = [
+        ...own,
+        ...shared.filter((candidate) => !own.some((p) => p.name === candidate.name && p.in === candidate.in)),
+      ];
       const security = (operation as Record<string, unknown>)['security'] ?? topSecurity;
       operations.push({
         method: method.toUpperCase(),
@@ -125,7 +129,8 @@ function readParameters(root: unknown, list: unknown, pointer: string): Paramete
     if (located === undefined) return;
     const { value } = located;
     const place = value['in'];
-    if (typeof value['name'] !== 'string' || (place !== 'path' && place !== 'query' && place !== 'header' && place !== 'cookie')) return;
+    if (typeof value['name'] !== 'string' || (place !== 'path' && place !== 'query' && place !== 'header' && place !== 'cookie'))
+      return;
     parameters.push({
       name: value['name'],
       in: place,

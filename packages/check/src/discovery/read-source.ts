@@ -28,7 +28,9 @@ export async function readSource(
   if (/^https?:\/\//i.test(source)) {
     const url = new URL(source);
     if (url.origin !== transport.origin.origin) {
-      throw new SourceError(`${source} is on another origin than the target (${transport.origin.origin}); only the target is contacted, so save it to a file and pass the file`);
+      throw new SourceError(
+        `${source} is on another origin than the target (${transport.origin.origin}); only the target is contacted, so save it to a file and pass the file`,
+      );
     }
     const result = await transport.send({
       method: 'GET',
@@ -59,7 +61,10 @@ function parseText(text: string, source: string): SourceResult {
     try {
       return { ok: true, value: parseYaml(text, { maxAliasCount: 100 }) as unknown, from: source };
     } catch (error) {
-      return { ok: false, message: `${source} is neither JSON nor YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` };
+      return {
+        ok: false,
+        message: `${source} is neither JSON nor YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+      };
     }
   }
 }

@@ -37,7 +37,9 @@ export class SchemaValidator {
       this.compiled.set(pointer, validate);
     }
     if (validate === undefined || validate(value)) return [];
-    return (validate.errors ?? []).slice(0, 5).map((error) => `${error.instancePath || '(root)'} ${error.message ?? 'is not valid'}`);
+    return (validate.errors ?? [])
+      .slice(0, 5)
+      .map((error) => `${error.instancePath || '(root)'} ${error.message ?? 'is not valid'}`);
   }
 }
 

@@ -70,7 +70,14 @@ ${sections.join('\n')}
  * (the page `docs/checks.md` of this package, which reports link to).
  */
 export function checkReferenceMarkdown(options: CheckReferenceOptions = {}): string {
-  const lines = [`# ${options.title ?? defaultTitle}`, '', intro, '', '<!-- Generated from packages/check/src/checks by checkReferenceMarkdown(); a test keeps it in step. -->', ''];
+  const lines = [
+    `# ${options.title ?? defaultTitle}`,
+    '',
+    intro,
+    '',
+    '<!-- Generated from packages/check/src/checks by checkReferenceMarkdown(); a test keeps it in step. -->',
+    '',
+  ];
   for (const check of checkDefinitions) lines.push(...markdownSection(check));
   return lines.join('\n');
 }

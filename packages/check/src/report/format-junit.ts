@@ -27,11 +27,22 @@ export function formatJunit(report: CheckReport): string {
   for (const check of report.checks) {
     const name = `${check.number}. ${check.id}: ${check.title}`;
     const details = check.findings
-      .map((finding) => [finding.message, finding.request === undefined ? '' : `  ${finding.request.method} ${finding.request.url.slice(0, 200)}`, finding.response === undefined ? '' : `  → ${finding.response.status} ${finding.response.body.slice(0, 300)}`].filter(Boolean).join('\n'))
+      .map((finding) =>
+        [
+          finding.message,
+          finding.request === undefined ? '' : `  ${finding.request.method} ${finding.request.url.slice(0, 200)}`,
+          finding.response === undefined ? '' : `  → ${finding.response.status} ${finding.response.body.slice(0, 300)}`,
+        ]
+          .filter(Boolean)
+          .join('\n'),
+      )
       .join('\n');
     const text = `${details}\n\nFix: ${check.remedy}\nDocs: ${check.docsUrl}`;
     out.push(`    <testcase classname="faultline.check" name="${xml(name)}">`);
-    if (check.status === 'fail') out.push(`      <failure message="${xml(check.findings[0]?.message ?? 'failed')}" type="${check.id}">${xml(text)}</failure>`);
+    if (check.status === 'fail')
+      out.push(
+        `      <failure message="${xml(check.findings[0]?.message ?? 'failed')}" type="${check.id}">${xml(text)}</failure>`,
+      );
     if (check.status === 'skip') out.push(`      <skipped message="${xml(check.skipped ?? '')}"/>`);
     if (check.status === 'warn') out.push(`      <system-out>${xml(`warning: ${text}`)}</system-out>`);
     out.push('    </testcase>');

@@ -3,7 +3,17 @@ import type { CheckReport, CheckResult, FindingReport } from './check-report.js'
 const maxFindings = 5;
 const labels = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', skip: 'SKIP' } as const;
 /** Response headers worth showing beside a failure, besides the ones its evidence names. */
-const telling = ['content-type', 'allow', 'www-authenticate', 'retry-after', 'x-request-id', 'cache-control', 'etag', 'x-powered-by', 'server'];
+const telling = [
+  'content-type',
+  'allow',
+  'www-authenticate',
+  'retry-after',
+  'x-request-id',
+  'cache-control',
+  'etag',
+  'x-powered-by',
+  'server',
+];
 /** Request headers every probe sends; shown only when a check set them itself. */
 const routine = new Set(['accept', 'user-agent']);
 
@@ -18,14 +28,20 @@ export function formatText(report: CheckReport): string {
     out.push('', `Could not reach ${report.target}: ${report.unreachable}`, 'Is the API running, and is the URL right?');
     return out.join('\n') + '\n';
   }
-  const document = report.document === null ? `no API document (${report.documentMissing ?? 'none given'}); checks that need one are skipped` : `${report.document.source} (OpenAPI ${report.document.openapi}, ${report.document.operations} operations)`;
+  const document =
+    report.document === null
+      ? `no API document (${report.documentMissing ?? 'none given'}); checks that need one are skipped`
+      : `${report.document.source} (OpenAPI ${report.document.openapi}, ${report.document.operations} operations)`;
   out.push(`Document: ${document}`);
   if (report.catalog !== null) out.push(`Catalog: ${report.catalog.source} (${report.catalog.codes} codes)`);
   out.push(`Error shape: ${report.shape ?? 'no error body seen'}`, '');
   const width = Math.max(...report.checks.map((check) => check.id.length));
   for (const check of report.checks) out.push(...formatCheck(check, width));
   const { pass, fail, warn, skip } = report.summary;
-  out.push('', `${report.checks.length} checks: ${pass} passed, ${fail} failed, ${warn} warned, ${skip} skipped (${report.requests} requests in ${(report.durationMs / 1000).toFixed(1)} s)`);
+  out.push(
+    '',
+    `${report.checks.length} checks: ${pass} passed, ${fail} failed, ${warn} warned, ${skip} skipped (${report.requests} requests in ${(report.durationMs / 1000).toFixed(1)} s)`,
+  );
   return out.join('\n') + '\n';
 }
 
@@ -35,7 +51,8 @@ function formatCheck(check: CheckResult, width: number): string[] {
   if (check.status === 'pass') return [head];
   const lines = [head];
   for (const finding of check.findings.slice(0, maxFindings)) lines.push(...formatFinding(finding));
-  if (check.findings.length > maxFindings) lines.push(`        … and ${check.findings.length - maxFindings} more (--format json lists them all)`);
+  if (check.findings.length > maxFindings)
+    lines.push(`        … and ${check.findings.length - maxFindings} more (--format json lists them all)`);
   lines.push(`        Expected: ${check.expects}`, `        Fix: ${check.remedy}`, `        Docs: ${check.docsUrl}`, '');
   return lines;
 }
@@ -45,8 +62,10 @@ function formatFinding(finding: FindingReport): string[] {
   const { request, response } = finding;
   if (request !== undefined) {
     lines.push(`          > ${request.method} ${cut(request.url, 120)}`);
-    for (const [name, value] of request.headers) if (!routine.has(name.toLowerCase())) lines.push(`          > ${name}: ${cut(value, 80)}`);
-    if (request.announcedLength !== undefined) lines.push(`          > Content-Length: ${request.announcedLength} (announced; only the body below was sent)`);
+    for (const [name, value] of request.headers)
+      if (!routine.has(name.toLowerCase())) lines.push(`          > ${name}: ${cut(value, 80)}`);
+    if (request.announcedLength !== undefined)
+      lines.push(`          > Content-Length: ${request.announcedLength} (announced; only the body below was sent)`);
     if (request.body !== undefined) lines.push(`          > ${cut(oneLine(request.body), 120)}`);
   }
   if (response !== undefined) {
@@ -58,7 +77,8 @@ function formatFinding(finding: FindingReport): string[] {
     if (response.body !== '') lines.push(`          < ${cut(oneLine(response.body), 240)}`);
   }
   if (finding.failure !== undefined && response === undefined) lines.push(`          (${finding.failure})`);
-  if (finding.evidence !== undefined && !/^[\w-]+: /.test(finding.evidence)) lines.push(`          evidence: ${cut(finding.evidence, 160)}`);
+  if (finding.evidence !== undefined && !/^[\w-]+: /.test(finding.evidence))
+    lines.push(`          evidence: ${cut(finding.evidence, 160)}`);
   return lines;
 }
 

@@ -41,7 +41,12 @@ export class Redactor {
     if (typeof value === 'string') return this.text(value);
     if (Array.isArray(value)) {
       // A header pair: [name, value].
-      if (value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string' && this.names.has(value[0].toLowerCase())) {
+      if (
+        value.length === 2 &&
+        typeof value[0] === 'string' &&
+        typeof value[1] === 'string' &&
+        this.names.has(value[0].toLowerCase())
+      ) {
         return [value[0], this.isOurProbe(value[1]) ? value[1] : placeholder];
       }
       return value.map((item) => this.walk(item));

@@ -72,7 +72,8 @@ Example:
     if (positionals.length === 0) throw new UsageError('the base URL is required, e.g. faultline check http://127.0.0.1:3000');
     if (positionals.length > 1) throw new UsageError(`one base URL only; also got ${positionals.slice(1).join(' ')}`);
     const format = values.format ?? 'text';
-    if (!(formats as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${formats.join(', ')}; not "${format}"`);
+    if (!(formats as readonly string[]).includes(format))
+      throw new UsageError(`--format must be one of ${formats.join(', ')}; not "${format}"`);
     const options: CheckOptions = {
       baseUrl: positionals[0] as string,
       cwd: io.cwd,
@@ -107,7 +108,8 @@ Example:
 function parseHeader(raw: string): [string, string] {
   const colon = raw.indexOf(':');
   const name = colon === -1 ? '' : raw.slice(0, colon).trim();
-  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw new UsageError('--header must be "Name: value", e.g. --header "Authorization: Bearer <key>"');
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))
+    throw new UsageError('--header must be "Name: value", e.g. --header "Authorization: Bearer <key>"');
   const value = raw.slice(colon + 1).trim();
   if (/[\r\n\0]/.test(value)) throw new UsageError(`--header ${name}: the value must be one line`);
   return [name, value];
@@ -115,7 +117,8 @@ function parseHeader(raw: string): [string, string] {
 
 function count<K extends string>(option: string, raw: string | undefined, key: K): Partial<Record<K, number>> {
   if (raw === undefined) return {};
-  if (!/^\d{1,7}$/.test(raw) || Number(raw) === 0) throw new UsageError(`--${option} must be a positive whole number, not "${raw}"`);
+  if (!/^\d{1,7}$/.test(raw) || Number(raw) === 0)
+    throw new UsageError(`--${option} must be a positive whole number, not "${raw}"`);
   return { [key]: Number(raw) } as Partial<Record<K, number>>;
 }
 
