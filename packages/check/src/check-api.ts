@@ -326,7 +326,7 @@ async function discoverDocument(
 ): Promise<{ document: ApiDocument | undefined; documentNote?: string; unreachable?: string }> {
   const explicit = options.openapi;
   const source = explicit ?? new URL('openapi.json', base).href;
-  const read = await readSource(source, transport, maxDocumentBytes, cwd, credentials);
+  const read = await labelled('--openapi', readSource(source, transport, maxDocumentBytes, cwd, credentials));
   if (!read.ok) {
     if (read.unreachable !== undefined) return { document: undefined, unreachable: read.unreachable };
     if (explicit !== undefined) throw new SourceError(`--openapi: ${read.message}`);
@@ -346,11 +346,21 @@ async function loadCatalog(
   cwd: string,
   credentials: readonly (readonly [string, string])[],
 ): Promise<{ index: CatalogIndex }> {
-  const read = await readSource(source, transport, maxDocumentBytes, cwd, credentials);
+  const read = await labelled('--catalog', readSource(source, transport, maxDocumentBytes, cwd, credentials));
   if (!read.ok) throw new SourceError(`--catalog: ${read.message}`);
   try {
     return { index: readCatalogIndex(read.value, source) };
   } catch (error) {
     throw new SourceError(`--catalog: ${(error as Error).message}`);
+  }
+}
+
+/** A source error names the option it came from. */
+async function labelled<T>(option: string, reading: Promise<T>): Promise<T> {
+  try {
+    return await reading;
+  } catch (error) {
+    if (error instanceof SourceError) throw new SourceError(`${option} ${error.message}`);
+    throw error;
   }
 }
