@@ -4,13 +4,19 @@ import { line } from './support.js';
 
 /** What gives a server's insides away, each with a name for the report. */
 const bodyLeaks: readonly { readonly name: string; readonly pattern: RegExp }[] = [
-  { name: 'a JavaScript stack frame', pattern: /\n\s*at [^\n]+\(?[^\n]*:\d+:\d+\)?|\\n\s+at [^"\\]+:\d+:\d+/ },
+  // Raw, JSON-escaped, or HTML-escaped as an error page prints it: "at parse (/srv/app/x.js:93:21)".
+  {
+    name: 'a JavaScript stack frame',
+    pattern:
+      /\bat (?:async )?[\w$.<>[\] ]+ \((?:\/|[A-Za-z]:\\|node:|file:)[^)\n]*:\d+:\d+\)|(?:\n|\\n|<br>)(?:\s|&nbsp;)*at [^\n"<]+:\d+:\d+/,
+  },
   { name: 'a Python traceback', pattern: /Traceback \(most recent call last\)|File "[^"]+", line \d+/ },
   {
     name: 'a Java or .NET stack frame',
     pattern: /\bat [a-z][\w$]*(\.[\w$<>]+){2,}\([\w]+\.(java|kt|scala|cs):\d+\)|\bat [\w.]+\.[\w<>]+\(.*\) in .+:line \d+/,
   },
   { name: 'a Go or Ruby stack frame', pattern: /goroutine \d+ \[|\.go:\d+ \+0x[0-9a-f]+|\.rb:\d+:in `/ },
+  { name: 'a source file path', pattern: /(?:\/[\w.@-]+){2,}\.(?:js|mjs|cjs|ts|py|rb|go|java|php|cs):\d+/ },
   {
     name: 'a file path',
     pattern:

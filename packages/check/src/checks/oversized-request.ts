@@ -38,7 +38,7 @@ export const oversizedRequest: CheckDefinition = {
     }
     const path = context.knownPaths[0] ?? '/';
     probes += 2;
-    const padding = 'f'.repeat(4000);
+    const padding = 'f'.repeat(4096);
     const headers: [string, string][] = Array.from({ length: headerBlockBytes / 4096 }, (_, index) => [
       `X-Faultline-Check-${index}`,
       padding,

@@ -1,6 +1,6 @@
 import type { CheckReport, CheckResult, FindingReport } from './check-report.js';
 
-const maxFindings = 5;
+const maxFindings = 3;
 const labels = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', skip: 'SKIP' } as const;
 /** Response headers worth showing beside a failure, besides the ones its evidence names. */
 const telling = [
@@ -62,8 +62,18 @@ function formatFinding(finding: FindingReport): string[] {
   const { request, response } = finding;
   if (request !== undefined) {
     lines.push(`          > ${request.method} ${cut(request.url, 120)}`);
-    for (const [name, value] of request.headers)
-      if (!routine.has(name.toLowerCase())) lines.push(`          > ${name}: ${cut(value, 80)}`);
+    // The oversized-headers probe sends many padding headers: one line says what they were.
+    const padding = request.headers.filter(([name]) => /^x-faultline-check-\d+$/i.test(name));
+    for (const [name, value] of request.headers) {
+      if (routine.has(name.toLowerCase()) || padding.some(([padded]) => padded === name)) continue;
+      lines.push(`          > ${name}: ${cut(value, 80)}`);
+    }
+    if (padding.length > 0) {
+      const bytes = padding.reduce((sum, [name, value]) => sum + name.length + value.length + 4, 0);
+      lines.push(
+        `          > X-Faultline-Check-0 to -${padding.length - 1}: ${padding.length} headers, ${Math.round(bytes / 1024)} KiB in all`,
+      );
+    }
     if (request.announcedLength !== undefined)
       lines.push(`          > Content-Length: ${request.announcedLength} (announced; only the body below was sent)`);
     if (request.body !== undefined) lines.push(`          > ${cut(oneLine(request.body), 120)}`);
@@ -83,7 +93,7 @@ function formatFinding(finding: FindingReport): string[] {
 }
 
 function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ');
+  return text.replace(/\s*\n\s*/g, ' ').trim();
 }
 
 function cut(text: string, max: number): string {
