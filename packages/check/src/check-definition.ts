@@ -1,4 +1,4 @@
-import type { ApiDocument, Operation } from './discovery/api-document.js';
+import type { ApiDocument } from './discovery/api-document.js';
 import type { CatalogIndex } from './catalog-index.js';
 import type { Exchange, OperationRef } from './exchange.js';
 
@@ -90,6 +90,3 @@ export interface CheckDefinition {
   readonly remedy: string;
   run(context: CheckContext): Promise<CheckOutcome>;
 }
-
-/** The operations a check may aim at; kept here so every check picks them the same way. */
-export type { Operation };

@@ -54,12 +54,6 @@ export function header(response: ReceivedResponse, name: string): string | undef
   return response.headers.find(([key]) => key === wanted)?.[1];
 }
 
-/** Every value of a response header. */
-export function headers(response: ReceivedResponse, name: string): string[] {
-  const wanted = name.toLowerCase();
-  return response.headers.filter(([key]) => key === wanted).map(([, value]) => value);
-}
-
 /** The bare media type, lower-cased: `application/problem+json`. */
 export function mediaType(response: ReceivedResponse): string | undefined {
   return header(response, 'content-type')?.split(';')[0]?.trim().toLowerCase();

@@ -85,13 +85,3 @@ export function sampleValue(schema: Record<string, unknown> | undefined): unknow
 export function challenge(response: ReceivedResponse): string | undefined {
   return header(response, 'www-authenticate');
 }
-
-/** A finding per exchange whose answer is a 5xx, worded for the probe. */
-export function serverErrors(exchanges: readonly Exchange[], what: string): Finding[] {
-  return exchanges
-    .filter((exchange) => (exchange.response?.status ?? 0) >= 500)
-    .map((exchange) => ({
-      message: `${what} got a ${exchange.response?.status}: a client mistake crashed the server`,
-      exchange,
-    }));
-}

@@ -51,10 +51,16 @@ export function formatJunit(report: CheckReport): string {
   return out.join('\n') + '\n';
 }
 
-/** Text for XML: escaped, and without the control characters XML 1.0 forbids. */
+/** Whether XML 1.0 forbids a character: controls other than tab, newline and return, and U+FFFE/U+FFFF. */
+function forbiddenInXml(character: string): boolean {
+  const code = character.charCodeAt(0);
+  return (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) || code === 0xfffe || code === 0xffff;
+}
+
+/** Text for XML: escaped, and without the characters XML 1.0 forbids. */
 function xml(text: string): string {
-  return text
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '?')
+  return Array.from(text, (character) => (forbiddenInXml(character) ? '?' : character))
+    .join('')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
