@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import type { Command, Io } from './command.js';
 import { catalogCommand } from './commands/catalog-command.js';
-import { checkCommand } from './commands/check-command.js';
+import { checkEntry } from './commands/check-entry.js';
 import { docsCommand } from './commands/docs-command.js';
 import { serveCommand, type LazyCommand } from './commands/serve-command.js';
 import { RuntimeError, UsageError } from './usage-error.js';
 
-const commands: readonly (Command | LazyCommand)[] = [checkCommand, serveCommand, docsCommand, catalogCommand];
+const commands: readonly (Command | LazyCommand)[] = [checkEntry, serveCommand, docsCommand, catalogCommand];
 
 const mainHelp = `Usage: faultline <command> [options]
 

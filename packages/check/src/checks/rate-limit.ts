@@ -68,7 +68,7 @@ export const rateLimit: CheckDefinition = {
       } else {
         await context.sleep(waitMs + 250);
         const after = await context.send({ method: 'GET', path: target.path, ...target.ref });
-        if (after.response === undefined || after.response.status === 429 || after.response.status >= 500) {
+        if (after.response === undefined || after.response.status >= 400) {
           findings.push({
             message: `after waiting the ${retryAfter} s Retry-After asked for, the next request got ${after.response?.status ?? after.failure?.message}`,
             exchange: after,

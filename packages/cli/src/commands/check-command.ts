@@ -3,13 +3,14 @@ import { checkApi, defaultLimits, formatJson, formatJunit, formatText, SourceErr
 import type { Command, Io } from '../command.js';
 import { parseOptions } from '../parse-options.js';
 import { UsageError } from '../usage-error.js';
+import { checkSummary } from './check-entry.js';
 
 const formats = ['text', 'json', 'junit'] as const;
 
 /** `faultline check`: holds a running API to the error contract. */
 export const checkCommand: Command = {
   name: 'check',
-  summary: 'Check a running API against the error contract',
+  summary: checkSummary,
   help: `Usage: faultline check <base-url> [options]
 
 Sends a bounded set of requests to a running HTTP API, in any language, and
