@@ -62,7 +62,9 @@ export const fieldErrors: CheckDefinition = {
         findings.push({ message: `the ${response.status} is not an error body: ${fault}`, exchange });
         continue;
       }
-      const unnamed = fields.filter((field) => !new RegExp(`(^|[^A-Za-z0-9_])${field}([^A-Za-z0-9_]|$)`).test(response.body));
+      const unnamed = fields.filter(
+        (field) => !new RegExp(`(^|[^A-Za-z0-9_])${escapeRegExp(field)}([^A-Za-z0-9_]|$)`).test(response.body),
+      );
       if (unnamed.length > 0) {
         findings.push({
           message: `the error does not name ${unnamed.join(', ')} (of the bad fields ${fields.join(', ')})`,
@@ -112,4 +114,8 @@ function wrongValue(schema: Record<string, unknown> | undefined): unknown {
   if (!types.has('object')) return { faultline: 'wrong type' };
   if (!types.has('number') && !types.has('integer')) return 12345;
   return undefined;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }

@@ -8,15 +8,15 @@ const bodyLeaks: readonly { readonly name: string; readonly pattern: RegExp }[] 
   {
     name: 'a JavaScript stack frame',
     pattern:
-      /\bat (?:async )?[\w$.<>[\] ]+ \((?:\/|[A-Za-z]:\\|node:|file:)[^)\n]*:\d+:\d+\)|(?:\n|\\n|<br>)(?:\s|&nbsp;)*at [^\n"<]+:\d+:\d+/,
+      /\bat (?:async )?[\w$.<>[\] ]{1,200} \((?:\/|[A-Za-z]:\\|node:|file:)[^)\n]{0,300}:\d+:\d+\)|(?:\n|\\n|<br>)(?:\s|&nbsp;){0,40}at [^\n"<]{1,300}:\d+:\d+/,
   },
-  { name: 'a Python traceback', pattern: /Traceback \(most recent call last\)|File "[^"]+", line \d+/ },
+  { name: 'a Python traceback', pattern: /Traceback \(most recent call last\)|File "[^"\n]{1,300}", line \d+/ },
   {
     name: 'a Java or .NET stack frame',
-    pattern: /\bat [a-z][\w$]*(\.[\w$<>]+){2,}\([\w]+\.(java|kt|scala|cs):\d+\)|\bat [\w.]+\.[\w<>]+\(.*\) in .+:line \d+/,
+    pattern: /\bat [\w$.<>]{1,300}\(\w{1,100}\.(?:java|kt|scala|groovy):\d+\)| in [^\n]{1,300}\.cs:line \d+/,
   },
   { name: 'a Go or Ruby stack frame', pattern: /goroutine \d+ \[|\.go:\d+ \+0x[0-9a-f]+|\.rb:\d+:in `/ },
-  { name: 'a source file path', pattern: /(?:\/[\w.@-]+){2,}\.(?:js|mjs|cjs|ts|py|rb|go|java|php|cs):\d+/ },
+  { name: 'a source file path', pattern: /\/[\w@-]+\/[\w.@-]+\.(?:js|mjs|cjs|ts|py|rb|go|java|php|cs):\d+/ },
   {
     name: 'a file path',
     pattern:
@@ -34,6 +34,8 @@ const bodyLeaks: readonly { readonly name: string; readonly pattern: RegExp }[] 
       /Whitelabel Error Page|<address>Apache\/[\d.]+|nginx\/\d+\.\d+|Werkzeug Debugger|DEBUG = True|Express<\/|Microsoft-IIS\/\d|X-Powered-By/i,
   },
 ];
+
+const maxScanned = 16 * 1024;
 
 /** Check 8: no stack, path, SQL, driver message or framework banner in any error body or header. */
 export const noLeaks: CheckDefinition = {
@@ -72,8 +74,10 @@ export const noLeaks: CheckDefinition = {
       if (server !== undefined && /\d+\.\d+/.test(server))
         report('server', { message: `${line(exchange)}: Server carries a version`, exchange, evidence: `Server: ${server}` });
       if (response.status < 400) continue;
+      // Internals show early in a body; a bound on what is scanned keeps a hostile body from making the patterns crawl.
+      const scanned = response.body.slice(0, maxScanned);
       for (const leak of bodyLeaks) {
-        const match = leak.pattern.exec(response.body);
+        const match = leak.pattern.exec(scanned);
         if (match === null) continue;
         report(`${leak.name} ${exchange.checkId}`, {
           message: `${line(exchange)}: the error body shows ${leak.name}`,
