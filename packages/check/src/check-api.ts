@@ -149,7 +149,9 @@ export async function checkApi(options: CheckOptions): Promise<CheckReport> {
       options.onProgress?.({ check: check.id, requests: transport.count });
       const outcome = await runOne(check, context);
       outcomes.set(check.id, outcome);
-      for (const finding of outcome.findings) if (finding.exchange !== undefined) finding.exchange.faultedBy ??= check.id;
+      // An answer an error check found at fault is left to it; a warning does not hide an answer from the checks after it.
+      if (check.severity === 'error')
+        for (const finding of outcome.findings) if (finding.exchange !== undefined) finding.exchange.faultedBy ??= check.id;
       const first = exchanges[0];
       if (first?.failure?.kind === 'unreachable' && exchanges.every((exchange) => exchange.failure?.kind === 'unreachable')) {
         unreachableMessage = first.failure.message;

@@ -44,7 +44,7 @@ export interface Exchange {
   readonly ms: number;
   /** An RFC 6749 endpoint, whose error shape that RFC fixes. */
   readonly oauthEndpoint?: boolean;
-  /** Set when a check found fault with this answer; the reviews of every answer then leave it to that check. */
+  /** Set when a check of severity error found fault with this answer; the reviews of every answer then leave it to that check. */
   faultedBy?: string;
 }
 
