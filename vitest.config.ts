@@ -62,6 +62,8 @@ export default defineConfig({
             'apps/reference-api/test/reference-client-campaign-fields.test.ts',
             'apps/reference-api/test/reference-client-check-input.test.ts',
             'apps/reference-api/test/serve-command.test.ts',
+            // faultline check against the reference API: each app on its own in-memory SQLite, as the client's tests.
+            'apps/reference-api/test/faultline-check.test.ts',
           ],
           env: { FAULTLINE_TEST_DATABASE: 'postgres' },
           globalSetup: ['apps/reference-api/test/postgres-global-setup.ts', observedAnswersSetup],
