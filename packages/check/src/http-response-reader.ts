@@ -206,13 +206,14 @@ export class HttpResponseReader {
     if (this.finished) return;
     const room = this.maxBodyBytes - this.bodyBytes;
     if (part.length > room) {
-      this.bodyParts.push(Buffer.from(part.subarray(0, room)));
+      this.bodyParts.push(part.subarray(0, room));
       this.bodyBytes += room;
       this.cut = true;
       this.state = 'done';
       return;
     }
-    this.bodyParts.push(Buffer.from(part));
+    // A view, not a copy: the socket never reuses a chunk it has handed over.
+    this.bodyParts.push(part);
     this.bodyBytes += part.length;
   }
 }
