@@ -82,7 +82,7 @@ export const noLeaks: CheckDefinition = {
         report(`${leak.name} ${exchange.checkId}`, {
           message: `${line(exchange)}: the error body shows ${leak.name}`,
           exchange,
-          evidence: excerpt(response.body, match.index),
+          evidence: excerpt(match[0]),
         });
       }
     }
@@ -90,7 +90,8 @@ export const noLeaks: CheckDefinition = {
   },
 };
 
-function excerpt(text: string, index: number): string {
-  const start = Math.max(0, index - 40);
-  return `…${text.slice(start, index + 80).replace(/\s+/g, ' ')}…`;
+/** What matched, on one line and cut short: the leak itself, not the text around it. */
+function excerpt(matched: string): string {
+  const text = matched.replace(/\s+/g, ' ').trim();
+  return text.length <= 160 ? text : `${text.slice(0, 160)}…`;
 }

@@ -61,7 +61,9 @@ function formatFinding(finding: FindingReport): string[] {
   const lines = [`      ✗ ${finding.message}`];
   const { request, response } = finding;
   if (request !== undefined) {
-    lines.push(`          > ${request.method} ${cut(request.url, 120)}`);
+    // Cut after the origin, so a long URL reads the same whatever the port.
+    const origin = /^[a-z]+:\/\/[^/]+/i.exec(request.url)?.[0] ?? '';
+    lines.push(`          > ${request.method} ${origin}${cut(request.url.slice(origin.length), 100)}`);
     // The oversized-headers probe sends many padding headers: one line says what they were.
     const padding = request.headers.filter(([name]) => /^x-faultline-check-\d+$/i.test(name));
     for (const [name, value] of request.headers) {
