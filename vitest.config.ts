@@ -15,6 +15,7 @@ export default defineConfig({
       '@faultline/fastify': source('./packages/fastify/src/index.ts'),
       '@faultline/client': source('./packages/client/src/index.ts'),
       '@faultline/reference-client': source('./packages/reference-client/src/index.ts'),
+      '@faultline/check': source('./packages/check/src/index.ts'),
       '@faultline/cli': source('./packages/cli/src/index.ts'),
       '@faultline/reference-contract': source('./packages/reference-contract/src/index.ts'),
       '@faultline/test-services': source('./packages/test-services/src/index.ts'),
@@ -61,6 +62,8 @@ export default defineConfig({
             'apps/reference-api/test/reference-client-campaign-fields.test.ts',
             'apps/reference-api/test/reference-client-check-input.test.ts',
             'apps/reference-api/test/serve-command.test.ts',
+            // faultline check against the reference API: each app on its own in-memory SQLite, as the client's tests.
+            'apps/reference-api/test/faultline-check.test.ts',
           ],
           env: { FAULTLINE_TEST_DATABASE: 'postgres' },
           globalSetup: ['apps/reference-api/test/postgres-global-setup.ts', observedAnswersSetup],

@@ -6,6 +6,7 @@
 //   hostile:          a well-behaved client's success rate and p99 while slow sockets, body bombs and wrong keys attack.
 //   limits-cost:      the same error paths with and without the per-address request cap.
 //   client-error-factory: the client's cost per error read from our bodies, against the factory before the envelope table.
+//   check-run:        a default faultline check of the reference API (requests, wall time), and its memory against endless bodies.
 // `node bench/run.js client-overhead` runs only the parts named. Machines are
 // shared and noisy, so only figures measured side by side in one run mean anything.
 import { errorPath } from './error-path.js';
@@ -15,6 +16,7 @@ import { rateLimit } from './rate-limit.js';
 import { hostile } from './hostile.js';
 import { limitsCost } from './limits-cost.js';
 import { clientErrorFactory } from './client-error-factory.js';
+import { checkRun } from './check-run.js';
 
 const parts = {
   'error-path': errorPath,
@@ -24,6 +26,7 @@ const parts = {
   hostile,
   'limits-cost': limitsCost,
   'client-error-factory': clientErrorFactory,
+  'check-run': checkRun,
 };
 const chosen = process.argv.length > 2 ? process.argv.slice(2) : Object.keys(parts);
 for (const name of chosen) {

@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const kind = process.argv[2];
+/** The reference API's demo key, for the parts that call it as a client would (check-run). */
+let demoKey;
 
 async function start() {
   if (kind === 'bare') {
@@ -20,7 +22,7 @@ async function start() {
   }
   if (kind === 'reference-api' || kind === 'reference-api-without-client-cap') {
     const db = await openDatabase({ kind: 'sqlite', path: ':memory:' });
-    await ensureDemoData(db, join(mkdtempSync(join(tmpdir(), 'faultline-bench-')), 'demo.json'));
+    demoKey = (await ensureDemoData(db, join(mkdtempSync(join(tmpdir(), 'faultline-bench-')), 'demo.json'))).credentials.apiKey;
     // The second kind turns off the per-address connection cap of the hostile-traffic limits,
     // so the limits-cost part can compare the same app with and without it.
     const serverLimits =
@@ -37,5 +39,6 @@ process.stdout.write(`${app.server.address().port}\n`);
 // when the load generator, not the server, is the bottleneck.
 process.on('message', (message) => {
   if (message === 'cpu-usage') process.send?.(process.cpuUsage());
+  if (message === 'demo-key') process.send?.(demoKey ?? null);
 });
 process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { builtinCatalog, httpStatuses, profileNames } from '@faultline/core';
+import { checkDefinitions, checkReferenceContentSecurityPolicy, checkReferencePage } from '@faultline/check';
 import { errorReferenceContentSecurityPolicy } from '@faultline/docs';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -203,6 +204,32 @@ describe('GET /healthz and GET /readyz', () => {
       expect(response.body).not.toMatch(/sqlite|destroyed|driver|select/i);
     } finally {
       await broken.close();
+    }
+  });
+});
+
+describe('GET /docs/checks', () => {
+  it('is the check reference of faultline check: a section per check under its id, in the words of its definition, locked down by its policy', async () => {
+    const response = await app.inject({ url: '/docs/checks' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(response.body).toBe(checkReferencePage());
+    const csp = response.headers['content-security-policy'] as string;
+    expect(csp).toBe(checkReferenceContentSecurityPolicy);
+    const style = /<style>([\s\S]*?)<\/style>/.exec(response.body)?.[1] ?? '';
+    expect(csp).toContain(`style-src 'sha256-${createHash('sha256').update(style).digest('base64')}';`);
+    expect(response.body).not.toContain('<script');
+    for (const check of checkDefinitions) {
+      expect(count(response.body, `<section id="${check.id}">`)).toBe(1);
+      expect(response.body).toContain(
+        check.title
+          .replace(/&/g, '&amp;')
+          .replace(/</g, '&lt;')
+          .replace(/>/g, '&gt;')
+          .replace(/"/g, '&quot;')
+          .replace(/'/g, '&#39;')
+          .replace(/`([^`]+)`/g, '<code>$1</code>'),
+      );
     }
   });
 });

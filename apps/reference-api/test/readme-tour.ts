@@ -93,7 +93,8 @@ export function normalise(output: string): string {
     .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z/g, '<time>')
     .replace(/\b\d{4}-\d{2}\b/g, '<month>')
     .replace(/^(retry-after): \d+$/gim, '$1: <seconds>')
-    .replace(/;t=\d+/g, ';t=<seconds>');
+    .replace(/;t=\d+/g, ';t=<seconds>')
+    .replace(/(\d+ requests in )\d+\.\d s\)/g, '$1<seconds> s)');
 }
 
 export interface RunOptions {

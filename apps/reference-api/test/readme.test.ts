@@ -28,7 +28,7 @@ const readmePath = join(root, 'README.md');
 const recording = process.env['FAULTLINE_README_RECORD'] === '1';
 
 /** The README's sections (`## ` headings) whose shell blocks this test runs, in order. */
-const runSections = ['A tour of the contract', 'OAuth2'];
+const runSections = ['A tour of the contract', 'OAuth2', 'Checking any API: `faultline check`'];
 
 /**
  * Sections whose shell blocks it does not run, and why; each is checked another way. A shell block in a
@@ -48,8 +48,8 @@ const notRunSections = new Map([
   ['The `faultline` command', "`faultline serve` serves in the foreground; the CLI's own tests run each of these commands"],
 ]);
 
-/** The README's ports: 3000 is `npm start`'s, 3001 to 3003 are the tour's other formats. */
-const readmePorts = [3000, 3001, 3002, 3003];
+/** The README's ports: 3000 is `npm start`'s, 3001 to 3003 are the tour's other formats, 3004 and 3005 the bare apps `faultline check` is shown on. */
+const readmePorts = [3000, 3001, 3002, 3003, 3004, 3005];
 
 const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
 const main = 'apps/reference-api/dist/main.js';
@@ -81,16 +81,19 @@ afterAll(async () => {
 /** The README's ports in a command become the free ones, and `npm run --silent fixtures` skips the build the suite did. */
 function rewrite(command: string): string {
   return command
-    .replace(/\b300([0-3])\b/g, (_match, digit: string) => String(ports[Number(digit)]))
+    .replace(/\b300([0-5])\b/g, (_match, digit: string) => String(ports[Number(digit)]))
     .replaceAll('npm run --silent fixtures', `node ${fixturesCommand}`);
 }
 
-/** The free ports in an output become the README's again (in `iss`, say); only after a host, never inside an id. */
+/**
+ * The free ports in an output become the README's again (in `iss`, say); only after a host, never inside an id.
+ * The clone's own directory, which a stack trace shows, becomes `<clone>/`.
+ */
 function portsBack(output: string): string {
   return ports.reduce(
     (text, port, index) =>
       text.replace(new RegExp(`(localhost|127\\.0\\.0\\.1)(:|%3A)${port}\\b`, 'g'), `$1$2${readmePorts[index]}`),
-    output,
+    output.replaceAll(root, '<clone>/'),
   );
 }
 

@@ -1,16 +1,18 @@
 import { readFileSync } from 'node:fs';
 import type { Command, Io } from './command.js';
 import { catalogCommand } from './commands/catalog-command.js';
+import { checkEntry } from './commands/check-entry.js';
 import { docsCommand } from './commands/docs-command.js';
 import { serveCommand, type LazyCommand } from './commands/serve-command.js';
 import { RuntimeError, UsageError } from './usage-error.js';
 
-const commands: readonly (Command | LazyCommand)[] = [serveCommand, docsCommand, catalogCommand];
+const commands: readonly (Command | LazyCommand)[] = [checkEntry, serveCommand, docsCommand, catalogCommand];
 
 const mainHelp = `Usage: faultline <command> [options]
 
-One error contract for an HTTP API: the catalog of error codes, its reference
-docs, and a reference API that produces each error.
+One error contract for an HTTP API: a check that holds any running API to it,
+the catalog of error codes, its reference docs, and a reference API that
+produces each error.
 
 Commands:
 ${commands.map((command) => `  ${command.name.padEnd(10)} ${command.summary}`).join('\n')}
@@ -20,7 +22,7 @@ Options:
   -v, --version  Print the version of @faultline/cli.
 
 Exit status: 0 on success, 1 when the work fails, 2 for a mistake in the
-command line.
+command line (faultline check: 3 when the API cannot be reached).
 `;
 
 /** The version in this package's package.json, which sits beside dist/ in the repository and in the installed package. */

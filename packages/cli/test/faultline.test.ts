@@ -73,13 +73,14 @@ describe('faultline --help', () => {
     expect(run.status).toBe(0);
     expect(run.stderr).toBe('');
     expect(run.stdout).toContain('Usage: faultline <command> [options]');
-    for (const command of ['serve', 'docs', 'catalog']) expect(run.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    for (const command of ['check', 'serve', 'docs', 'catalog']) expect(run.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
   });
 
   it('has a help page for each command, with -h, --help or "help <command>"', async () => {
     for (const [command, option] of [
       ['docs', '--out'],
       ['catalog', '--catalog'],
+      ['check', '--max-requests'],
     ] as const) {
       for (const args of [
         [command, '--help'],
@@ -124,7 +125,7 @@ describe('faultline --help', () => {
     const run = await faultline(['publish']);
     expect(run.status).toBe(2);
     expect(run.stderr).toBe(
-      'faultline: unknown command "publish"; the commands are serve, docs, catalog (see faultline --help)\n',
+      'faultline: unknown command "publish"; the commands are check, serve, docs, catalog (see faultline --help)\n',
     );
   });
 });
