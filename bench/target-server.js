@@ -36,5 +36,6 @@ process.stdout.write(`${app.server.address().port}\n`);
 // when the load generator, not the server, is the bottleneck.
 process.on('message', (message) => {
   if (message === 'cpu-usage') process.send?.(process.cpuUsage());
+  if (message === 'close') void app.close().then(() => process.send?.('closed'));
 });
 process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));
