@@ -2,6 +2,8 @@ import type { Catalog } from '@faultline/core';
 import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { PolicyDecision, RateLimitPolicy } from './gcra.js';
 import { MemoryStore, type RateLimitStore } from './memory-store.js';
+import { sendApiError } from '../send-api-error.js';
+import { settingsOf } from '../settings-store.js';
 import { rateLimitPolicyField } from './rate-limit-fields.js';
 
 /**
@@ -68,6 +70,11 @@ function prepare(policy: RateLimitPolicy): PreparedPolicy {
  * included, and refuses a request over any policy with `limit_reached`
  * (429, `Retry-After`, the retry time in the body and the violated policy).
  * Add it after the authentication hook when the key is the caller.
+ *
+ * The refusal is written by the hook itself, like the plugin's own 404s, so a
+ * flood of them costs no trip through Fastify's error path: `onError` hooks and
+ * error handlers do not see it (without the {@link faultline} plugin, the
+ * error is passed on to them instead). `onSend` and `onResponse` hooks do.
  */
 export function rateLimitHook(options: RateLimitOptions): onRequestHookHandler {
   for (const policy of options.policies) {
@@ -177,14 +184,16 @@ export function rateLimitHook(options: RateLimitOptions): onRequestHookHandler {
       lastRetryMs = retryMs;
       lastRetryIso = retryAt.toISOString();
     }
-    done(
-      catalog.error('limit_reached', {
-        detail: `${preparedFor(refused, refusedIndex).detailStart}${lastRetryIso}.`,
-        retryAt,
-        headers: { 'ratelimit-policy': policyField, ratelimit: remaining, ...legacyFields },
-        extensions: { policy: refused.policy.name },
-      }),
-    );
+    const error = catalog.error('limit_reached', {
+      detail: `${preparedFor(refused, refusedIndex).detailStart}${lastRetryIso}.`,
+      retryAt,
+      extensions: { policy: refused.policy.name },
+    });
+    // Answered here, as the plugin answers its own 404s: a flood of refusals costs no trip through
+    // Fastify's error path and error handler (which logs only 5xx). The fields above are on the reply already.
+    const settings = settingsOf(reply.server);
+    if (settings === undefined) done(error);
+    else sendApiError(reply, error, settings);
   };
 
   return function rateLimit(request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void): void {
