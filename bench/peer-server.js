@@ -7,9 +7,10 @@
 //   floor:                 bare Fastify, a route that hand-writes a static 404 body, nothing else.
 //   fastify:               Fastify + @fastify/sensible: /items/42, and /throws throwing httpErrors.notFound().
 //   faultline:             Fastify + faultline: /items/42, and /throws throwing the catalog's not_found.
-//   {fastify,faultline}-memory       plus a rate limiter keeping its counts in memory.
-//   {fastify,faultline}-redis URL    plus a rate limiter keeping its counts in Redis.
-//   {fastify,faultline}-429          plus a rate limiter whose only client has spent its allowance.
+//   {fastify,faultline}-memory       the Faultline app with @fastify/rate-limit or rateLimitHook, counts in memory
+//                                    (the same app, so only the limiter differs).
+//   {fastify,faultline}-redis URL    the same, counts in Redis.
+//   {fastify,faultline}-429          fastify or faultline plus a rate limiter whose only client has spent its allowance.
 //   bearer-auth:           Fastify + @fastify/sensible + @fastify/bearer-auth in front of /v1/me.
 import Fastify from 'fastify';
 import fastifyBearerAuth from '@fastify/bearer-auth';
@@ -46,9 +47,11 @@ async function fastifyApp(addLimiter) {
   return app;
 }
 
-async function faultlineApp(policy, store) {
+/** The Faultline app; `addLimiter` puts a peer's limiter in front of its routes instead of ours. */
+async function faultlineApp(policy, store, addLimiter) {
   const app = Fastify({ ...faultlineServerOptions(), logger: false });
   await app.register(faultline);
+  await addLimiter?.(app);
   if (policy !== undefined)
     app.addHook('onRequest', rateLimitHook({ catalog: app.faultline.catalog, policies: [policy], store }));
   app.get('/items/42', async () => item);
@@ -80,7 +83,9 @@ async function start() {
     case 'faultline':
       return faultlineApp();
     case 'fastify-memory':
-      return fastifyApp((app) => app.register(fastifyRateLimit, { max: roomy.limit, timeWindow: roomy.windowMs }));
+      return faultlineApp(undefined, undefined, (app) =>
+        app.register(fastifyRateLimit, { max: roomy.limit, timeWindow: roomy.windowMs }),
+      );
     case 'faultline-memory':
       return faultlineApp(roomy, new MemoryStore());
     case 'fastify-429':
@@ -89,7 +94,7 @@ async function start() {
       return spend(await faultlineApp(spent, new MemoryStore()));
     case 'fastify-redis': {
       const client = await connect();
-      const app = await fastifyApp((app) =>
+      const app = await faultlineApp(undefined, undefined, (app) =>
         app.register(fastifyRateLimit, {
           max: roomy.limit,
           timeWindow: roomy.windowMs,

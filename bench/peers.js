@@ -81,9 +81,9 @@ export async function peers() {
       url: faultlineServer.url.replace('/no/such/route', '/throws'),
       name: 'Faultline thrown 404',
     };
-    const fastifyMemory = await peer('fastify-memory', '/items/42', 200, '@fastify/rate-limit (memory)');
+    const fastifyMemory = await peer('fastify-memory', '/items/42', 200, '@fastify/rate-limit (memory), same app');
     const faultlineMemory = await peer('faultline-memory', '/items/42', 200, 'rateLimitHook, MemoryStore');
-    const fastifyRedis = await peer('fastify-redis', '/items/42', 200, '@fastify/rate-limit (Redis)');
+    const fastifyRedis = await peer('fastify-redis', '/items/42', 200, '@fastify/rate-limit (Redis), same app');
     const faultlineRedis = await peer('faultline-redis', '/items/42', 200, 'rateLimitHook, RedisStore');
     const fastify429 = await peer('fastify-429', '/items/42', 429, "@fastify/rate-limit's 429");
     const faultline429 = await peer('faultline-429', '/items/42', 429, 'rateLimitHook 429');

@@ -3,6 +3,7 @@ import {
   faultline,
   faultlineServerOptions,
   loadShedding,
+  sendApiError,
   rateLimitHook,
   type LegacyRateLimitHeaders,
   type RateLimitPolicy,
@@ -138,7 +139,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(
     async (v1) => {
       // Authentication runs before the body is read, so an unauthenticated caller costs no parsing.
-      v1.addHook('onRequest', (request, _reply, done) => {
+      v1.addHook('onRequest', (request, reply, done) => {
         // Logging in is the one /v1 operation that needs no credential.
         if (request.routeOptions.config.access === 'public') {
           done();
@@ -152,7 +153,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
             (request.query as Record<string, unknown>)['access_token'],
           );
         } catch (error) {
-          done(error as Error);
+          // Answered here, as the rate limiter answers its 429s: a flood of requests without credentials
+          // costs no trip through Fastify's error path (the error handler would not log a 401 anyway).
+          if (isApiError(error)) sendApiError(reply, error, app.faultline);
+          else done(error as Error);
           return;
         }
         // Guessing credentials is metered per client network before the lookup: past the budget of

@@ -22,8 +22,19 @@ export const credentialNames: Readonly<Record<Credential['kind'], string>> = {
  * attribute belongs to the Bearer one.
  */
 export function authenticationChallenges(realm: string, error?: 'invalid_token' | 'invalid_request'): string {
-  return wwwAuthenticate([bearerChallenge({ realm, ...(error === undefined ? {} : { error }) }), basicChallenge(realm)]);
+  // Written once per realm and error: every request without credentials gets the same header.
+  const key = `${error ?? ''} ${realm}`;
+  let challenges = writtenChallenges.get(key);
+  if (challenges === undefined) {
+    challenges = wwwAuthenticate([bearerChallenge({ realm, ...(error === undefined ? {} : { error }) }), basicChallenge(realm)]);
+    // An app has one realm or a few; the bound only guards against a caller passing many.
+    if (writtenChallenges.size >= 64) writtenChallenges.clear();
+    writtenChallenges.set(key, challenges);
+  }
+  return challenges;
 }
+
+const writtenChallenges = new Map<string, string>();
 
 /**
  * Reads the credential from `Authorization: Bearer <key, session or access token>` or
