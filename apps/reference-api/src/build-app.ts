@@ -13,7 +13,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerO
 import type { Kysely } from 'kysely';
 import { checkAccess } from './authentication/account-checks.js';
 import { findPrincipal, type Principal } from './authentication/authenticate.js';
-import { readCredential, type Credential } from './authentication/credentials.js';
+import { readCredential } from './authentication/credentials.js';
 import type { Database } from './database/schema.js';
 import { campaignRoutes } from './routes/campaign-routes.js';
 import { docsRoutes } from './routes/docs-routes.js';
@@ -145,18 +145,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           done();
           return;
         }
-        let credential: Credential;
-        try {
-          credential = readCredential(
-            request.headers.authorization,
-            realm,
-            (request.query as Record<string, unknown>)['access_token'],
-          );
-        } catch (error) {
+        const credential = readCredential(
+          request.headers.authorization,
+          realm,
+          (request.query as Record<string, unknown>)['access_token'],
+        );
+        if (isApiError(credential)) {
           // Answered here, as the rate limiter answers its 429s: a flood of requests without credentials
           // costs no trip through Fastify's error path (the error handler would not log a 401 anyway).
-          if (isApiError(error)) sendApiError(reply, error, app.faultline);
-          else done(error as Error);
+          sendApiError(reply, credential, app.faultline);
           return;
         }
         // Guessing credentials is metered per client network before the lookup: past the budget of
