@@ -1,4 +1,4 @@
-import type { Catalog } from '@faultline/core';
+import type { ApiError, Catalog } from '@faultline/core';
 import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { PolicyDecision, RateLimitPolicy } from './gcra.js';
 import { MemoryStore, type RateLimitStore } from './memory-store.js';
@@ -112,9 +112,10 @@ export function rateLimitHook(options: RateLimitOptions): onRequestHookHandler {
       return lastKey;
     };
   }
-  // A flood on one key asks for the same retry time over and over: its ISO form is kept.
+  // The last refusal, its retry time and policy: a flood on one key asks for the same one over and over.
   let lastRetryMs = Number.NaN;
-  let lastRetryIso = '';
+  let lastRefusedPolicy: RateLimitPolicy | undefined;
+  let lastRefusal: ApiError | undefined;
 
   /** The prepared form of a decision's policy: the hook's own, unless a store answered with other policy objects. */
   const preparedFor = (decision: PolicyDecision, index: number): PreparedPolicy => {
@@ -179,16 +180,20 @@ export function rateLimitHook(options: RateLimitOptions): onRequestHookHandler {
       return;
     }
     const retryMs = Date.now() + (Number.isFinite(refused.retryAfterMs) ? refused.retryAfterMs : refused.policy.windowMs);
-    const retryAt = new Date(retryMs);
-    if (retryMs !== lastRetryMs) {
+    // A flood on one key is refused until the same moment, request after request: nothing in the error
+    // changes, so it is built once (the Retry-After and the body's time are worked out per answer).
+    let error = lastRefusal;
+    if (error === undefined || retryMs !== lastRetryMs || refused.policy !== lastRefusedPolicy) {
+      const retryAt = new Date(retryMs);
+      error = catalog.error('limit_reached', {
+        detail: `${preparedFor(refused, refusedIndex).detailStart}${retryAt.toISOString()}.`,
+        retryAt,
+        extensions: { policy: refused.policy.name },
+      });
       lastRetryMs = retryMs;
-      lastRetryIso = retryAt.toISOString();
+      lastRefusedPolicy = refused.policy;
+      lastRefusal = error;
     }
-    const error = catalog.error('limit_reached', {
-      detail: `${preparedFor(refused, refusedIndex).detailStart}${lastRetryIso}.`,
-      retryAt,
-      extensions: { policy: refused.policy.name },
-    });
     // Answered here, as the plugin answers its own 404s: a flood of refusals costs no trip through
     // Fastify's error path and error handler (which logs only 5xx). The fields above are on the reply already.
     const settings = settingsOf(reply.server);
