@@ -61,7 +61,7 @@ async function concurrentDecisionsPerSecond(decide, concurrency) {
   return done / ((performance.now() - start) / 1000);
 }
 
-/** Runs each contender `rounds` times, alternating which goes first; the median of each. */
+/** Runs each contender `rounds` times, alternating which goes first; every sample of each. */
 async function alternate(contenders, measure) {
   const samples = contenders.map(() => []);
   for (let round = 0; round < rounds; round++) {
@@ -99,7 +99,7 @@ async function inMemoryDecisions() {
 }
 
 /** Starts redis-server on the other core than this process, like the HTTP servers. */
-async function startPinnedRedis() {
+export async function startPinnedRedis() {
   if (!pinned) return startRedisServer();
   // A child inherits its parent's CPU affinity: move to core 1 while redis-server starts, then back.
   execFileSync('taskset', ['-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
@@ -119,7 +119,7 @@ async function connect(url) {
   return client;
 }
 
-async function redisDecisions(url) {
+export async function redisDecisions(url) {
   const ourClient = await connect(url);
   const theirClient = await connect(url);
   try {
@@ -146,7 +146,7 @@ async function redisDecisions(url) {
     if (ours.state !== 'redis') throw new Error('RedisStore fell back to its local limiter during the warm-up');
     const samples = await alternate(contenders, (c) => c.run());
     if (ours.state !== 'redis') throw new Error('RedisStore fell back to its local limiter: the figures are not Redis');
-    return contenders.map((c, i) => ({ name: c.name, value: median(samples[i]) }));
+    return contenders.map((c, i) => ({ name: c.name, value: median(samples[i]), samples: samples[i] }));
   } finally {
     ourClient.disconnect();
     theirClient.disconnect();

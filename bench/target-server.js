@@ -40,5 +40,6 @@ process.stdout.write(`${app.server.address().port}\n`);
 process.on('message', (message) => {
   if (message === 'cpu-usage') process.send?.(process.cpuUsage());
   if (message === 'demo-key') process.send?.(demoKey ?? null);
+  if (message === 'close') void app.close().then(() => process.send?.('closed'));
 });
 process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));

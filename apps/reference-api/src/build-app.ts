@@ -3,6 +3,7 @@ import {
   faultline,
   faultlineServerOptions,
   loadShedding,
+  sendApiError,
   rateLimitHook,
   type LegacyRateLimitHeaders,
   type RateLimitPolicy,
@@ -12,7 +13,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerO
 import type { Kysely } from 'kysely';
 import { checkAccess } from './authentication/account-checks.js';
 import { findPrincipal, type Principal } from './authentication/authenticate.js';
-import { readCredential, type Credential } from './authentication/credentials.js';
+import { readCredential } from './authentication/credentials.js';
 import type { Database } from './database/schema.js';
 import { campaignRoutes } from './routes/campaign-routes.js';
 import { docsRoutes } from './routes/docs-routes.js';
@@ -146,21 +147,21 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(
     async (v1) => {
       // Authentication runs before the body is read, so an unauthenticated caller costs no parsing.
-      v1.addHook('onRequest', (request, _reply, done) => {
+      v1.addHook('onRequest', (request, reply, done) => {
         // Logging in is the one /v1 operation that needs no credential.
         if (request.routeOptions.config.access === 'public') {
           done();
           return;
         }
-        let credential: Credential;
-        try {
-          credential = readCredential(
-            request.headers.authorization,
-            realm,
-            (request.query as Record<string, unknown>)['access_token'],
-          );
-        } catch (error) {
-          done(error as Error);
+        const credential = readCredential(
+          request.headers.authorization,
+          realm,
+          (request.query as Record<string, unknown>)['access_token'],
+        );
+        if (isApiError(credential)) {
+          // Answered here, as the rate limiter answers its 429s: a flood of requests without credentials
+          // costs no trip through Fastify's error path (the error handler would not log a 401 anyway).
+          sendApiError(reply, credential, app.faultline);
           return;
         }
         // Guessing credentials is metered per client network before the lookup: past the budget of

@@ -20,7 +20,7 @@ export type {
 export { Catalog, defineCatalog, type ResolvedCode } from './catalog/define-catalog.js';
 export { builtinCatalog, type BuiltinCode, type BuiltinExtensions } from './catalog/builtin-catalog.js';
 export { httpStatuses, statusName, type HttpStatus } from './catalog/http-statuses.js';
-export type { ErrorProfile, WriteContext } from './profiles/error-profile.js';
+export type { CompiledBody, ErrorProfile, WriteContext } from './profiles/error-profile.js';
 export { profiles, profileNames, isProfileName } from './profiles/profiles.js';
 export { retryAfterSentence } from './profiles/classic-profile.js';
 export { toOAuthText } from './profiles/oauth-profile.js';

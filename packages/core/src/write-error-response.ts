@@ -1,6 +1,7 @@
 import type { ApiError } from './api-error.js';
 import type { ErrorContext, ProfileName } from './catalog/catalog-entry.js';
 import type { Catalog, ResolvedCode } from './catalog/define-catalog.js';
+import type { CompiledBody, ErrorProfile } from './profiles/error-profile.js';
 import { profiles } from './profiles/profiles.js';
 
 /** A complete error response, ready to send with any HTTP server. */
@@ -41,13 +42,20 @@ export function writeErrorResponse(error: ApiError, options: WriteErrorOptions):
   const resolved: ResolvedCode = error.status === found.entry.status ? found : { ...found, status: error.status };
   const now = options.now ?? Date.now();
   const profile = profiles[options.profile];
-  const body = profile.body(error, resolved, {
-    requestId: options.requestId,
-    time: isoTime(now),
-    docsUrl: options.docsUrl,
-    context,
-    classicFieldErrors: options.classicFieldErrors === true,
-  });
+  const time = isoTime(now);
+  // The catalog's own resolution is the same object every time: its compiled body is kept with it.
+  const compiled = resolved === found ? compiledBody(profile, found, options.docsUrl) : undefined;
+  const body =
+    compiled?.(error, options.requestId, time) ??
+    JSON.stringify(
+      profile.body(error, resolved, {
+        requestId: options.requestId,
+        time,
+        docsUrl: options.docsUrl,
+        context,
+        classicFieldErrors: options.classicFieldErrors === true,
+      }),
+    );
   const headers: Record<string, string> = { 'content-type': profile.contentType };
   const retryAfter = error.retryAfterSeconds(now);
   if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter);
@@ -56,7 +64,27 @@ export function writeErrorResponse(error: ApiError, options: WriteErrorOptions):
     headers['cache-control'] = 'no-store';
   }
   for (const name in error.headers) headers[name.toLowerCase()] = error.headers[name] as string;
-  return { status: resolved.status, code: resolved.code, headers, body: JSON.stringify(body) };
+  return { status: resolved.status, code: resolved.code, headers, body };
+}
+
+/** Compiled bodies by resolved code, then by docs URL (one or two per app). */
+const compiledBodies = new WeakMap<ResolvedCode, Map<string, CompiledBody | undefined>>();
+
+/** The resolved code's compiled body for this docs URL, compiled on first use; undefined for a profile that compiles none. */
+function compiledBody(profile: ErrorProfile, resolved: ResolvedCode, docsUrl: string): CompiledBody | undefined {
+  let byDocsUrl = compiledBodies.get(resolved);
+  if (byDocsUrl === undefined) {
+    byDocsUrl = new Map();
+    compiledBodies.set(resolved, byDocsUrl);
+  }
+  let compiled = byDocsUrl.get(docsUrl);
+  if (compiled === undefined && !byDocsUrl.has(docsUrl)) {
+    compiled = profile.compile?.(resolved, docsUrl);
+    // A docs URL per request (never the case in practice) must not grow the map without end.
+    if (byDocsUrl.size >= 8) byDocsUrl.clear();
+    byDocsUrl.set(docsUrl, compiled);
+  }
+  return compiled;
 }
 
 let lastTime = Number.NaN;

@@ -5,7 +5,7 @@ import { limitClients } from './overload/client-limit.js';
 import { answerConnect, answerIdleTimeout } from './raw-socket-responses.js';
 import { requestIdHeader } from './request-id.js';
 import { RouteIndex } from './route-index.js';
-import { sendApiError } from './send-api-error.js';
+import { sendApiError, writeApiError } from './send-api-error.js';
 import { rememberSettings } from './settings-store.js';
 import { resolveSettings, type FaultlineOptions, type FaultlineSettings } from './settings.js';
 import { toApiError } from './to-api-error.js';
@@ -42,20 +42,19 @@ const plugin: FastifyPluginCallback<FaultlineOptions> = (fastify, options, done)
     );
   }
   fastify.setValidatorCompiler(createValidatorCompiler());
-  // Before any onRequest hook (register load shedding after this plugin): one address over its
-  // share is refused before it takes a slot of the server's.
+  // Every answer carries the request id: set as the request arrives, so the answer needs no
+  // onSend hook (sendApiError sets it too, for the answers given before any hook runs).
+  fastify.addHook('onRequest', function requestId(request, reply, done) {
+    reply.header(requestIdHeader, request.id);
+    done();
+  });
+  // Before any other onRequest hook (register load shedding after this plugin): one address over
+  // its share is refused before it takes a slot of the server's.
   limitClients(fastify, settings);
 
   const routes = new RouteIndex(routeMatching(fastify));
   fastify.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.add(method, route.url);
-  });
-
-  // onSend rather than onRequest: it runs for every reply, errors included, and
-  // measured no slower than an onRequest hook on the error paths (see bench/).
-  fastify.addHook('onSend', (request, reply, payload, next) => {
-    reply.header(requestIdHeader, request.id);
-    next(null, payload);
   });
 
   // Node answers an `Expect` other than 100-continue with a bare 417 of its own (no body,
@@ -72,15 +71,17 @@ const plugin: FastifyPluginCallback<FaultlineOptions> = (fastify, options, done)
     // A route that matched and then called `callNotFound` (a static file that is not there) is a 404, not a 405.
     if (allowed.length > 0 && !allowed.includes(request.method)) {
       const detail = `${request.method} is not allowed on ${shorten(path)}. Use ${allowed.join(', ')}.`;
-      sendApiError(
+      writeApiError(
         reply,
         settings.catalog.error('method_not_allowed', { detail, headers: { allow: allowed.join(', ') } }),
         settings,
+        undefined,
       );
       return;
     }
     const detail = `No operation matches ${request.method} ${shorten(path)}. Check the path against the API reference.`;
-    sendApiError(reply, settings.catalog.error('not_found', { detail }), settings);
+    // The plugin's own handler: no route config of the app's applies to it.
+    writeApiError(reply, settings.catalog.error('not_found', { detail }), settings, undefined);
   });
 
   fastify.setErrorHandler((thrown: FastifyError, request, reply) => {

@@ -3,7 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { defaultChallenge } from './authentication-challenge.js';
 import { chooseProfile, routeConfig } from './choose-profile.js';
 import { requestIdHeader } from './request-id.js';
-import type { FaultlineSettings } from './settings.js';
+import type { FaultlineRouteConfig, FaultlineSettings } from './settings.js';
 
 /**
  * Writes an {@link ApiError} as the reply: status, headers and body in the
@@ -12,8 +12,21 @@ import type { FaultlineSettings } from './settings.js';
  * The reply is sent when this returns; handlers call it and return nothing.
  */
 export function sendApiError(reply: FastifyReply, error: ApiError, settings: FaultlineSettings): void {
+  writeApiError(reply, error, settings, routeConfig(reply.request));
+}
+
+/**
+ * {@link sendApiError} for a caller that knows the route's `config.faultline`
+ * already (none, for the plugin's own 404 handler), so the request's route
+ * options, which Fastify builds anew on each access, are not read.
+ */
+export function writeApiError(
+  reply: FastifyReply,
+  error: ApiError,
+  settings: FaultlineSettings,
+  route: FaultlineRouteConfig | undefined,
+): void {
   const request = reply.request;
-  const route = routeConfig(request);
   const profile = chooseProfile(request, route, settings.profile);
   const context = route?.context;
   const options = {
@@ -35,9 +48,11 @@ export function sendApiError(reply: FastifyReply, error: ApiError, settings: Fau
     if (response === undefined) throw new TypeError('The catalog has no internal_error entry.');
   }
   reply.code(response.status);
-  reply.headers(response.headers);
+  const headers = response.headers;
+  for (const name in headers) reply.header(name, headers[name]);
+  // Also set by the plugin's onRequest hook; set here for the answers given before it runs (a malformed URL, say).
   reply.header(requestIdHeader, request.id);
-  if (!reply.hasHeader('www-authenticate')) {
+  if ((response.status === 401 || response.status === 403) && !reply.hasHeader('www-authenticate')) {
     const codes = [error.code, response.code];
     const challenge = defaultChallenge(settings.realm, response.status, codes, error.detail, error.extensions['scope']);
     if (challenge !== undefined) reply.header('www-authenticate', challenge);

@@ -1,4 +1,4 @@
-import { builtinCatalog } from '@faultline/core';
+import { builtinCatalog, type ApiError } from '@faultline/core';
 import { basicChallenge, bearerChallenge, wwwAuthenticate } from '@faultline/fastify';
 import { oauthPrefixes } from '../oauth/oauth-tokens.js';
 import { sessionPrefix } from './session-tokens.js';
@@ -22,19 +22,32 @@ export const credentialNames: Readonly<Record<Credential['kind'], string>> = {
  * attribute belongs to the Bearer one.
  */
 export function authenticationChallenges(realm: string, error?: 'invalid_token' | 'invalid_request'): string {
-  return wwwAuthenticate([bearerChallenge({ realm, ...(error === undefined ? {} : { error }) }), basicChallenge(realm)]);
+  // Written once per realm and error: every request without credentials gets the same header.
+  const key = `${error ?? ''} ${realm}`;
+  let challenges = writtenChallenges.get(key);
+  if (challenges === undefined) {
+    challenges = wwwAuthenticate([bearerChallenge({ realm, ...(error === undefined ? {} : { error }) }), basicChallenge(realm)]);
+    // An app has one realm or a few; the bound only guards against a caller passing many.
+    if (writtenChallenges.size >= 64) writtenChallenges.clear();
+    writtenChallenges.set(key, challenges);
+  }
+  return challenges;
 }
+
+const writtenChallenges = new Map<string, string>();
 
 /**
  * Reads the credential from `Authorization: Bearer <key, session or access token>` or
  * HTTP Basic (the key as password, or as user name with an empty password, as
- * outreach APIs accept). Synchronous, so a flood of unauthenticated requests
- * is turned away without touching the database or allocating a promise.
+ * outreach APIs accept), or the refusal to answer when there is none to read.
+ * Synchronous and without a throw, so a flood of unauthenticated requests is
+ * turned away without touching the database, allocating a promise or unwinding
+ * a stack.
  */
-export function readCredential(authorization: string | undefined, realm: string, queryToken?: unknown): Credential {
+export function readCredential(authorization: string | undefined, realm: string, queryToken?: unknown): Credential | ApiError {
   // RFC 6750 allows a token in the query, but it ends up in logs and browser history (RFC 9700 §2.4.2): refused.
   if (queryToken !== undefined) {
-    throw builtinCatalog.error('invalid_request', {
+    return builtinCatalog.error('invalid_request', {
       detail:
         authorization === undefined
           ? 'The access token was sent in the URL query, where logs and histories keep it. Send it as "Authorization: Bearer <token>" instead.'
@@ -42,16 +55,10 @@ export function readCredential(authorization: string | undefined, realm: string,
       headers: { 'www-authenticate': authenticationChallenges(realm, 'invalid_request') },
     });
   }
-  if (authorization === undefined || authorization.trim() === '') {
-    throw builtinCatalog.error('unauthorized_request', {
-      detail:
-        'No credentials were sent. Send an API key as "Authorization: Bearer <key>" or as the password of HTTP Basic authentication, or a session token as "Authorization: Bearer <token>".',
-      headers: { 'www-authenticate': authenticationChallenges(realm) },
-    });
-  }
+  if (authorization === undefined || authorization.trim() === '') return noCredentials(realm);
   const value = valueFromHeader(authorization);
   if (value === undefined) {
-    throw builtinCatalog.error('unauthorized_request', {
+    return builtinCatalog.error('unauthorized_request', {
       detail: 'The Authorization header is not "Bearer <credential>" or "Basic <credentials>".',
       headers: { 'www-authenticate': authenticationChallenges(realm) },
     });
@@ -59,7 +66,7 @@ export function readCredential(authorization: string | undefined, realm: string,
   if (value.startsWith(oauthPrefixes.refreshToken) || value.startsWith(oauthPrefixes.authorizationCode)) {
     // Not an API key, whatever its shape: say what it is and where it goes.
     const what = value.startsWith(oauthPrefixes.refreshToken) ? 'a refresh token' : 'an authorization code';
-    throw builtinCatalog.error('invalid_token', {
+    return builtinCatalog.error('invalid_token', {
       detail: `This is ${what}, which the API does not accept: exchange it at POST /oauth/token and send the access token it gives.`,
       headers: { 'www-authenticate': authenticationChallenges(realm, 'invalid_token') },
     });
@@ -68,6 +75,26 @@ export function readCredential(authorization: string | undefined, realm: string,
   if (value.startsWith(oauthPrefixes.accessToken)) return { kind: 'oauth', token: value };
   return { kind: 'api_key', key: value };
 }
+
+/**
+ * The answer to a request without credentials, the most common refusal there
+ * is: nothing in it varies by request, so it is built once per realm.
+ */
+function noCredentials(realm: string): ApiError {
+  let refusal = noCredentialsByRealm.get(realm);
+  if (refusal === undefined) {
+    refusal = builtinCatalog.error('unauthorized_request', {
+      detail:
+        'No credentials were sent. Send an API key as "Authorization: Bearer <key>" or as the password of HTTP Basic authentication, or a session token as "Authorization: Bearer <token>".',
+      headers: { 'www-authenticate': authenticationChallenges(realm) },
+    });
+    if (noCredentialsByRealm.size >= 64) noCredentialsByRealm.clear();
+    noCredentialsByRealm.set(realm, refusal);
+  }
+  return refusal;
+}
+
+const noCredentialsByRealm = new Map<string, ApiError>();
 
 function valueFromHeader(header: string): string | undefined {
   const space = header.indexOf(' ');

@@ -23,4 +23,13 @@ export const classicProfile: ErrorProfile = {
     if (context.classicFieldErrors === true && error.errors.length > 0) body['errors'] = fieldErrorsMember(error.errors);
     return body;
   },
+  compile(resolved) {
+    const head = `{"code":${JSON.stringify(resolved.code)},"error":`;
+    const rateLimit = resolved.entry.category === 'rate_limit';
+    return (error, _requestId, time) => {
+      if (error.errors.length > 0) return undefined;
+      const message = rateLimit && error.retryAt !== undefined ? retryAfterSentence + error.retryAt.toISOString() : error.detail;
+      return `${head}${JSON.stringify(message)},"time":${JSON.stringify(time)}}`;
+    };
+  },
 };

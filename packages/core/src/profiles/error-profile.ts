@@ -28,4 +28,15 @@ export interface ErrorProfile {
   readonly contentType: string;
   /** The body as a plain object, ready for `JSON.stringify`. */
   body(error: ApiError, resolved: ResolvedCode, context: WriteContext): Record<string, unknown>;
+  /**
+   * The body of one resolved code, compiled once: what every response of that
+   * code shares is written ahead as JSON text, and only the variable parts
+   * (detail, request id, time) are filled in per response. Writes exactly
+   * `JSON.stringify(body(...))`; an error it does not cover (field errors, say)
+   * gets undefined and goes through {@link body}.
+   */
+  compile?(resolved: ResolvedCode, docsUrl: string): CompiledBody;
 }
+
+/** A body writer for one code (see {@link ErrorProfile.compile}): the JSON text, or undefined to use `body`. */
+export type CompiledBody = (error: ApiError, requestId: string, time: string) => string | undefined;

@@ -21,4 +21,13 @@ export const messageProfile: ErrorProfile = {
     if (error.retryAt !== undefined) body['retry_after'] = error.retryAt.toISOString();
     return body;
   },
+  compile(resolved) {
+    const head = `{"message":${JSON.stringify(statusName(resolved.status))},"description":`;
+    const middle = `,"code":${JSON.stringify(resolved.code)},"request_id":`;
+    return (error, requestId) => {
+      if (error.errors.length > 0) return undefined;
+      const retry = error.retryAt === undefined ? '' : `,"retry_after":"${error.retryAt.toISOString()}"`;
+      return `${head}${JSON.stringify(error.detail)}${middle}${JSON.stringify(requestId)}${retry}}`;
+    };
+  },
 };

@@ -18,6 +18,15 @@ export const oauthProfile: ErrorProfile = {
     if (error.retryAt !== undefined) body['retry_after'] = error.retryAt.toISOString();
     return body;
   },
+  compile(resolved, docsUrl) {
+    const head = `{"error":${JSON.stringify(resolved.code)},"error_description":`;
+    const tail = `,"error_uri":${JSON.stringify(`${docsUrl}#${resolved.code}`)}`;
+    return (error) => {
+      if (error.errors.length > 0) return undefined;
+      const retry = error.retryAt === undefined ? '' : `,"retry_after":"${error.retryAt.toISOString()}"`;
+      return `${head}${JSON.stringify(toOAuthText(error.detail))}${tail}${retry}}`;
+    };
+  },
 };
 
 /**

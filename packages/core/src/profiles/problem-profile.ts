@@ -1,4 +1,5 @@
 import type { ErrorProfile } from './error-profile.js';
+import { extensionMembers } from './extension-members.js';
 import { fieldErrorsMember } from './field-errors.js';
 
 /**
@@ -24,7 +25,24 @@ export const problemProfile: ErrorProfile = {
     for (const name in error.extensions) if (!(name in body)) body[name] = error.extensions[name];
     return body;
   },
+  compile(resolved, docsUrl) {
+    const title = resolved.entry.code === resolved.code ? resolved.entry.title : titleOf(resolved.code);
+    const head = `{"type":${JSON.stringify(`${docsUrl}#${resolved.code}`)},"title":${JSON.stringify(title)},"status":${resolved.status},"detail":`;
+    const middle = `,"code":${JSON.stringify(resolved.code)},"request_id":`;
+    return (error, requestId, time) => {
+      if (error.errors.length > 0) return undefined;
+      const retryAt = error.retryAt;
+      const written = `${head}${JSON.stringify(error.detail)}${middle}${JSON.stringify(requestId)},"time":${JSON.stringify(time)}`;
+      const retry = retryAt === undefined ? '' : `,"retry_after":"${retryAt.toISOString()}"`;
+      const extensions = extensionMembers(error.extensions, retryAt === undefined ? writtenMembers : writtenWithRetry);
+      return extensions === undefined ? undefined : `${written}${retry}${extensions}}`;
+    };
+  },
 };
+
+/** The members `body` writes before the extensions (`in` also finds Object.prototype's, as it does on `body`). */
+const writtenMembers = { type: 0, title: 0, status: 0, detail: 0, code: 0, request_id: 0, time: 0 };
+const writtenWithRetry = { ...writtenMembers, retry_after: 0 };
 
 function titleOf(code: string): string {
   const words = code.replace(/_/g, ' ');

@@ -1,7 +1,9 @@
-import type { Catalog } from '@faultline/core';
+import type { ApiError, Catalog } from '@faultline/core';
 import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { PolicyDecision, RateLimitPolicy } from './gcra.js';
 import { MemoryStore, type RateLimitStore } from './memory-store.js';
+import { sendApiError } from '../send-api-error.js';
+import { settingsOf } from '../settings-store.js';
 import { rateLimitPolicyField } from './rate-limit-fields.js';
 
 /**
@@ -88,6 +90,11 @@ function prepare(policy: RateLimitPolicy): PreparedPolicy {
  * included, and refuses a request over any policy with `limit_reached`
  * (429, `Retry-After`, the retry time in the body and the violated policy).
  * Add it after the authentication hook when the key is the caller.
+ *
+ * The refusal is written by the hook itself, like the plugin's own 404s, so a
+ * flood of them costs no trip through Fastify's error path: `onError` hooks and
+ * error handlers do not see it (without the {@link faultline} plugin, the
+ * error is passed on to them instead). `onSend` and `onResponse` hooks do.
  */
 export function rateLimitHook(options: RateLimitOptions): onRequestHookHandler {
   const groups = options.also ?? [];
@@ -127,9 +134,10 @@ export function rateLimitHook(options: RateLimitOptions): onRequestHookHandler {
       return lastKey;
     };
   }
-  // A flood on one key asks for the same retry time over and over: its ISO form is kept.
+  // The last refusal, its retry time and policy: a flood on one key asks for the same one over and over.
   let lastRetryMs = Number.NaN;
-  let lastRetryIso = '';
+  let lastRefusedPolicy: RateLimitPolicy | undefined;
+  let lastRefusal: ApiError | undefined;
 
   /** The prepared form of a decision's policy: the hook's own, unless a store answered with other policy objects. */
   const preparedFor = (decision: PolicyDecision, index: number): PreparedPolicy => {
@@ -194,19 +202,25 @@ export function rateLimitHook(options: RateLimitOptions): onRequestHookHandler {
       return;
     }
     const retryMs = Date.now() + (Number.isFinite(refused.retryAfterMs) ? refused.retryAfterMs : refused.policy.windowMs);
-    const retryAt = new Date(retryMs);
-    if (retryMs !== lastRetryMs) {
-      lastRetryMs = retryMs;
-      lastRetryIso = retryAt.toISOString();
-    }
-    done(
-      catalog.error('limit_reached', {
-        detail: `${preparedFor(refused, refusedIndex).detailStart}${lastRetryIso}.`,
+    // A flood on one key is refused until the same moment, request after request: nothing in the error
+    // changes, so it is built once (the Retry-After and the body's time are worked out per answer).
+    let error = lastRefusal;
+    if (error === undefined || retryMs !== lastRetryMs || refused.policy !== lastRefusedPolicy) {
+      const retryAt = new Date(retryMs);
+      error = catalog.error('limit_reached', {
+        detail: `${preparedFor(refused, refusedIndex).detailStart}${retryAt.toISOString()}.`,
         retryAt,
-        headers: { 'ratelimit-policy': policyField, ratelimit: remaining, ...legacyFields },
         extensions: { policy: refused.policy.name },
-      }),
-    );
+      });
+      lastRetryMs = retryMs;
+      lastRefusedPolicy = refused.policy;
+      lastRefusal = error;
+    }
+    // Answered here, as the plugin answers its own 404s: a flood of refusals costs no trip through
+    // Fastify's error path and error handler (which logs only 5xx). The fields above are on the reply already.
+    const settings = settingsOf(reply.server);
+    if (settings === undefined) done(error);
+    else sendApiError(reply, error, settings);
   };
 
   /** The decisions of the main policies, then of each group in turn until one refuses. */
