@@ -2,6 +2,7 @@ import { isApiError, type ProfileName } from '@faultline/core';
 import {
   faultline,
   faultlineServerOptions,
+  idempotency,
   loadShedding,
   rateLimitHook,
   type LegacyRateLimitHeaders,
@@ -31,6 +32,8 @@ import { oauthServer } from './oauth/oauth-plugin.js';
 import type { OverloadLimits } from './overload.js';
 import type { ServerLimits } from './server-limits.js';
 import { attemptLimits, attemptPolicies, failureBudget, networkKey } from './attempt-limits.js';
+import { DatabaseIdempotencyStore } from './idempotency/database-idempotency-store.js';
+import { claimTtlMs, idempotencyModeOf } from './idempotency/idempotent-routes.js';
 
 export interface AppOptions {
   readonly db: Kysely<Database>;
@@ -204,6 +207,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       }
       // Before schema validation, which would otherwise pass a NUL on to the database.
       v1.addHook('preValidation', refuseNulCharacters);
+      // Every POST and PATCH takes an Idempotency-Key. Keys live in the database, shared by every process on it,
+      // and the write routes record their answer in the transaction of their work (answer-in-transaction.ts), so a
+      // 5xx means nothing was committed: it is not kept, and a retry runs again. Keys are the team's own.
+      await v1.register(idempotency, {
+        store: new DatabaseIdempotencyStore(db),
+        claimTtlMs,
+        keepServerErrors: false,
+        scope: (request) => {
+          const principal = request.principal as Principal | null;
+          return principal === null ? 'public' : `team:${principal.teamId}`;
+        },
+        defaultMode: idempotencyModeOf,
+      });
       await v1.register(meRoutes, { db });
       await v1.register(sessionRoutes, {
         db,

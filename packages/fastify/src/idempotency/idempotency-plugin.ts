@@ -20,7 +20,6 @@ import type {
   RouteOptions,
 } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
-import { settingsOf } from '../settings-store.js';
 import type { FaultlineRouteConfig } from '../settings.js';
 
 declare module 'fastify' {
@@ -63,8 +62,8 @@ const modes: readonly IdempotencyMode[] = ['off', 'optional', 'required'];
 const asIs = (body: unknown): string => body as string;
 
 const plugin: FastifyPluginCallback<IdempotencyPluginOptions> = (fastify, options, done) => {
-  const settings = settingsOf(fastify);
-  if (settings === undefined) {
+  // The faultline plugin's decoration, seen from every context under it (settings-store knows only the root).
+  if (!fastify.hasDecorator('faultline')) {
     done(new Error('Register the faultline plugin before the idempotency plugin: its errors come from the catalog.'));
     return;
   }
@@ -75,7 +74,7 @@ const plugin: FastifyPluginCallback<IdempotencyPluginOptions> = (fastify, option
     done(error as Error);
     return;
   }
-  const { catalog } = settings;
+  const { catalog } = fastify.faultline;
   const { scope, defaultMode = 'off' } = options;
   fastify.decorateRequest('idempotencyClaim', undefined);
 
