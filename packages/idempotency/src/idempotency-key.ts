@@ -48,13 +48,15 @@ export function readIdempotencyKey(header: string | readonly string[] | undefine
       problem: `is ${key.length} characters long; the most is ${maxIdempotencyKeyLength}`,
     };
   if (!visibleAscii.test(key)) {
+    // Node joins a repeated header's values with ", ".
+    if (key.includes(', '))
+      return { kind: 'malformed', problem: 'holds ", ", as when it is sent more than once; send one key, once' };
     const position = [...key].findIndex((character) => !visibleAscii.test(character));
     const found = key.codePointAt(position) ?? 0;
-    const what =
-      found === 0x20 ? 'a space' : found === 0x2c ? 'a comma' : `U+${found.toString(16).toUpperCase().padStart(4, '0')}`;
+    const what = found === 0x20 ? 'a space' : `U+${found.toString(16).toUpperCase().padStart(4, '0')}`;
     return {
       kind: 'malformed',
-      problem: `holds ${what} at position ${position + 1}; only visible ASCII characters (! to ~) are allowed${found === 0x2c ? ', and a comma usually means the header was sent twice' : ''}`,
+      problem: `holds ${what} at position ${position + 1}; only visible ASCII characters (! to ~) are allowed`,
     };
   }
   return { kind: 'key', key };
