@@ -51,8 +51,9 @@ export function readIdempotencyKey(header: string | readonly string[] | undefine
     // Node joins a repeated header's values with ", ".
     if (key.includes(', '))
       return { kind: 'malformed', problem: 'holds ", ", as when it is sent more than once; send one key, once' };
-    const position = [...key].findIndex((character) => !visibleAscii.test(character));
-    const found = key.codePointAt(position) ?? 0;
+    const characters = [...key];
+    const position = characters.findIndex((character) => !visibleAscii.test(character));
+    const found = characters[position]?.codePointAt(0) ?? 0;
     const what = found === 0x20 ? 'a space' : `U+${found.toString(16).toUpperCase().padStart(4, '0')}`;
     return {
       kind: 'malformed',
