@@ -57,7 +57,7 @@ describe('record keys and sealed answers', () => {
     expect(openAnswer(sealed, recordKeys('team:1', 'key').sealKey)).toEqual(answer);
     expect(openAnswer(sealed, recordKeys('team:2', 'key').sealKey)).toBeUndefined();
     const altered = Buffer.from(sealed, 'base64');
-    altered[altered.length - 1] ^= 1;
+    altered.writeUInt8((altered.at(-1) ?? 0) ^ 1, altered.length - 1);
     expect(openAnswer(altered.toString('base64'), recordKeys('team:1', 'key').sealKey)).toBeUndefined();
   });
 });
