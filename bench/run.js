@@ -5,6 +5,7 @@
 //   rate-limit:       the rate limiter against rate-limiter-flexible, @fastify/rate-limit and no limiter at all.
 //   hostile:          a well-behaved client's success rate and p99 while slow sockets, body bombs and wrong keys attack.
 //   limits-cost:      the same error paths with and without the per-address request cap.
+//   idempotency:      POSTs with a fresh Idempotency-Key against none, and replays against a GET.
 // `node bench/run.js client-overhead` runs only the parts named. Machines are
 // shared and noisy, so only figures measured side by side in one run mean anything.
 import { errorPath } from './error-path.js';
@@ -13,6 +14,7 @@ import { client429Storm } from './client-429-storm.js';
 import { rateLimit } from './rate-limit.js';
 import { hostile } from './hostile.js';
 import { limitsCost } from './limits-cost.js';
+import { idempotency } from './idempotency.js';
 
 const parts = {
   'error-path': errorPath,
@@ -21,6 +23,7 @@ const parts = {
   'rate-limit': rateLimit,
   hostile,
   'limits-cost': limitsCost,
+  idempotency,
 };
 const chosen = process.argv.length > 2 ? process.argv.slice(2) : Object.keys(parts);
 for (const name of chosen) {

@@ -207,10 +207,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       }
       // Before schema validation, which would otherwise pass a NUL on to the database.
       v1.addHook('preValidation', refuseNulCharacters);
-      // Every POST and PATCH takes an Idempotency-Key. Keys live in the database, shared by every process on it,
-      // and the write routes record their answer in the transaction of their work (answer-in-transaction.ts), so a
-      // 5xx means nothing was committed: it is not kept, and a retry runs again. Keys are the team's own.
+      // Every POST and PATCH takes an Idempotency-Key. Keys live in the database, shared by every process on it;
+      // the write routes claim the key and record their answer in the transaction of their work
+      // (answer-in-transaction.ts), so a 5xx means nothing was committed, and a retry runs again. Keys are the team's own.
       await v1.register(idempotency, {
+        claimIn: 'handler',
+        // For a route that does not claim in its handler: the same records, claimed before the handler.
         store: new DatabaseIdempotencyStore(db),
         claimTtlMs,
         keepServerErrors: false,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Completion, IdempotencyStore } from './idempotency-store.js';
+import type { Completion, ExistingRecord, IdempotencyStore } from './idempotency-store.js';
 import { MemoryIdempotencyStore } from './memory-store.js';
 import { recordKeys, requestFingerprint, type RequestIdentity } from './request-fingerprint.js';
 import { openAnswer, sealAnswer, type StoredAnswer } from './stored-answer.js';
@@ -42,26 +42,48 @@ export type Admission =
   | { readonly kind: 'in_progress'; readonly retryAfterSeconds: number };
 
 /**
- * The claim a request holds on its key while it runs. A store that writes the
- * answer in the same transaction as the work takes {@link Claim.completion}
- * there, then calls {@link Claim.markRecorded}.
+ * A request's hold on its key. Made by {@link Idempotency.admit} once the
+ * store granted it (`taken`), or by {@link Idempotency.prepare} for a route
+ * that claims the key in the transaction of its own work: it reads the
+ * record there ({@link Claim.judge}), writes {@link Claim.completion} beside
+ * the work, and calls {@link Claim.markRecorded}.
  */
 export class Claim {
   readonly id: string;
   readonly token: string;
   readonly fingerprint: string;
+  /** Whether a store granted this claim; false for a claim the route takes in its own transaction. */
+  readonly taken: boolean;
   readonly #sealKey: Buffer;
   readonly #answerTtlMs: number;
   readonly #now: () => number;
   #settled = false;
 
-  constructor(id: string, fingerprint: string, sealKey: Buffer, answerTtlMs: number, now: () => number) {
+  constructor(id: string, fingerprint: string, sealKey: Buffer, answerTtlMs: number, now: () => number, taken: boolean) {
     this.id = id;
     this.token = randomUUID();
     this.fingerprint = fingerprint;
+    this.taken = taken;
     this.#sealKey = sealKey;
     this.#answerTtlMs = answerTtlMs;
     this.#now = now;
+  }
+
+  /**
+   * What a live record found for this key means for this request: the
+   * replay of its answer, `reused` for another request's record, or
+   * `in_progress` while the record's request still runs.
+   */
+  judge(existing: ExistingRecord): Exclude<Admission, { kind: 'execute' }> {
+    if (existing.fingerprint !== this.fingerprint) return { kind: 'reused' };
+    if (existing.state === 'running') {
+      const left = Math.ceil((existing.expiresAt - this.#now()) / 1000);
+      return { kind: 'in_progress', retryAfterSeconds: Math.max(1, Math.min(left, 5)) };
+    }
+    const answer = openAnswer(existing.answer, this.#sealKey);
+    // Same scope, key and request, but the seal does not open: the record was altered. Never replay it.
+    if (answer === undefined) return { kind: 'reused' };
+    return { kind: 'replay', answer };
   }
 
   /** Whether the answer was stored or the claim released; nothing is left to do. */
@@ -85,10 +107,6 @@ export class Claim {
     this.#settled = true;
   }
 
-  /** @internal */
-  open(sealed: string): StoredAnswer | undefined {
-    return openAnswer(sealed, this.#sealKey);
-  }
 }
 
 /**
@@ -122,19 +140,29 @@ export class Idempotency {
 
   /** Claims the key for this request, or says why it must not run. */
   async admit(identity: RequestIdentity): Promise<Admission> {
-    const { id, sealKey } = recordKeys(identity.scope, identity.key);
-    const fingerprint = requestFingerprint(identity);
-    const claim = new Claim(id, fingerprint, sealKey, this.answerTtlMs, this.#now);
+    const prepared = this.#claimFor(identity, true);
     const now = this.#now();
-    const existing = await this.store.claim({ id, fingerprint, token: claim.token, expiresAt: now + this.claimTtlMs, now });
-    if (existing === undefined) return { kind: 'execute', claim };
-    if (existing.fingerprint !== fingerprint) return { kind: 'reused' };
-    if (existing.state === 'running')
-      return { kind: 'in_progress', retryAfterSeconds: Math.max(1, Math.min(Math.ceil((existing.expiresAt - now) / 1000), 5)) };
-    const answer = claim.open(existing.answer);
-    // Same scope, key and request, but the seal does not open: the record was altered. Never replay it.
-    if (answer === undefined) return { kind: 'reused' };
-    return { kind: 'replay', answer };
+    const existing = await this.store.claim({
+      id: prepared.id,
+      fingerprint: prepared.fingerprint,
+      token: prepared.token,
+      expiresAt: now + this.claimTtlMs,
+      now,
+    });
+    return existing === undefined ? { kind: 'execute', claim: prepared } : prepared.judge(existing);
+  }
+
+  /**
+   * A claim the store has not granted, for a route that claims the key in
+   * the transaction of its own work (see {@link Claim}). Nothing is stored.
+   */
+  prepare(identity: RequestIdentity): Claim {
+    return this.#claimFor(identity, false);
+  }
+
+  #claimFor(identity: RequestIdentity, taken: boolean): Claim {
+    const { id, sealKey } = recordKeys(identity.scope, identity.key);
+    return new Claim(id, requestFingerprint(identity), sealKey, this.answerTtlMs, this.#now, taken);
   }
 
   /**

@@ -86,11 +86,9 @@ const sharedRules: readonly SharedRule[] = [
   // A body without a media type, or of one no parser reads (the token endpoints read forms only).
   { codes: ['invalid_content_type'], applies: readsBody },
   // The Idempotency-Key of a POST or PATCH under /v1 (after validation, so a refused body never burns a key):
-  // malformed, reused for another request, or still held by the first request with it.
-  {
-    codes: ['invalid_idempotency_key', 'idempotency_key_reused', 'idempotency_key_in_use'],
-    applies: takesIdempotencyKey,
-  },
+  // malformed, or reused for another request. No 409 idempotency_key_in_use: the routes claim the key in the
+  // transaction of their work, so a repeat while the first runs waits for its commit and gets its answer.
+  { codes: ['invalid_idempotency_key', 'idempotency_key_reused'], applies: takesIdempotencyKey },
   {
     codes: ['missing_idempotency_key'],
     applies: (route) => idempotencyModeOf({ method: route.method, url: route.pattern }) === 'required',

@@ -268,7 +268,7 @@ export function completeDocument(
       },
       RetryAfter: {
         description:
-          'Seconds to wait before retrying: up to the start of next month for the monthly quota, up to the longest rate-limit window for `limit_reached`, a few seconds for `idempotency_key_in_use`.',
+          'Seconds to wait before retrying: up to the start of next month for the monthly quota, up to the longest rate-limit window for `limit_reached`.',
         required: true,
         schema: { type: 'integer', minimum: 0, maximum: longestWait },
       },
@@ -314,8 +314,8 @@ const idempotencyKeyParameter = {
   description: [
     'Makes the request safe to retry: send a new unique key (a UUID) and the same key on every retry of the request.',
     'The first request with the key runs once and its answer is kept for 24 hours, for your team only; a retry with the same method, path and body gets that answer again, with `Idempotent-Replayed: true`, without running again.',
-    'The same key with a different request is a 422 `idempotency_key_reused`; a retry while the first request still runs is a 409 `idempotency_key_in_use` with `Retry-After`.',
-    'Answers that did nothing (429, 503, and 5xx, whose work was rolled back with their record) are not kept, so the retry runs again. 1 to 255 visible ASCII characters; a quoted key (`"…"`, a Structured Field string) is the same key as its unquoted form.',
+    'The same key with a different request (method, path or body) is a 422 `idempotency_key_reused`. A retry that arrives while the first request still runs waits for it to commit and gets its answer.',
+    'The key, the work and the answer commit in one transaction: an answer that did no work (any error: 4xx, 429, 5xx) is not kept, so the retry runs again. 1 to 255 visible ASCII characters; a quoted key (`"…"`, a Structured Field string) is the same key as its unquoted form.',
   ].join(' '),
   schema: { type: 'string', minLength: 1, maxLength: 257, pattern: '^[!-~]+$' },
 };

@@ -14,7 +14,6 @@ import type {
   FastifyPluginCallback,
   FastifyReply,
   FastifyRequest,
-  onResponseHookHandler,
   onSendHookHandler,
   preHandlerAsyncHookHandler,
   RouteOptions,
@@ -56,6 +55,14 @@ export interface IdempotencyPluginOptions extends IdempotencyOptions {
    * one for all, or chosen from the route. Default: `off`.
    */
   readonly defaultMode?: IdempotencyMode | ((route: IdempotentRoute) => IdempotencyMode);
+  /**
+   * Where keys are claimed. `hook` (default): before the handler, in the
+   * store. `handler`: the handler claims the key itself, in the transaction of
+   * its work, so the claim, the work and the answer commit together (and a
+   * crash leaves no claim to wait out); the plugin only checks the key and
+   * puts an untaken `request.idempotencyClaim` on the request.
+   */
+  readonly claimIn?: 'hook' | 'handler';
 }
 
 const modes: readonly IdempotencyMode[] = ['off', 'optional', 'required'];
@@ -76,6 +83,7 @@ const plugin: FastifyPluginCallback<IdempotencyPluginOptions> = (fastify, option
   }
   const { catalog } = fastify.faultline;
   const { scope, defaultMode = 'off' } = options;
+  const claimInHandler = options.claimIn === 'handler';
   fastify.decorateRequest('idempotencyClaim', undefined);
 
   const admitFor =
@@ -87,15 +95,14 @@ const plugin: FastifyPluginCallback<IdempotencyPluginOptions> = (fastify, option
         return;
       }
       if (reading.kind === 'malformed') throw idempotencyErrors.malformed(catalog, reading.problem);
+      const identity = { key: reading.key, scope: scope(request), method: request.method, path: request.url, body: request.body };
+      if (claimInHandler) {
+        request.idempotencyClaim = engine.prepare(identity);
+        return;
+      }
       let admission;
       try {
-        admission = await engine.admit({
-          key: reading.key,
-          scope: scope(request),
-          method: request.method,
-          path: request.url,
-          body: request.body,
-        });
+        admission = await engine.admit(identity);
       } catch (error) {
         request.log.error({ err: error }, 'The idempotency store failed; the request was refused before any work');
         throw catalog.error('service_unavailable', {
@@ -108,7 +115,7 @@ const plugin: FastifyPluginCallback<IdempotencyPluginOptions> = (fastify, option
           request.idempotencyClaim = admission.claim;
           return;
         case 'replay':
-          return replay(reply, admission.answer);
+          return sendReplay(reply, admission.answer);
         default:
           throw idempotencyErrors.refused(catalog, admission);
       }
@@ -118,7 +125,8 @@ const plugin: FastifyPluginCallback<IdempotencyPluginOptions> = (fastify, option
 
   const storeAnswer: onSendHookHandler = (request, reply, payload, next) => {
     const claim = request.idempotencyClaim;
-    if (claim === undefined || claim.settled) {
+    // An untaken claim was the handler's to record; a handler that never took it did nothing worth keeping.
+    if (claim === undefined || claim.settled || !claim.taken) {
       next(null, payload);
       return;
     }
@@ -150,14 +158,6 @@ const plugin: FastifyPluginCallback<IdempotencyPluginOptions> = (fastify, option
     );
   };
 
-  // A request that ends with no answer sent (the connection died first) leaves no claim behind.
-  const releaseUnanswered: onResponseHookHandler = (request, _reply, next) => {
-    const claim = request.idempotencyClaim;
-    if (claim !== undefined && !claim.settled)
-      engine.abandon(claim).catch((error: unknown) => request.log.error({ err: error }, 'Releasing an idempotency key failed'));
-    next();
-  };
-
   // Only routes that take keys get hooks: the others pay nothing.
   fastify.addHook('onRoute', (route: RouteOptions) => {
     const methods = [route.method].flat().map((method) => method.toUpperCase());
@@ -170,13 +170,12 @@ const plugin: FastifyPluginCallback<IdempotencyPluginOptions> = (fastify, option
     if (mode === 'off') return;
     route.preHandler = [...[route.preHandler ?? []].flat(), mode === 'required' ? admitRequired : admitOptional];
     route.onSend = [...[route.onSend ?? []].flat(), storeAnswer];
-    route.onResponse = [...[route.onResponse ?? []].flat(), releaseUnanswered];
   });
   done();
 };
 
-/** Sends a stored answer again, marked as a replay. */
-function replay(reply: FastifyReply, answer: StoredAnswer): FastifyReply {
+/** Sends a stored answer again, marked `Idempotent-Replayed: true`. */
+export function sendReplay(reply: FastifyReply, answer: StoredAnswer): FastifyReply {
   reply.code(answer.status);
   for (const [name, value] of Object.entries(answer.headers)) reply.header(name, value);
   reply.header(replayedHeader, 'true');
