@@ -31,18 +31,19 @@ const beaten = new Error('Another request with this Idempotency-Key committed fi
  * finds the first's record, rolls back, and answers with the first's answer.
  *
  * An error thrown by `work` rolls it back, and nothing is recorded: no work
- * was done, so a retry runs again.
+ * was done, so a retry runs again. Resolves once the answer is sent.
  */
 export async function answerInTransaction(
   request: FastifyRequest,
   reply: FastifyReply,
   db: Kysely<Database>,
   work: (transaction: Transaction<Database>) => Promise<RouteAnswer>,
-): Promise<FastifyReply> {
+): Promise<void> {
   const claim = request.idempotencyClaim;
   if (claim === undefined || claim.settled) {
     const body = await db.transaction().execute(async (transaction) => serialize(reply, await work(transaction)));
-    return send(reply, body);
+    send(reply, body);
+    return;
   }
   let outcome: { body: string } | { found: ExistingRecord };
   try {
@@ -63,19 +64,19 @@ export async function answerInTransaction(
     outcome = { found };
   }
   claim.markRecorded();
-  if ('body' in outcome) return send(reply, outcome.body);
-  return answerFromRecord(reply, claim, outcome.found);
+  if ('body' in outcome) send(reply, outcome.body);
+  else answerFromRecord(reply, claim, outcome.found);
 }
 
 /** The answer a record found for the key gives: its replay, or 422 for another request's key (409 while it runs). */
-function answerFromRecord(reply: FastifyReply, claim: Claim, found: ExistingRecord): FastifyReply {
+function answerFromRecord(reply: FastifyReply, claim: Claim, found: ExistingRecord): void {
   const judged = claim.judge(found);
   // The status and headers set for the work that was rolled back are not this answer's.
   reply.removeHeader('location');
   reply.removeHeader('etag');
   reply.removeHeader('cache-control');
-  if (judged.kind === 'replay') return sendReplay(reply, judged.answer);
-  throw idempotencyErrors.refused(reply.server.faultline.catalog, judged);
+  if (judged.kind !== 'replay') throw idempotencyErrors.refused(reply.server.faultline.catalog, judged);
+  sendReplay(reply, judged.answer);
 }
 
 function serialize(reply: FastifyReply, answer: RouteAnswer): string {
@@ -86,6 +87,12 @@ function serialize(reply: FastifyReply, answer: RouteAnswer): string {
   return String(reply.serialize(answer.payload));
 }
 
-function send(reply: FastifyReply, body: string): FastifyReply {
-  return body === '' ? reply.send() : reply.serializer(asIs).send(body);
+/**
+ * Sends the answer. Returns nothing on purpose: a Fastify reply is a thenable
+ * that settles when the response has gone, so returning one from an async
+ * function would make its caller wait for that, and resolve with undefined.
+ */
+function send(reply: FastifyReply, body: string): void {
+  if (body === '') reply.send();
+  else reply.serializer(asIs).send(body);
 }

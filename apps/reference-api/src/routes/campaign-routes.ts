@@ -271,8 +271,11 @@ export const campaignRoutes: FastifyPluginAsync<RouteContext> = async (app, { db
           // Another write got in between: read again; with an If-Match naming the old version that is a 412.
           if (updated === undefined) throw lostRace;
           return campaignAnswer(updated);
-        }).catch((error: unknown) => (error === lostRace ? undefined : Promise.reject(error)));
-        if (sent !== undefined) return sent;
+        }).then(
+          () => true,
+          (error: unknown) => (error === lostRace ? false : Promise.reject(error)),
+        );
+        if (sent) return reply;
       }
       throw changedTooOften(id);
     },
