@@ -106,7 +106,6 @@ export class Claim {
   markRecorded(): void {
     this.#settled = true;
   }
-
 }
 
 /**
