@@ -12,6 +12,7 @@ export default defineConfig({
     alias: {
       '@faultline/core': source('./packages/core/src/index.ts'),
       '@faultline/docs': source('./packages/docs/src/index.ts'),
+      '@faultline/idempotency': source('./packages/idempotency/src/index.ts'),
       '@faultline/fastify': source('./packages/fastify/src/index.ts'),
       '@faultline/client': source('./packages/client/src/index.ts'),
       '@faultline/reference-client': source('./packages/reference-client/src/index.ts'),

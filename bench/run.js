@@ -7,6 +7,7 @@
 //   hostile:          a well-behaved client's success rate and p99 while slow sockets, body bombs and wrong keys attack.
 //   limits-cost:      the same error paths with and without the per-address connection cap.
 //   client-error-factory: the client's cost per error read from our bodies, against the factory before the envelope table.
+//   idempotency:      POSTs with a fresh Idempotency-Key against none, and replays against a GET.
 //   check-run:        a default faultline check of the reference API (requests, wall time), and its memory against endless bodies.
 // `node bench/run.js client-overhead` runs only the parts named. `--quick` (`npm run bench -- --quick`)
 // runs the peers table, or the parts named, in about a minute: 3 rounds of 1 s, 200,000 keys for memory.
@@ -30,6 +31,7 @@ const { hostile } = await import('./hostile.js');
 const { limitsCost } = await import('./limits-cost.js');
 const { clientErrorFactory } = await import('./client-error-factory.js');
 const { checkRun } = await import('./check-run.js');
+const { idempotency } = await import('./idempotency.js');
 
 const parts = {
   peers,
@@ -41,6 +43,7 @@ const parts = {
   'limits-cost': limitsCost,
   'client-error-factory': clientErrorFactory,
   'check-run': checkRun,
+  idempotency,
 };
 const chosen = named.length > 0 ? named : quick ? ['peers'] : Object.keys(parts);
 for (const name of chosen) {

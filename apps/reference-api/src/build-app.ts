@@ -2,6 +2,7 @@ import { isApiError, type ProfileName } from '@faultline/core';
 import {
   faultline,
   faultlineServerOptions,
+  idempotency,
   loadShedding,
   sendApiError,
   rateLimitHook,
@@ -32,6 +33,8 @@ import { oauthServer } from './oauth/oauth-plugin.js';
 import type { OverloadLimits } from './overload.js';
 import type { ServerLimits } from './server-limits.js';
 import { attemptLimits, failureBudget, networkKey, type AttemptBudgets } from './attempt-limits.js';
+import { DatabaseIdempotencyStore } from './idempotency/database-idempotency-store.js';
+import { claimTtlMs, idempotencyModeOf } from './idempotency/idempotent-routes.js';
 
 export interface AppOptions {
   readonly db: Kysely<Database>;
@@ -211,6 +214,21 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       }
       // Before schema validation, which would otherwise pass a NUL on to the database.
       v1.addHook('preValidation', refuseNulCharacters);
+      // Every POST and PATCH takes an Idempotency-Key. Keys live in the database, shared by every process on it;
+      // the write routes claim the key and record their answer in the transaction of their work
+      // (answer-in-transaction.ts), so a 5xx means nothing was committed, and a retry runs again. Keys are the team's own.
+      await v1.register(idempotency, {
+        claimIn: 'handler',
+        // For a route that does not claim in its handler: the same records, claimed before the handler.
+        store: new DatabaseIdempotencyStore(db),
+        claimTtlMs,
+        keepServerErrors: false,
+        scope: (request) => {
+          const principal = request.principal as Principal | null;
+          return principal === null ? 'public' : `team:${principal.teamId}`;
+        },
+        defaultMode: idempotencyModeOf,
+      });
       await v1.register(meRoutes, { db });
       await v1.register(sessionRoutes, {
         db,

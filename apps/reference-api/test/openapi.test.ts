@@ -231,6 +231,8 @@ describe('GET /openapi.json', () => {
     expect(withSchema).toBeGreaterThanOrEqual(12);
     const create = document.paths['/v1/campaigns']?.['post'];
     expect(Object.keys(create?.responses['400']?.content?.['application/problem+json']?.examples ?? {}).sort()).toEqual([
+      // A malformed Idempotency-Key.
+      'invalid_idempotency_key',
       'invalid_parameter',
       'invalid_request',
       'missing_parameter',

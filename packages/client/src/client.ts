@@ -236,7 +236,9 @@ export class FaultlineClient {
           (error instanceof NetworkError ||
             error instanceof TimeoutError ||
             transientStatuses.has(error.status) ||
-            (error instanceof ServerError && builtinCatalog.find(error.code)?.retryable === true));
+            (error instanceof ServerError && builtinCatalog.find(error.code)?.retryable === true) ||
+            // A code that says "wait, then repeat" (a 409 idempotency_key_in_use: the first attempt still runs).
+            builtinCatalog.find(error.code)?.retry === 'retry-after');
     if (!retryable) return undefined;
     // What the server asked for wins over the formula: the body's time or Retry-After, or the RateLimit reset.
     const asked = error.retryAt?.getTime() ?? (error instanceof RateLimitedError ? this.#pacer?.exhaustedUntil() : undefined);

@@ -63,3 +63,19 @@ it('a keyed POST is still not retried after a refusal', async () => {
   await expect(client.post('/orders', { idempotencyKey: true })).rejects.toMatchObject({ status: 409, code: 'conflict' });
   expect(server.requests).toHaveLength(1);
 });
+
+it('a 409 idempotency_key_in_use (the first attempt still runs) is retried after its Retry-After, with the same key', async () => {
+  server.script(
+    reply.drop(),
+    reply.problem(409, 'idempotency_key_in_use', 'Still in progress.', {}, { 'retry-after': '0' }),
+    reply.json(201, { id: 7 }),
+  );
+  await expect(client.post('/orders', { body: { item: 1 }, idempotencyKey: 'in-use-key' })).resolves.toEqual({ id: 7 });
+  expect(server.requests.map((request) => request.idempotencyKey)).toEqual(['in-use-key', 'in-use-key', 'in-use-key']);
+});
+
+it('without a key, a 409 idempotency_key_in_use is not retried: the POST is not safe to repeat', async () => {
+  server.script(reply.problem(409, 'idempotency_key_in_use', 'Still in progress.', {}, { 'retry-after': '0' }));
+  await expect(client.post('/orders', { body: {} })).rejects.toMatchObject({ status: 409, code: 'idempotency_key_in_use' });
+  expect(server.requests).toHaveLength(1);
+});

@@ -38,3 +38,9 @@ export {
   type RedisStoreOptions,
 } from './rate-limit/redis-store.js';
 export { FallbackStore, type FallbackOptions, type FallbackStoreOptions } from './rate-limit/fallback-store.js';
+export {
+  idempotency,
+  sendReplay,
+  type IdempotencyPluginOptions,
+  type IdempotentRoute,
+} from './idempotency/idempotency-plugin.js';

@@ -1,4 +1,5 @@
 import { builtinCatalog, isProfileName, type Catalog, type ErrorContext, type ProfileName } from '@faultline/core';
+import type { IdempotencyMode } from '@faultline/idempotency';
 import { canQuote } from './authentication-challenge.js';
 
 /** Options of the Faultline plugin. Every one has a sensible default. */
@@ -69,6 +70,8 @@ export interface FaultlineRouteConfig {
   readonly profile?: ProfileName;
   /** Where the route sits, which can change a code's status (see the catalog's variants). */
   readonly context?: ErrorContext;
+  /** Whether the route takes `Idempotency-Key`s, with the `idempotency` plugin registered: off, optional or required. */
+  readonly idempotency?: IdempotencyMode;
 }
 
 /** The default of {@link FaultlineOptions.maxConnectionsPerClient}. */

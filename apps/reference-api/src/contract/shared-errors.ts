@@ -1,5 +1,6 @@
 import type { BuiltinCode } from '@faultline/core';
 import type { RouteAccess } from '../authentication/account-checks.js';
+import { idempotencyModeOf } from '../idempotency/idempotent-routes.js';
 import { requiredScope } from '../oauth/scopes.js';
 
 /** What the shared mechanisms see of a route: read from its options and schema. */
@@ -42,6 +43,9 @@ const accountChecked = (route: RouteFacts) => authenticated(route) && route.acce
 const readsBody = (route: RouteFacts) => route.method !== 'GET' && route.method !== 'HEAD';
 const writes = (route: RouteFacts) => !['GET', 'HEAD', 'OPTIONS'].includes(route.method);
 const scope = (route: RouteFacts) => requiredScope(route.method, route.pattern);
+/** Whether the route takes an `Idempotency-Key` (see idempotency/idempotent-routes.ts). */
+export const takesIdempotencyKey = (route: Pick<RouteFacts, 'method' | 'pattern'>) =>
+  idempotencyModeOf({ method: route.method, url: route.pattern }) !== 'off';
 
 /**
  * The errors of the mechanisms every route shares, in ONE place. A new shared
@@ -81,6 +85,14 @@ const sharedRules: readonly SharedRule[] = [
   { codes: ['request_too_large'], applies: readsBody },
   // A body without a media type, or of one no parser reads (the token endpoints read forms only).
   { codes: ['invalid_content_type'], applies: readsBody },
+  // The Idempotency-Key of a POST or PATCH under /v1 (after validation, so a refused body never burns a key):
+  // malformed, or reused for another request. No 409 idempotency_key_in_use: the routes claim the key in the
+  // transaction of their work, so a repeat while the first runs waits for its commit and gets its answer.
+  { codes: ['invalid_idempotency_key', 'idempotency_key_reused'], applies: takesIdempotencyKey },
+  {
+    codes: ['missing_idempotency_key'],
+    applies: (route) => idempotencyModeOf({ method: route.method, url: route.pattern }) === 'required',
+  },
   // The rate limits count each caller's requests under /v1 (RATE_LIMITS, on under `npm start`), and the token
   // endpoints count requests per network and per client (attempt-limits.ts).
   { codes: ['limit_reached'], applies: (route) => underV1(route) || route.kind === 'form' },

@@ -97,10 +97,19 @@ class BusyRetryingSqliteDriver extends SqliteDriver {
   }
 }
 
-/** The one connection, retrying a busy database until the deadline of whoever holds it now. */
+/** How many prepared statements the connection keeps; the API's queries are far fewer, batch inserts aside. */
+const maxCachedStatements = 500;
+
+/**
+ * The one connection, retrying a busy database until the deadline of whoever
+ * holds it now. It runs queries itself, as Kysely's SQLite connection does,
+ * but keeps each prepared statement by its SQL: preparing costs more than
+ * running most of the API's statements, which repeat request after request.
+ */
 class RetryingConnection implements DatabaseConnection {
   #inner: DatabaseConnection | undefined;
   #deadline = 0;
+  readonly #statements = new Map<string, SqliteDatabase.Statement>();
 
   constructor(
     private readonly sqlite: SqliteDatabase.Database,
@@ -113,11 +122,10 @@ class RetryingConnection implements DatabaseConnection {
   }
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const inner = this.#inner as DatabaseConnection;
     let pause = firstRetryPauseMs;
     for (;;) {
       try {
-        return await inner.executeQuery<R>(query);
+        return this.#run<R>(query);
       } catch (error) {
         if (!isBusy(error)) throw error;
         // Inside a transaction the statement cannot simply run again; the transaction rolls back.
@@ -131,6 +139,21 @@ class RetryingConnection implements DatabaseConnection {
         pause = Math.min(pause * 2, longestRetryPauseMs);
       }
     }
+  }
+
+  /** What Kysely's SQLite connection does, with the statement prepared once per SQL text. */
+  #run<R>(query: CompiledQuery): QueryResult<R> {
+    let statement = this.#statements.get(query.sql);
+    if (statement === undefined) {
+      statement = this.sqlite.prepare(query.sql);
+      // The oldest goes first when full: Map keeps insertion order.
+      if (this.#statements.size >= maxCachedStatements) this.#statements.delete(this.#statements.keys().next().value as string);
+      this.#statements.set(query.sql, statement);
+    }
+    const parameters = query.parameters as unknown[];
+    if (statement.reader) return { rows: statement.all(parameters) as R[] };
+    const { changes, lastInsertRowid } = statement.run(parameters);
+    return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
   }
 
   streamQuery<R>(query: CompiledQuery, chunkSize: number): AsyncIterableIterator<QueryResult<R>> {

@@ -170,6 +170,24 @@ function migrationsFor(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0005-idempotency-records': {
+      async up(db: Kysely<unknown>) {
+        // One row per team and Idempotency-Key (the id is a hash of both; the key itself is not stored). A `running`
+        // row is a claim that dies at `expires_at`; a `done` row holds the answer, sealed with a secret derived from
+        // the key, until `expires_at`. The answer is written in the transaction of the work it records.
+        await db.schema
+          .createTable('idempotency_records')
+          .addColumn('id', 'text', (column) => column.primaryKey())
+          .addColumn('fingerprint', 'text', (column) => column.notNull())
+          .addColumn('state', 'text', (column) => column.notNull())
+          .addColumn('token', 'text', (column) => column.notNull())
+          // Milliseconds since the epoch: compared with the clock of the process that claims.
+          .addColumn('expires_at', 'bigint', (column) => column.notNull())
+          .addColumn('answer', 'text')
+          .execute();
+        await db.schema.createIndex('idempotency_records_by_expiry').on('idempotency_records').column('expires_at').execute();
+      },
+    },
   };
 }
 

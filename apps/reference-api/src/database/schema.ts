@@ -1,4 +1,4 @@
-import type { Generated, Selectable } from 'kysely';
+import type { ColumnType, Generated, Selectable } from 'kysely';
 
 /** The tables of the reference API, as Kysely sees them. Times are ISO-8601 strings (UTC). */
 export interface Database {
@@ -13,6 +13,18 @@ export interface Database {
   oauth_grants: OAuthGrantsTable;
   oauth_codes: OAuthCodesTable;
   oauth_tokens: OAuthTokensTable;
+  idempotency_records: IdempotencyRecordsTable;
+}
+
+/** One team's Idempotency-Key: a claim while its request runs, then the sealed answer (see idempotency/). */
+export interface IdempotencyRecordsTable {
+  id: string;
+  fingerprint: string;
+  state: 'running' | 'done';
+  token: string;
+  /** Milliseconds since the epoch; PostgreSQL's bigint comes back as a string. */
+  expires_at: ColumnType<number | string, number, number>;
+  answer: string | null;
 }
 
 /** `active`: a paid subscription; `lapsed`: it ended; `none`: never had one. */

@@ -8,6 +8,7 @@ import { grantTypes, revokeGrants, toOAuthApp } from './oauth-apps.js';
 import { issueOAuthSecret } from './oauth-tokens.js';
 import { redirectUriProblem } from './redirect.js';
 import { knownScopes, userScopes } from './scopes.js';
+import { answerInTransaction } from '../idempotency/answer-in-transaction.js';
 
 const id = { type: 'integer', minimum: 1, maximum: 2_147_483_647 } as const;
 const timestamp = { type: 'string', format: 'date-time', maxLength: 30 } as const;
@@ -197,27 +198,30 @@ export const oauthAppRoutes: FastifyPluginAsync<RouteContext> = async (app, { db
       }
       const clientId = issueOAuthSecret('clientId');
       const secret = body.client_type === 'confidential' ? issueOAuthSecret('clientSecret') : undefined;
-      const row = await db
-        .insertInto('oauth_apps')
-        .values({
-          team_id: request.principal.teamId,
-          client_id: clientId.value,
-          client_secret_hash: secret?.hash ?? null,
-          name: body.name,
-          client_type: body.client_type,
-          redirect_uris: JSON.stringify(body.redirect_uris),
-          allowed_scopes: body.allowed_scopes.join(' '),
-          grant_types: body.grant_types.join(' '),
-          approved_at: null,
-          created_at: new Date().toISOString(),
-          deleted_at: null,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return reply
-        .code(201)
-        .header('cache-control', 'no-store')
-        .send({ ...presentOAuthApp(row), ...(secret === undefined ? {} : { client_secret: secret.value }) });
+      return answerInTransaction(request, reply, db, async (transaction) => {
+        const row = await transaction
+          .insertInto('oauth_apps')
+          .values({
+            team_id: request.principal.teamId,
+            client_id: clientId.value,
+            client_secret_hash: secret?.hash ?? null,
+            name: body.name,
+            client_type: body.client_type,
+            redirect_uris: JSON.stringify(body.redirect_uris),
+            allowed_scopes: body.allowed_scopes.join(' '),
+            grant_types: body.grant_types.join(' '),
+            approved_at: null,
+            created_at: new Date().toISOString(),
+            deleted_at: null,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return {
+          status: 201,
+          headers: { 'cache-control': 'no-store' },
+          payload: { ...presentOAuthApp(row), ...(secret === undefined ? {} : { client_secret: secret.value }) },
+        };
+      });
     },
   );
 

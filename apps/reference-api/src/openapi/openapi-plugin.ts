@@ -4,7 +4,13 @@ import { statusName, type Catalog, type ErrorContext, type ProfileName } from '@
 import type { FaultlineRouteConfig } from '@faultline/fastify';
 import type { FastifyInstance } from 'fastify';
 import { openApiPathOf, type RouteDeclaration, type SchemalessOperation } from '../contract/route-contract.js';
-import { codesBeforeRateLimit, noRouteErrors, sharedErrors, type RouteFacts } from '../contract/shared-errors.js';
+import {
+  codesBeforeRateLimit,
+  noRouteErrors,
+  sharedErrors,
+  takesIdempotencyKey,
+  type RouteFacts,
+} from '../contract/shared-errors.js';
 import { requiredScope, scopeDescriptions } from '../oauth/scopes.js';
 import { longestQuotaWaitSeconds } from '../quota/monthly-recipient-quota.js';
 import {
@@ -177,11 +183,14 @@ export function completeDocument(
       const facts = factsOf(method, declaration, operation);
       const context: ErrorContext = declaration.faultline?.context ?? 'api';
       const forced = declaration.faultline?.profile;
+      const idempotent = takesIdempotencyKey(facts);
+      if (idempotent) operation.parameters = [...(operation.parameters ?? []), idempotencyKeyParameter];
       const responses: Record<string, Json> = {};
       for (const [status, response] of Object.entries(operation.responses ?? {})) {
         const headers: Json = { ...((response['headers'] as Json | undefined) ?? {}) };
         headers['x-request-id'] = { $ref: '#/components/headers/RequestId' };
         if (carriesRateLimitFields(facts)) Object.assign(headers, rateLimitHeaders);
+        if (idempotent) headers['Idempotent-Replayed'] = { $ref: '#/components/headers/IdempotentReplayed' };
         responses[status] = { ...response, headers };
       }
       const byStatus = new Map<number, string[]>();
@@ -285,6 +294,11 @@ export function completeDocument(
           example: '"burst";r=49;t=1, "hourly";r=9999;t=1, "team";r=99;t=1, "team-h";r=19999;t=1',
         },
       },
+      IdempotentReplayed: {
+        description:
+          'Sent as `true` on an answer replayed for a repeated `Idempotency-Key`: the stored answer of the first request with the key, which ran once. Absent on a first answer.',
+        schema: { type: 'string', const: 'true' },
+      },
       Allow: {
         description: 'The methods this path accepts.',
         required: true,
@@ -303,6 +317,20 @@ export function completeDocument(
     };
   }
 }
+
+/** The `Idempotency-Key` request header, on every operation that takes one. */
+const idempotencyKeyParameter = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description: [
+    'Makes the request safe to retry: send a new unique key (a UUID) and the same key on every retry of the request.',
+    'The first request with the key runs once and its answer is kept for 24 hours, for your team only; a retry with the same method, path and body gets that answer again, with `Idempotent-Replayed: true`, without running again.',
+    'The same key with a different request (method, path or body) is a 422 `idempotency_key_reused`. A retry that arrives while the first request still runs waits for it to commit and gets its answer.',
+    'The key, the work and the answer commit in one transaction: an answer that did no work (any error: 4xx, 429, 5xx) is not kept, so the retry runs again. 1 to 255 visible ASCII characters; a quoted key (`"…"`, a Structured Field string) is the same key as its unquoted form.',
+  ].join(' '),
+  schema: { type: 'string', minLength: 1, maxLength: 257, pattern: '^[!-~]+$' },
+};
 
 /** The shared response a request no route matches gets with `status`: `MethodNotAllowed`, `NotFound`, … */
 export function noRouteResponseName(status: number): string {

@@ -12,6 +12,7 @@ import { issueApiKey } from '../authentication/api-keys.js';
 import type { ApiKeysTable } from '../database/schema.js';
 import type { RouteContext } from './route-context.js';
 import { locationHeader } from '../contract/route-contract.js';
+import { answerInTransaction } from '../idempotency/answer-in-transaction.js';
 
 /** A key as clients see it: its public start to recognise it, never the secret or its hash. */
 export function presentApiKey(key: Selectable<ApiKeysTable>) {
@@ -86,24 +87,26 @@ export const apiKeyRoutes: FastifyPluginAsync<RouteContext> = async (app, { db }
         });
       }
       const issued = issueApiKey();
-      const key = await db
-        .insertInto('api_keys')
-        .values({
-          user_id: owner.id,
-          public_id: issued.publicId,
-          secret_hash: issued.secretHash,
-          label: request.body.label,
-          access: request.body.access ?? 'read_write',
-          created_at: new Date().toISOString(),
-          revoked_at: null,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return reply
-        .code(201)
-        .header('location', `/v1/api-keys/${key.id}`)
-        .header('cache-control', 'no-store')
-        .send({ ...presentApiKey(key), key: issued.key });
+      return answerInTransaction(request, reply, db, async (transaction) => {
+        const key = await transaction
+          .insertInto('api_keys')
+          .values({
+            user_id: owner.id,
+            public_id: issued.publicId,
+            secret_hash: issued.secretHash,
+            label: request.body.label,
+            access: request.body.access ?? 'read_write',
+            created_at: new Date().toISOString(),
+            revoked_at: null,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return {
+          status: 201,
+          headers: { location: `/v1/api-keys/${key.id}`, 'cache-control': 'no-store' },
+          payload: { ...presentApiKey(key), key: issued.key },
+        };
+      });
     },
   );
 

@@ -1,6 +1,6 @@
 import { builtinCatalog, fieldValidationError } from '@faultline/core';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import type { Kysely, Updateable } from 'kysely';
+import type { Kysely, Transaction, Updateable } from 'kysely';
 import type { Campaign, CampaignStatus, CampaignsTable, Database } from '../database/schema.js';
 import { isUniqueViolation } from '../database/unique-violation.js';
 import {
@@ -26,6 +26,7 @@ import { decodeCursor, pageOf } from './pagination.js';
 import { parseDateTime } from './date-time.js';
 import type { RouteContext } from './route-context.js';
 import { locationHeader } from '../contract/route-contract.js';
+import { answerInTransaction, type RouteAnswer } from '../idempotency/answer-in-transaction.js';
 
 interface IdParams {
   id: number;
@@ -50,8 +51,17 @@ export function presentCampaign(campaign: Campaign) {
  * is looked for with the team in the query, so it is indistinguishable from
  * one that does not exist.
  */
-export function findCampaign(db: Kysely<Database>, teamId: number, id: number): Promise<Campaign | undefined> {
+export function findCampaign(
+  db: Kysely<Database> | Transaction<Database>,
+  teamId: number,
+  id: number,
+): Promise<Campaign | undefined> {
   return db.selectFrom('campaigns').selectAll().where('id', '=', id).where('team_id', '=', teamId).executeTakeFirst();
+}
+
+/** The campaign as an answer: its `ETag`, and any other header (`Location` of a new one). */
+function campaignAnswer(campaign: Campaign, status = 200, headers: Record<string, string> = {}): RouteAnswer {
+  return { status, headers: { ...headers, etag: campaignEtag(campaign) }, payload: presentCampaign(campaign) };
 }
 
 /** Which status a transition starts from, and where it leads. */
@@ -75,6 +85,9 @@ const patchTransitions: Record<CampaignStatus, readonly CampaignStatus[]> = {
  * then the answer is a 409 conflict.
  */
 const maxAttempts = 20;
+
+/** Thrown inside a write's transaction when another write changed the campaign first: rolled back, and tried again. */
+const lostRace = new Error('The campaign changed since it was read.');
 
 const campaignHeaders = {
   ETag: {
@@ -142,29 +155,32 @@ export const campaignRoutes: FastifyPluginAsync<RouteContext> = async (app, { db
       const sent = request.body.scheduled_at ?? null;
       const scheduledAt = futureTime(sent === null ? null : parseDateTime(sent, '/scheduled_at'));
       const now = new Date().toISOString();
-      let campaign: Campaign;
       try {
-        campaign = await db
-          .insertInto('campaigns')
-          .values({
-            team_id: request.principal.teamId,
-            name,
-            status: 'draft',
-            external_id: externalId,
-            scheduled_at: scheduledAt,
-            sender_email: sender?.email ?? null,
-            sender_name: sender?.name ?? null,
-            created_at: now,
-            updated_at: now,
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow();
+        return await answerInTransaction(request, reply, db, async (transaction) => {
+          const campaign = await transaction
+            .insertInto('campaigns')
+            .values({
+              team_id: request.principal.teamId,
+              name,
+              status: 'draft',
+              external_id: externalId,
+              scheduled_at: scheduledAt,
+              sender_email: sender?.email ?? null,
+              sender_name: sender?.name ?? null,
+              created_at: now,
+              updated_at: now,
+            })
+            .returningAll()
+            .executeTakeFirstOrThrow();
+          return campaignAnswer(campaign, 201, { location: `/v1/campaigns/${campaign.id}` });
+        });
       } catch (error) {
         if (
           externalId === null ||
           !isUniqueViolation(error, { index: 'campaigns_external_id', columns: ['team_id', 'external_id'] })
         )
           throw error;
+        // After the rollback: PostgreSQL runs nothing more in a transaction a statement failed in.
         const existing = await db
           .selectFrom('campaigns')
           .select('id')
@@ -178,7 +194,6 @@ export const campaignRoutes: FastifyPluginAsync<RouteContext> = async (app, { db
           ...(existing === undefined ? {} : { extensions: { existing_campaign: `/v1/campaigns/${existing.id}` } }),
         });
       }
-      return sendCampaign(reply.header('location', `/v1/campaigns/${campaign.id}`), campaign, 201);
     },
   );
 
@@ -240,19 +255,27 @@ export const campaignRoutes: FastifyPluginAsync<RouteContext> = async (app, { db
       const { teamId } = request.principal;
       const { id } = request.params;
       for (let attempt = 0; attempt < maxAttempts; attempt += 1) {
+        // Read outside the transaction, so another write may get in between; the version check below sees it.
         const campaign = await current(db, teamId, id, ifMatch);
         const changes = changesOf(campaign, request.body);
-        if (changes === undefined) return sendCampaign(reply, campaign);
-        const updated = await db
-          .updateTable('campaigns')
-          .set((eb) => ({ ...changes, updated_at: new Date().toISOString(), version: eb('version', '+', 1) }))
-          .where('id', '=', id)
-          .where('team_id', '=', teamId)
-          .where('version', '=', campaign.version)
-          .returningAll()
-          .executeTakeFirst();
-        // Another write got in between: read again; with an If-Match naming the old version that is a 412.
-        if (updated !== undefined) return sendCampaign(reply, updated);
+        const sent = await answerInTransaction(request, reply, db, async (transaction) => {
+          if (changes === undefined) return campaignAnswer(campaign);
+          const updated = await transaction
+            .updateTable('campaigns')
+            .set((eb) => ({ ...changes, updated_at: new Date().toISOString(), version: eb('version', '+', 1) }))
+            .where('id', '=', id)
+            .where('team_id', '=', teamId)
+            .where('version', '=', campaign.version)
+            .returningAll()
+            .executeTakeFirst();
+          // Another write got in between: read again; with an If-Match naming the old version that is a 412.
+          if (updated === undefined) throw lostRace;
+          return campaignAnswer(updated);
+        }).then(
+          () => true,
+          (error: unknown) => (error === lostRace ? false : Promise.reject(error)),
+        );
+        if (sent) return reply;
       }
       throw changedTooOften(id);
     },
@@ -307,44 +330,50 @@ export const campaignRoutes: FastifyPluginAsync<RouteContext> = async (app, { db
           },
         },
       },
-      async (request, reply) => {
-        const campaign = await findCampaign(db, request.principal.teamId, request.params.id);
-        if (campaign === undefined) {
-          throw builtinCatalog.error('missing_dependent_data', {
-            detail: `Cannot ${action} campaign ${request.params.id}: no campaign of your team has this id.`,
-          });
-        }
-        const { from, to } = transitions[action];
-        // Repeating a transition that already happened is a success, so a client may safely retry it.
-        if (campaign.status === to) return sendCampaign(reply, campaign);
-        if (!from.includes(campaign.status)) {
-          throw builtinCatalog.error('unspecified_error', {
-            detail: `Campaign ${campaign.id} is ${campaign.status}; only ${from.join(' or ')} campaigns can be ${action}d.`,
-          });
-        }
-        const updated = await db
-          .updateTable('campaigns')
-          .set((eb) => ({ status: to, updated_at: new Date().toISOString(), version: eb('version', '+', 1) }))
-          .where('id', '=', campaign.id)
-          .where('version', '=', campaign.version)
-          .returningAll()
-          .executeTakeFirst();
-        if (updated === undefined) {
-          // Lost a race: if the winner made the same transition (the same call sent twice), that is this call's success too.
-          const now = await findCampaign(db, request.principal.teamId, campaign.id);
-          if (now?.status === to) return sendCampaign(reply, now);
-          throw builtinCatalog.error('conflict', {
-            detail: `Campaign ${campaign.id} changed while it was being ${action}d; fetch it and try again.`,
-          });
-        }
-        return sendCampaign(reply, updated);
-      },
+      async (request, reply) =>
+        answerInTransaction(request, reply, db, async (transaction) => {
+          const campaign = await findCampaign(transaction, request.principal.teamId, request.params.id);
+          if (campaign === undefined) {
+            throw builtinCatalog.error('missing_dependent_data', {
+              detail: `Cannot ${action} campaign ${request.params.id}: no campaign of your team has this id.`,
+            });
+          }
+          const { from, to } = transitions[action];
+          // Repeating a transition that already happened is a success, so a client may safely retry it.
+          if (campaign.status === to) return campaignAnswer(campaign);
+          if (!from.includes(campaign.status)) {
+            throw builtinCatalog.error('unspecified_error', {
+              detail: `Campaign ${campaign.id} is ${campaign.status}; only ${from.join(' or ')} campaigns can be ${action}d.`,
+            });
+          }
+          const updated = await transaction
+            .updateTable('campaigns')
+            .set((eb) => ({ status: to, updated_at: new Date().toISOString(), version: eb('version', '+', 1) }))
+            .where('id', '=', campaign.id)
+            .where('version', '=', campaign.version)
+            .returningAll()
+            .executeTakeFirst();
+          if (updated === undefined) {
+            // Lost a race: if the winner made the same transition (the same call sent twice), that is this call's success too.
+            const now = await findCampaign(transaction, request.principal.teamId, campaign.id);
+            if (now?.status === to) return campaignAnswer(now);
+            throw builtinCatalog.error('conflict', {
+              detail: `Campaign ${campaign.id} changed while it was being ${action}d; fetch it and try again.`,
+            });
+          }
+          return campaignAnswer(updated);
+        }),
     );
   }
 };
 
 /** The campaign, if it exists and `If-Match` (when sent) names its current version: 404 or 412 otherwise. */
-async function current(db: Kysely<Database>, teamId: number, id: number, ifMatch: EntityTags | undefined): Promise<Campaign> {
+async function current(
+  db: Kysely<Database> | Transaction<Database>,
+  teamId: number,
+  id: number,
+  ifMatch: EntityTags | undefined,
+): Promise<Campaign> {
   const campaign = await findCampaign(db, teamId, id);
   // A missing campaign is a 404 whatever the preconditions say (RFC 9110 section 13.2.1).
   if (campaign === undefined) throw notFound(id);

@@ -14,6 +14,7 @@ import { findCampaign } from './campaign-routes.js';
 import { chargeMonthlyRecipients, lockMonthlyUsage, systemClock, type Clock } from '../quota/monthly-recipient-quota.js';
 import { decodeCursor, pageOf } from './pagination.js';
 import type { RouteContext } from './route-context.js';
+import { answerInTransaction } from '../idempotency/answer-in-transaction.js';
 
 interface IdParams {
   id: number;
@@ -100,7 +101,6 @@ export const recipientRoutes: FastifyPluginAsync<RecipientRouteOptions> = async 
       const now = clock();
       const createdAt = now.toISOString();
       const sent = request.body.recipients.length;
-      let added: number;
       try {
         const campaign = await findCampaign(db, request.principal.teamId, request.params.id);
         if (campaign === undefined) throw missingCampaign(request.params.id);
@@ -110,20 +110,21 @@ export const recipientRoutes: FastifyPluginAsync<RecipientRouteOptions> = async 
           name: recipient.name ?? null,
           created_at: createdAt,
         }));
-        // One transaction: the batch is added and charged to the quota whole, or not at all.
-        added = await db.transaction().execute(async (transaction) => {
+        // One transaction: the batch is added and charged to the quota whole, or not at all, with its answer
+        // recorded for the request's Idempotency-Key, so a retried batch is never added or charged twice.
+        return await answerInTransaction(request, reply, db, async (transaction) => {
           const usage = await lockMonthlyUsage(transaction, campaign.team_id, now);
-          let count = 0;
+          let added = 0;
           for (let start = 0; start < rows.length; start += insertBatch) {
             const result = await transaction
               .insertInto('recipients')
               .values(rows.slice(start, start + insertBatch))
               .onConflict((conflict) => conflict.columns(['campaign_id', 'email']).doNothing())
               .executeTakeFirst();
-            count += Number(result.numInsertedOrUpdatedRows ?? 0n);
+            added += Number(result.numInsertedOrUpdatedRows ?? 0n);
           }
-          await chargeMonthlyRecipients(transaction, usage, count, now);
-          return count;
+          await chargeMonthlyRecipients(transaction, usage, added, now);
+          return { status: 201, payload: { added, skipped: sent - added } };
         });
       } catch (error) {
         if (isApiError(error)) throw error;
@@ -135,7 +136,6 @@ export const recipientRoutes: FastifyPluginAsync<RecipientRouteOptions> = async 
           retryAt: new Date(Date.now() + retryAfterDatabaseFailureMs),
         });
       }
-      return reply.code(201).send({ added, skipped: sent - added });
     },
   );
 };

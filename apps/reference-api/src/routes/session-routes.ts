@@ -6,6 +6,7 @@ import { credentialNames } from '../authentication/credentials.js';
 import { passwordMatches } from '../authentication/passwords.js';
 import { issueSessionToken } from '../authentication/session-tokens.js';
 import type { RouteContext } from './route-context.js';
+import { answerInTransaction } from '../idempotency/answer-in-transaction.js';
 
 export interface SessionRouteOptions extends RouteContext {
   readonly now: () => number;
@@ -63,17 +64,23 @@ export const sessionRoutes: FastifyPluginAsync<SessionRouteOptions> = async (app
       const { token, tokenHash } = issueSessionToken();
       const createdAt = now();
       const expiresAt = new Date(createdAt + sessionTtlMs).toISOString();
-      await db
-        .insertInto('sessions')
-        .values({
-          user_id: user.id,
-          token_hash: tokenHash,
-          created_at: new Date(createdAt).toISOString(),
-          expires_at: expiresAt,
-          ended_at: null,
-        })
-        .execute();
-      return reply.code(201).header('cache-control', 'no-store').send({ token, expires_at: expiresAt, user_id: user.id });
+      return answerInTransaction(request, reply, db, async (transaction) => {
+        await transaction
+          .insertInto('sessions')
+          .values({
+            user_id: user.id,
+            token_hash: tokenHash,
+            created_at: new Date(createdAt).toISOString(),
+            expires_at: expiresAt,
+            ended_at: null,
+          })
+          .execute();
+        return {
+          status: 201,
+          headers: { 'cache-control': 'no-store' },
+          payload: { token, expires_at: expiresAt, user_id: user.id },
+        };
+      });
     },
   );
 

@@ -15,6 +15,7 @@ import type { UsersTable } from '../database/schema.js';
 import { isUniqueViolation } from '../database/unique-violation.js';
 import type { RouteContext } from './route-context.js';
 import { locationHeader } from '../contract/route-contract.js';
+import { answerInTransaction } from '../idempotency/answer-in-transaction.js';
 
 /** The user as clients see it: never the password hash. */
 export function presentUser(user: Selectable<UsersTable>) {
@@ -72,20 +73,22 @@ export const userRoutes: FastifyPluginAsync<RouteContext> = async (app, { db }) 
       const { email, name, role, password } = request.body;
       const passwordHash = password === undefined ? null : await hashPassword(password);
       try {
-        const user = await db
-          .insertInto('users')
-          .values({
-            team_id: request.principal.teamId,
-            email: email.toLowerCase(),
-            name,
-            role,
-            created_at: new Date().toISOString(),
-            disabled_at: null,
-            password_hash: passwordHash,
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow();
-        return reply.code(201).header('location', `/v1/users/${user.id}`).send(presentUser(user));
+        return await answerInTransaction(request, reply, db, async (transaction) => {
+          const user = await transaction
+            .insertInto('users')
+            .values({
+              team_id: request.principal.teamId,
+              email: email.toLowerCase(),
+              name,
+              role,
+              created_at: new Date().toISOString(),
+              disabled_at: null,
+              password_hash: passwordHash,
+            })
+            .returningAll()
+            .executeTakeFirstOrThrow();
+          return { status: 201, headers: { location: `/v1/users/${user.id}` }, payload: presentUser(user) };
+        });
       } catch (error) {
         // Which team has the address is not said: that would tell one team about another's people. That the
         // address exists somewhere is told, a known trade-off: people log in by email alone, so emails must be
@@ -113,7 +116,7 @@ export const userRoutes: FastifyPluginAsync<RouteContext> = async (app, { db }) 
         response: { 200: { ...userResponse, description: 'The user as changed.' } },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { name, role, disabled, password } = request.body;
       const changes = {
         ...(name === undefined ? {} : { name }),
@@ -123,7 +126,7 @@ export const userRoutes: FastifyPluginAsync<RouteContext> = async (app, { db }) 
       };
       // A new password or disabling ends every browser login made before it (see oauth/login-cookie.ts).
       const endsLogins = password !== undefined || disabled === true;
-      const user = await db.transaction().execute(async (transaction) => {
+      return answerInTransaction(request, reply, db, async (transaction) => {
         const changed = await transaction
           .updateTable('users')
           .set((eb) => ({
@@ -150,11 +153,10 @@ export const userRoutes: FastifyPluginAsync<RouteContext> = async (app, { db }) 
             .where('revoked_at', 'is', null)
             .execute();
         }
-        return changed;
+        if (changed === undefined)
+          throw builtinCatalog.error('not_found', { detail: `No user of your team has id ${request.params.id}.` });
+        return { status: 200, payload: presentUser(changed) };
       });
-      if (user === undefined)
-        throw builtinCatalog.error('not_found', { detail: `No user of your team has id ${request.params.id}.` });
-      return presentUser(user);
     },
   );
 };

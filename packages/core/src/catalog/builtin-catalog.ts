@@ -311,6 +311,47 @@ const builtinDefinitions = {
     headers: ['ETag'],
   },
 
+  // --- Retries made safe by an Idempotency-Key --------------------------------
+  missing_idempotency_key: {
+    status: 400,
+    title: 'Idempotency key required',
+    description:
+      'This operation must carry an `Idempotency-Key` header, so that repeating it after a lost answer cannot do the work twice.',
+    action: 'Send a new, unique `Idempotency-Key` (a UUID, say) with the request, and the same one again on every retry of it.',
+    category: 'invalid_request',
+    retry: 'never',
+  },
+  invalid_idempotency_key: {
+    status: 400,
+    title: 'Malformed idempotency key',
+    description:
+      'The `Idempotency-Key` header is empty, longer than 255 characters, sent more than once, or holds a character other than visible ASCII.',
+    action: 'Send one `Idempotency-Key` of 1 to 255 visible ASCII characters; a UUID is a good choice.',
+    category: 'invalid_request',
+    retry: 'never',
+  },
+  idempotency_key_reused: {
+    status: 422,
+    title: 'Idempotency key reused',
+    description:
+      'This `Idempotency-Key` was already used for a different request (another method, path or body), so this one was not run and the first one is not repeated.',
+    action:
+      'Use a new key for a new request. A retry must repeat the first request exactly, with the same key; check that your retry does not rebuild the body differently.',
+    category: 'invalid_request',
+    retry: 'never',
+  },
+  idempotency_key_in_use: {
+    status: 409,
+    title: 'Request still in progress',
+    description:
+      'A request with this `Idempotency-Key` is still being processed, so this repeat of it was not run. Its answer will be stored once it finishes.',
+    action:
+      'Wait the `Retry-After` seconds, then send the same request with the same key: you will get the first request’s answer.',
+    category: 'conflict',
+    retry: 'retry-after',
+    headers: retryLater,
+  },
+
   // --- How much ----------------------------------------------------------
   limit_reached: {
     status: 429,

@@ -9,7 +9,7 @@ export interface HttpStatus {
 
 /**
  * The statuses of the seed pages' status tables, in our words, and the few
- * others this API sends (304, 408, 409, 412, 413, 431). Each error status has
+ * others this API sends (304, 408, 409, 412, 413, 422, 431). Each error status has
  * a catalog entry, except 431, which is `request_too_large` with the status
  * Node's HTTP parser imposes; the success statuses are here so the docs can
  * show the whole table.
@@ -29,6 +29,11 @@ export const httpStatuses: readonly HttpStatus[] = [
   { status: 412, name: 'Precondition Failed', meaning: 'The version named in `If-Match` is no longer current.' },
   { status: 413, name: 'Content Too Large', meaning: 'The body is larger than the endpoint accepts.' },
   { status: 415, name: 'Unsupported Media Type', meaning: 'The body is in a media type the endpoint does not read.' },
+  {
+    status: 422,
+    name: 'Unprocessable Content',
+    meaning: 'The request is well formed but cannot be processed as sent, e.g. an `Idempotency-Key` reused for another request.',
+  },
   { status: 429, name: 'Too Many Requests', meaning: 'A rate limit or quota was reached; the response says when to retry.' },
   {
     status: 431,

@@ -1,0 +1,172 @@
+/**
+ * Idempotent requests across processes: a reference-API process SIGKILLed
+ * between its commit and its answer (the proxy kills it the instant the
+ * answer's first bytes reach it) and started again answers the retry with
+ * the replay; two processes on one database share their keys. On SQLite (a
+ * file) and on PostgreSQL (the `postgres` project).
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createClient, NetworkError } from '@faultline/client';
+import type { Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type Database, type DatabaseLocation } from '../src/index.js';
+import { usageMonth } from '../src/quota/monthly-recipient-quota.js';
+import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
+import { insertCampaign, insertTeam } from './support.js';
+import { freshDatabaseLocation } from './test-database.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const main = join(root, 'apps/reference-api/dist/main.js');
+
+let directory: string;
+let location: DatabaseLocation;
+let db: Kysely<Database>;
+let apiKey: string;
+let teamId: number;
+const children: ChildProcessWithoutNullStreams[] = [];
+const proxies: FaultProxy[] = [];
+
+interface Api {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly url: string;
+  readonly port: number;
+}
+
+/** Starts `node apps/reference-api/dist/main.js` on the test's database and waits for its banner. */
+async function startApi(): Promise<Api> {
+  const child = spawn(process.execPath, [main], {
+    cwd: directory,
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATABASE_URL: location.kind === 'sqlite' ? `sqlite:${location.path}` : location.url,
+      RATE_LIMITS: 'off',
+      TEAM_RATE_LIMITS: 'off',
+      OVERLOAD_MAX_IN_FLIGHT: 'off',
+      OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: 'off',
+      LOG_LEVEL: 'silent',
+    },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const url = /Faultline reference API on (http:\/\/127\.0\.0\.1:(\d+))/.exec(stdout);
+      if (url !== null) resolve({ child, url: url[1] as string, port: Number(url[2]) });
+    });
+    child.once('exit', (code) => reject(new Error(`The reference API exited with ${code}: ${stderr}${stdout}`)));
+  });
+}
+
+async function stop(child: ChildProcessWithoutNullStreams): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGKILL');
+  await exited;
+}
+
+beforeAll(async () => {
+  if (!existsSync(main)) throw new Error(`${main} is missing: build with "npx tsc -b" first.`);
+  if (!existsSync(join(root, 'apps/reference-api/dist/idempotency/answer-in-transaction.js')))
+    throw new Error('The build predates idempotent requests: build with "npx tsc -b" first.');
+  directory = mkdtempSync(join(tmpdir(), 'faultline-idempotency-crash-'));
+  location = await freshDatabaseLocation(join(directory, 'crash.db'));
+  db = await openDatabase(location);
+  const team = await insertTeam(db, 'Crash retry team', 'crash-retry@example.com');
+  apiKey = team.apiKey;
+  teamId = team.teamId;
+});
+
+afterAll(async () => {
+  for (const proxy of proxies) await proxy.close();
+  for (const child of children) await stop(child);
+  await db?.destroy();
+  if (directory !== undefined) rmSync(directory, { recursive: true, force: true });
+});
+
+describe('a process killed between its commit and its answer', () => {
+  it('answers the retry after its restart with the replay: one batch, one charge', { timeout: 120_000 }, async () => {
+    const campaignId = await insertCampaign(db, teamId, 'Killed mid-answer');
+    let api = await startApi();
+    const proxy = await startFaultProxy(api.port);
+    proxies.push(proxy);
+    const killed = api.child;
+    // SIGKILL the instant the answer's first bytes arrive: the transaction has committed, no answer leaves.
+    proxy.cutNextAnswers(1, () => killed.kill('SIGKILL'));
+    const key = `crash-${Date.now()}`;
+    const recipients = Array.from({ length: 200 }, (_, index) => ({ email: `killed-${index}@example.com` }));
+    const client = createClient({ baseUrl: proxy.url, apiKey, retry: { maxAttempts: 1 } });
+    const path = `/v1/campaigns/${campaignId}/recipients`;
+    await expect(client.post(path, { body: { recipients }, idempotencyKey: key })).rejects.toBeInstanceOf(NetworkError);
+    await once(killed, 'exit');
+    expect(killed.signalCode).toBe('SIGKILL');
+
+    api = await startApi();
+    proxy.setUpstream(api.port);
+    const retried = await fetch(`${proxy.url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', 'idempotency-key': key },
+      body: JSON.stringify({ recipients }),
+    });
+    expect(retried.status).toBe(201);
+    expect(retried.headers.get('idempotent-replayed')).toBe('true');
+    // The first run's answer: a second run would have found all 200 there and said skipped: 200.
+    expect(await retried.json()).toEqual({ added: 200, skipped: 0 });
+    const count = await db
+      .selectFrom('recipients')
+      .select((builder) => builder.fn.countAll<number>().as('n'))
+      .where('campaign_id', '=', campaignId)
+      .executeTakeFirstOrThrow();
+    expect(Number(count.n)).toBe(200);
+    const usage = await db
+      .selectFrom('team_monthly_usage')
+      .select('recipients_added')
+      .where('team_id', '=', teamId)
+      .where('month', '=', usageMonth(new Date()))
+      .executeTakeFirstOrThrow();
+    expect(Number(usage.recipients_added)).toBe(200);
+    await stop(api.child);
+  });
+});
+
+describe('two processes on one database', () => {
+  it(
+    'share their keys: the second replays the first one’s answer, and a reused key is refused by either',
+    { timeout: 120_000 },
+    async () => {
+      const [first, second] = await Promise.all([startApi(), startApi()]);
+      const send = (api: Api, body: unknown) =>
+        fetch(`${api.url}/v1/campaigns`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', 'idempotency-key': 'two-processes' },
+          body: JSON.stringify(body),
+        });
+      const created = await send(first, { name: 'Shared key' });
+      expect(created.status).toBe(201);
+      const replayed = await send(second, { name: 'Shared key' });
+      expect(replayed.status).toBe(201);
+      expect(replayed.headers.get('idempotent-replayed')).toBe('true');
+      expect(await replayed.json()).toEqual(await created.json());
+      const reused = await send(second, { name: 'Another campaign' });
+      expect(reused.status).toBe(422);
+      const rows = await db
+        .selectFrom('campaigns')
+        .select('id')
+        .where('team_id', '=', teamId)
+        .where('name', '=', 'Shared key')
+        .execute();
+      expect(rows).toHaveLength(1);
+      await Promise.all([stop(first.child), stop(second.child)]);
+    },
+  );
+});

@@ -1,0 +1,61 @@
+import { createHash, createHmac } from 'node:crypto';
+
+/** What identifies a request for idempotency: who sent it, and what it asks. */
+export interface RequestIdentity {
+  /** The `Idempotency-Key`, as {@link readIdempotencyKey} read it. */
+  readonly key: string;
+  /**
+   * Whose key it is: the tenant of the credential (a team, an account). Keys
+   * are looked up within their scope only, so one tenant never meets another's
+   * key, let alone its answer.
+   */
+  readonly scope: string;
+  /** Upper case, e.g. `POST`. */
+  readonly method: string;
+  /** The path and query as the client sent them, e.g. `/v1/campaigns/12/recipients`. */
+  readonly path: string;
+  /** The parsed body (compared in canonical form: member order does not matter), or undefined without one. */
+  readonly body: unknown;
+}
+
+/**
+ * The body in one canonical text: object members sorted by name, no
+ * whitespace, members whose value is `undefined` left out (as JSON does), so
+ * `{"a":1,"b":2}` and `{ "b": 2, "a": 1 }` are the same request.
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'undefined';
+  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? 'null' : canonicalJson(item))).join(',')}]`;
+  if (Buffer.isBuffer(value)) return `buffer:${value.toString('base64')}`;
+  const object = value as Record<string, unknown>;
+  const members = Object.keys(object)
+    .filter((name) => object[name] !== undefined)
+    .sort()
+    .map((name) => `${JSON.stringify(name)}:${canonicalJson(object[name])}`);
+  return `{${members.join(',')}}`;
+}
+
+/**
+ * A hash of what the request asks: method, path and canonical body. A repeat
+ * with the same key must have the same fingerprint to get the first answer.
+ */
+export function requestFingerprint(identity: Pick<RequestIdentity, 'method' | 'path' | 'body'>): string {
+  return createHash('sha256')
+    .update(`${identity.method.toUpperCase()}\n${identity.path}\n`)
+    .update(canonicalJson(identity.body))
+    .digest('base64url');
+}
+
+/**
+ * Where a key's record lives, and the secret its stored answer is sealed
+ * with, both derived from the scope and the key: a store holds neither the
+ * key nor a readable answer, so a leaked store does not leak the secrets an
+ * answer may carry (a new API key, a session token) to anyone without the key.
+ */
+export function recordKeys(scope: string, key: string): { readonly id: string; readonly sealKey: Buffer } {
+  const material = `${scope.length}:${scope}\n${key}`;
+  return {
+    id: createHmac('sha256', 'faultline idempotency record').update(material).digest('base64url'),
+    sealKey: createHmac('sha256', 'faultline idempotency seal').update(material).digest(),
+  };
+}
