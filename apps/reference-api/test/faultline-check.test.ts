@@ -18,7 +18,12 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 const program = join(root, 'packages/cli/dist/faultline.js');
 const profiles: readonly ProfileName[] = ['problem', 'classic', 'message', 'oauth'];
 /** The envelope each format is recognised as. */
-const shapes = { problem: 'rfc9457', classic: 'classic', message: 'message', oauth: 'oauth2' } as const;
+const shapes = {
+  problem: 'faultline-problem',
+  classic: 'faultline-classic',
+  message: 'faultline-message',
+  oauth: 'oauth2',
+} as const;
 
 let server: ReferenceServer;
 

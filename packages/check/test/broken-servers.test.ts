@@ -60,7 +60,7 @@ describe('the broken servers', () => {
     const report = await check();
     expect(statuses(report)).toEqual(Object.fromEntries(checkDefinitions.map((definition) => [definition.id, 'pass'])));
     expect(report.ok).toBe(true);
-    expect(report.shape).toBe('rfc9457');
+    expect(report.shape).toBe('faultline-problem');
   });
 
   it.each(faults)('the server broken for %s fails that check and no other', async (fault) => {

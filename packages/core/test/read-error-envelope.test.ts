@@ -183,3 +183,25 @@ describe("Fastify's validation message", () => {
     expect(read(500, {}, body).fieldErrors).toEqual([]);
   });
 });
+
+describe('the status a body states, and its place for a request id', () => {
+  it.each([
+    ['faultline-problem', { type: '/docs/errors#not_found', code: 'not_found', title: 'Not found', status: 404 }, 404, true],
+    ['rfc9457', { type: 'about:blank', title: 'Not Found', status: 410 }, 410, true],
+    ['google', { error: { code: 404, message: 'Not found', status: 'NOT_FOUND' } }, 404, true],
+    ['fastify', { statusCode: 404, error: 'Not Found', message: 'Route GET:/x not found' }, 404, false],
+    ['spring-boot', { timestamp: '2030-01-01T00:00:00Z', status: 404, error: 'Not Found', path: '/x' }, 404, true],
+    ['faultline-classic', { code: 'not_found', error: 'No such campaign.', time: '2030-01-01T00:00:00Z' }, undefined, true],
+    ['stripe', { error: { type: 'invalid_request_error', message: 'No such customer' } }, undefined, false],
+    ['github', { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' }, undefined, false],
+    ['json', { oops: true, status: 404 }, undefined, false],
+  ] as const)('%s states %j, has a place: %j', (name, body, statedStatus, hasRequestIdPlace) => {
+    // The response's own status differs: statedStatus is what the body says, not what the answer was.
+    const envelope = read(500, {}, body);
+    expect(envelope).toMatchObject({ name, statedStatus, hasRequestIdPlace });
+  });
+
+  it('states no status for one that is not an integer', () => {
+    expect(read(404, {}, { type: 'about:blank', title: 'Not Found', status: 404.5 }).statedStatus).toBeUndefined();
+  });
+});

@@ -3,6 +3,9 @@ import { recognizeErrorShape, type ErrorShapeName } from '../error-shape.js';
 import { isError, isJsonMediaType, mediaType, type Exchange } from '../exchange.js';
 import { line } from './support.js';
 
+/** Where the envelopes that do not call it "status" state the status. */
+const statusMember: Partial<Record<ErrorShapeName, string>> = { google: '"error.code"', fastify: '"statusCode"' };
+
 /** Check 7: every error body has the same recognised shape, a JSON media type, and a truthful `status`. */
 export const oneShape: CheckDefinition = {
   id: 'one-shape',
@@ -13,7 +16,7 @@ export const oneShape: CheckDefinition = {
   sends:
     'Nothing of its own: it reads every error answer the other checks received (routing, body parsing, authentication and application errors alike).',
   expects:
-    'Every error body in one recognised envelope (RFC 9457 problem details, the Faultline classic or message formats, or Stripe-, Google- or GitHub-style), with a JSON media type; in problem details, "status" equals the HTTP status. The token endpoint of OAuth 2, whose shape RFC 6749 fixes, is left out.',
+    'Every error body in one recognised envelope (RFC 9457 problem details, the Faultline classic or message formats, Stripe-, Google-, GitHub-, Azure-, Twilio-, JSON:API- or GraphQL-style, or a framework\'s default: the same envelopes the Faultline client reads), with a JSON media type; a status the body states (problem details\' "status", Google\'s "error.code") equals the HTTP status. The token endpoint of OAuth 2, whose shape RFC 6749 fixes, is left out.',
   why: 'A client can only handle errors it can read. When the router, the body parser and the handlers each write their own shape, every client needs a parser per layer, and the errors from the layers nobody tested (a 404 from the router, a 413 from the parser) are the ones that break them.',
   remedy:
     'Send every error through one function that writes your envelope (one error handler that also covers not-found, parser and authentication errors), and set its Content-Type to application/problem+json or application/json. With problem details, write "status" from the same value as the response status.',
@@ -42,11 +45,11 @@ export const oneShape: CheckDefinition = {
       const list = shapes.get(shape.name) ?? [];
       list.push(exchange);
       shapes.set(shape.name, list);
-      if (shape.name === 'rfc9457' && shape.status !== undefined && shape.status !== response.status) {
+      if (shape.status !== undefined && shape.status !== response.status) {
         findings.push({
-          message: `${line(exchange)}: the problem body says "status": ${shape.status}`,
+          message: `${line(exchange)}: the ${shape.name} body states the status ${shape.status}`,
           exchange,
-          evidence: `"status": ${shape.status}`,
+          evidence: `${statusMember[shape.name] ?? '"status"'}: ${shape.status}`,
         });
       }
     }

@@ -52,6 +52,12 @@ import { empty, html, text } from './readers/text.js';
  * Google's `RESOURCE_EXHAUSTED` or a rate or quota reason, Twilio's 20429,
  * GraphQL's `RATE_LIMITED`, GitHub's rate-limit messages.
  *
+ * The status a body states (`statedStatus`) is read from problem details'
+ * `status` (ours, RFC 9457, ASP.NET Core), Google's `error.code`, Fastify's
+ * `statusCode`, and Spring Boot's and Twilio's `status`. A shape has a place
+ * for the request id (`hasRequestIdPlace`) when its row names a body member
+ * in the request id column, and for our classic profile's `request_id`.
+ *
  * After the reader, for every envelope: the request id falls back to the
  * usual headers (`request-ids.ts`), the retry time to `Retry-After`,
  * `retry-after-ms`, the `RateLimit` fields, `x-ratelimit-reset` and a wait

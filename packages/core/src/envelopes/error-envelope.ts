@@ -51,6 +51,14 @@ export interface ErrorEnvelope {
   readonly rateLimited: boolean;
   /** When the server says the error happened, as it wrote it. */
   readonly time: string | undefined;
+  /**
+   * The HTTP status the body itself states (problem details' `status`,
+   * Google's `error.code`, Fastify's `statusCode` …), which may disagree with
+   * the response's; undefined when the shape states none.
+   */
+  readonly statedStatus: number | undefined;
+  /** Whether the shape has a member of its body for the request id (`request_id`, `traceId` …), filled or not. */
+  readonly hasRequestIdPlace: boolean;
   /** The members of the body the shape does not model (RFC 9457 extension members, Google's ErrorInfo, Stripe's `decline_code` …). */
   readonly extensions: Readonly<Record<string, unknown>>;
 }
@@ -75,6 +83,8 @@ export interface EnvelopeFields {
   /** Set when the body itself says the answer is a rate limit (Stripe's `rate_limit`, Google's `RESOURCE_EXHAUSTED` …). */
   rateLimited?: boolean | undefined;
   time?: string | undefined;
+  /** The HTTP status the body states. */
+  status?: number | undefined;
   extensions?: Record<string, unknown> | undefined;
 }
 
@@ -84,6 +94,8 @@ export interface EnvelopeFields {
  */
 export interface EnvelopeReader {
   readonly name: EnvelopeName;
+  /** Whether the shape has a body member for the request id; false when left out. */
+  readonly hasRequestIdPlace?: boolean;
   /** Whether the body has this shape; cheap, and checked in table order. */
   readonly matches: (body: unknown, input: EnvelopeInput) => boolean;
   readonly read: (body: never, input: EnvelopeInput) => EnvelopeFields;

@@ -75,13 +75,18 @@ export function readEnvelope(
       // A body whose members throw (a getter, a proxy) says nothing.
       fields = {};
     }
-    return complete(reader.name, fields, input, clean);
+    return complete(reader, fields, input, clean);
   }
   /* c8 ignore next -- the last reader matches everything */
-  return complete('empty', {}, input, clean);
+  return complete({ name: 'empty' }, {}, input, clean);
 }
 
-function complete(name: ErrorEnvelope['name'], fields: EnvelopeFields, input: EnvelopeInput, clean: boolean): ErrorEnvelope {
+function complete(
+  { name, hasRequestIdPlace = false }: Pick<EnvelopeReader, 'name' | 'hasRequestIdPlace'>,
+  fields: EnvelopeFields,
+  input: EnvelopeInput,
+  clean: boolean,
+): ErrorEnvelope {
   const { status, header, now } = input;
   const message = fields.message === undefined || !clean ? fields.message : cleanMessage(fields.message);
   const rateLimited =
@@ -108,6 +113,8 @@ function complete(name: ErrorEnvelope['name'], fields: EnvelopeFields, input: En
     retryAt,
     rateLimited,
     time: fields.time,
+    statedStatus: Number.isSafeInteger(fields.status) ? fields.status : undefined,
+    hasRequestIdPlace,
     extensions: fields.extensions ?? {},
   };
 }

@@ -1,7 +1,7 @@
 import type { FieldError } from '../../api-error.js';
 import type { EnvelopeReader } from '../error-envelope.js';
 import { fieldError, pointerOf } from '../field-paths.js';
-import { isRecord, member, otherMembers, recordMember, stringMember, type JsonRecord } from '../members.js';
+import { isRecord, member, numberMember, otherMembers, recordMember, stringMember, type JsonRecord } from '../members.js';
 import { codeOfProblemType, docsOfProblemType } from './problem-type.js';
 
 const modelled = new Set(['type', 'title', 'status', 'detail', 'traceId', 'errors', 'code']);
@@ -14,6 +14,7 @@ const modelled = new Set(['type', 'title', 'status', 'detail', 'traceId', 'error
  */
 export const aspnetCore: EnvelopeReader = {
   name: 'aspnet-core',
+  hasRequestIdPlace: true,
   matches: (body) =>
     isRecord(body) &&
     stringMember(body, 'title') !== undefined &&
@@ -26,6 +27,7 @@ export const aspnetCore: EnvelopeReader = {
       fieldErrors: messageMapFields(recordMember(body, 'errors')),
       docsUrl: docsOfProblemType(type),
       requestId: stringMember(body, 'traceId'),
+      status: numberMember(body, 'status'),
       extensions: otherMembers(body, modelled),
     };
   },

@@ -34,6 +34,7 @@ export const fastify: EnvelopeReader = {
       code: stringMember(body, 'code'),
       message,
       fieldErrors: validationFields(message),
+      status: numberMember(body, 'statusCode'),
       extensions: otherMembers(body, modelled),
     };
   },

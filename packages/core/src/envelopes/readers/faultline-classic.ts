@@ -9,6 +9,7 @@ const modelled = new Set(['code', 'error', 'time', 'errors', 'request_id']);
 /** Our `classic` profile (seed 000): `{code, error, time}`, `error` a sentence; a rate limit's sentence ends with the retry time. */
 export const faultlineClassic: EnvelopeReader = {
   name: 'faultline-classic',
+  hasRequestIdPlace: true,
   matches: (body) => isRecord(body) && stringMember(body, 'code') !== undefined && stringMember(body, 'error') !== undefined,
   read: (body: JsonRecord) => {
     const error = stringMember(body, 'error') as string;

@@ -8,6 +8,7 @@ const modelled = new Set(['message', 'description', 'code', 'request_id', 'error
 /** Our `message` profile (seeds 001/003): `message` names the status, `description` says what went wrong. */
 export const faultlineMessage: EnvelopeReader = {
   name: 'faultline-message',
+  hasRequestIdPlace: true,
   matches: (body) =>
     isRecord(body) && stringMember(body, 'code') !== undefined && stringMember(body, 'description') !== undefined,
   read: (body: JsonRecord) => {

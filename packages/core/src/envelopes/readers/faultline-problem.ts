@@ -1,5 +1,5 @@
 import type { EnvelopeReader } from '../error-envelope.js';
-import { isRecord, otherMembers, stringMember, type JsonRecord } from '../members.js';
+import { isRecord, numberMember, otherMembers, stringMember, type JsonRecord } from '../members.js';
 import { parseIsoTime } from '../retry-times.js';
 import { faultlineFieldErrors } from './faultline-field-errors.js';
 
@@ -8,6 +8,7 @@ const modelled = new Set(['type', 'title', 'status', 'detail', 'code', 'request_
 /** Our `problem` profile: RFC 9457 with the `code`, `request_id`, `time`, `errors[]` and `retry_after` members. */
 export const faultlineProblem: EnvelopeReader = {
   name: 'faultline-problem',
+  hasRequestIdPlace: true,
   matches: (body) => isRecord(body) && stringMember(body, 'code') !== undefined && stringMember(body, 'type') !== undefined,
   read: (body: JsonRecord) => {
     const type = stringMember(body, 'type');
@@ -20,6 +21,7 @@ export const faultlineProblem: EnvelopeReader = {
       requestId: stringMember(body, 'request_id'),
       retryAt: retryAfter === undefined ? undefined : parseIsoTime(retryAfter),
       time: stringMember(body, 'time'),
+      status: numberMember(body, 'status'),
       extensions: otherMembers(body, modelled),
     };
   },

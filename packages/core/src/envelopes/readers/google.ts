@@ -22,6 +22,7 @@ const rateLimitReasons = /rate_?limit|quota|limit_?exceeded/i;
  */
 export const google: EnvelopeReader = {
   name: 'google',
+  hasRequestIdPlace: true,
   matches: (body) => {
     const error = errorOf(body);
     if (error === undefined) return false;
@@ -63,6 +64,7 @@ export const google: EnvelopeReader = {
       requestId: stringMember(details.get('RequestInfo') ?? {}, 'requestId'),
       retryAt: delay === undefined ? undefined : afterSeconds(durationSeconds(delay), input.now),
       rateLimited: status === 'RESOURCE_EXHAUSTED' || (reason !== undefined && rateLimitReasons.test(reason)),
+      status: numberMember(error, 'code'),
       extensions,
     };
   },

@@ -12,6 +12,7 @@ const modelled = new Set(['error', 'error_description', 'error_uri', 'message', 
  */
 export const oauth2: EnvelopeReader = {
   name: 'oauth2',
+  hasRequestIdPlace: true,
   matches: (body) => {
     if (!isRecord(body)) return false;
     const error = stringMember(body, 'error');

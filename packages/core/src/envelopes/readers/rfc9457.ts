@@ -16,6 +16,7 @@ const modelled = new Set(['type', 'title', 'status', 'detail', 'code', 'errors',
  */
 export const rfc9457: EnvelopeReader = {
   name: 'rfc9457',
+  hasRequestIdPlace: true,
   matches: (body, input) =>
     isRecord(body) &&
     ((input.header('content-type') ?? '').includes('problem+json') ||
@@ -33,6 +34,7 @@ export const rfc9457: EnvelopeReader = {
       requestId: stringMember(body, 'request_id') ?? stringMember(body, 'requestId') ?? stringMember(body, 'traceId'),
       retryAt: retryAfter === undefined ? undefined : parseIsoTime(retryAfter),
       time: stringMember(body, 'time') ?? stringMember(body, 'timestamp'),
+      status: numberMember(body, 'status'),
       extensions: otherMembers(body, modelled),
     };
   },

@@ -14,6 +14,7 @@ const hiddenMessages: ReadonlySet<string> = new Set(['', 'No message available']
  */
 export const springBoot: EnvelopeReader = {
   name: 'spring-boot',
+  hasRequestIdPlace: true,
   matches: (body) =>
     isRecord(body) &&
     member(body, 'timestamp') !== undefined &&
@@ -28,6 +29,7 @@ export const springBoot: EnvelopeReader = {
       fieldErrors: bindingErrors(body['errors']),
       requestId: stringMember(body, 'requestId'),
       time: typeof timestamp === 'string' ? timestamp : undefined,
+      status: numberMember(body, 'status'),
       extensions: otherMembers(body, modelled),
     };
   },

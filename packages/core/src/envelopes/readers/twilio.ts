@@ -20,6 +20,7 @@ export const twilio: EnvelopeReader = {
     message: stringMember(body, 'message'),
     docsUrl: stringMember(body, 'more_info'),
     rateLimited: numberMember(body, 'code') === 20429,
+    status: numberMember(body, 'status'),
     extensions: otherMembers(body, modelled),
   }),
 };
