@@ -157,3 +157,28 @@ describe('the idempotency plugin', () => {
     ).toThrow(/off, optional or required/);
   });
 });
+
+describe('claimIn: handler', () => {
+  it('logs an error when a keyed 2xx answer was never recorded by its handler, and stays quiet when it was', async () => {
+    const lines: string[] = [];
+    const app = await buildApp({ logStream: { write: (line: string) => void lines.push(line) } });
+    await app.register(idempotency, { scope: () => 'one', claimIn: 'handler', defaultMode: 'optional' });
+    app.post('/records', async (request, reply) => {
+      // Stands for the route's own transaction: the answer is written beside the work, then marked recorded.
+      request.idempotencyClaim?.markRecorded();
+      return reply.code(201).send({ ok: true });
+    });
+    app.post('/forgets', async (_request, reply) => reply.code(201).send({ ok: true }));
+    await app.ready();
+    const send = (url: string) =>
+      app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json', 'idempotency-key': 'k' }, payload: '{}' });
+    expect((await send('/records')).statusCode).toBe(201);
+    const unrecorded = () =>
+      lines.map((line) => JSON.parse(line) as { level: number; msg: string }).filter((entry) => entry.level >= 50);
+    expect(unrecorded()).toEqual([]);
+    expect((await send('/forgets')).statusCode).toBe(201);
+    expect(unrecorded().map((entry) => entry.msg)).toEqual([
+      expect.stringMatching(/^POST \/forgets takes an Idempotency-Key, but its handler answered 201 without recording/),
+    ]);
+  });
+});

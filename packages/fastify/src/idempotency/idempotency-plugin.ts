@@ -125,6 +125,12 @@ const plugin: FastifyPluginCallback<IdempotencyPluginOptions> = (fastify, option
 
   const storeAnswer: onSendHookHandler = (request, reply, payload, next) => {
     const claim = request.idempotencyClaim;
+    if (claim !== undefined && !claim.taken && !claim.settled && reply.statusCode < 300) {
+      // The handler was to record this answer in its own transaction and did not: a retry would run the work again.
+      request.log.error(
+        `${request.method} ${request.routeOptions.url ?? request.url} takes an Idempotency-Key, but its handler answered ${reply.statusCode} without recording the answer for the key (claimIn: 'handler'); a retry with this key will run the work again`,
+      );
+    }
     // An untaken claim was the handler's to record; a handler that never took it did nothing worth keeping.
     if (claim === undefined || claim.settled || !claim.taken) {
       next(null, payload);
