@@ -2,6 +2,7 @@
 // one API key, a rate limit per key, idempotent writes. Start it with `npm run example -- fastify`.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { builtinCatalog, isProfileName } from '@faultline/core';
+import { errorReferenceContentSecurityPolicy, errorReferencePage } from '@faultline/docs';
 import {
   bearerChallenge,
   faultline,
@@ -54,6 +55,15 @@ const note = {
   additionalProperties: false,
   properties: { title: { type: 'string', minLength: 1, maxLength: 200 }, body: { type: 'string', maxLength: 5000 } },
 };
+// Every error's `type` links here: the reference of every code, generated from the catalog.
+const errorReference = errorReferencePage(builtinCatalog, { profile, docsUrl: '/docs/errors' });
+app.get('/docs/errors', (_request, reply) =>
+  reply
+    .type('text/html; charset=utf-8')
+    .header('content-security-policy', errorReferenceContentSecurityPolicy)
+    .send(errorReference),
+);
+
 const notes = new Map();
 let lastId = 0;
 
