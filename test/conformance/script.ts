@@ -226,6 +226,16 @@ const main: Run = {
       expect: { status: 200, json: { data: [note(2, 'Second', 'Edited')] } },
     },
     {
+      name: 'routing comes first: an unknown path without a key is 404, not 401',
+      request: { method: 'GET', path: '/v1/nothing' },
+      expect: { status: 404, code: 'not_found', limited: false },
+    },
+    {
+      name: 'routing comes first: a wrong method without a key is 405, not 401',
+      request: { method: 'DELETE', path: '/v1/notes' },
+      expect: { status: 405, code: 'method_not_allowed', headers: { allow: /\bPOST\b/ }, limited: false },
+    },
+    {
       name: 'an unknown path outside /v1: 404',
       request: { method: 'GET', path: '/nowhere', headers: bearer(defaultKey) },
       expect: { status: 404, code: 'not_found', limited: false },
