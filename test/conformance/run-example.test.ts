@@ -5,7 +5,9 @@
  * process group) stops it. Run after the build, so the runner's build is quick.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readmeExampleFrom } from '../readme-examples.js';
 import { exampleNames, root } from './example-process.js';
 import { send } from './send.js';
 
@@ -91,8 +93,10 @@ describe('npm run example', () => {
     expect(run.stderr).toContain('npm run example -- ');
   });
 
-  it('-- fastify builds and serves the example until Ctrl-C', async () => {
-    const child = start(['npm', 'run', 'example', '--', 'fastify']);
+  it("the README's command builds and serves the fastify example until Ctrl-C", async () => {
+    const command = readmeExampleFrom(join(root, 'README.md'), 'run-example').trim();
+    expect(command).toBe('npm run example -- fastify');
+    const child = start(command.split(' '));
     const end = ended(child, 150_000);
     const url = await listening(child);
     const answer = await send(url, { method: 'GET', path: '/v1/notes', headers: { authorization: 'Bearer example-key' } });
