@@ -15,7 +15,8 @@ import { builtinCatalog, readErrorEnvelope, type ProfileName } from '@faultline/
 import { errorReferenceJson } from '@faultline/docs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleNames, referenceExample, root, startExample } from './example-process.js';
-import { contractHeaders, defaultKey, runs, type Run, type Step } from './script.js';
+import { comparable } from './compare.js';
+import { defaultKey, runs, type Run, type Step } from './script.js';
 import { send, type Answer } from './send.js';
 
 const names = exampleNames();
@@ -26,7 +27,6 @@ const envelopeNames: Readonly<Record<ProfileName, string>> = {
   oauth: 'oauth2',
 };
 const wellFormedRequestId = /^[A-Za-z0-9._:-]{1,128}$/;
-const isoTime = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/g;
 
 interface RunResult {
   readonly answers: readonly Answer[];
@@ -36,30 +36,6 @@ interface RunResult {
 
 /** Each example's answers, run by run, for the comparison with the reference example. */
 const results = new Map<string, Map<string, RunResult>>();
-
-/** What of an answer must be the same in every example. */
-function comparable(step: Step, answer: Answer, run: Run): unknown {
-  const id = answer.headers['x-request-id'] ?? '';
-  const sent = step.request.headers?.['x-request-id'];
-  const headers: Record<string, string | undefined> = {};
-  for (const name of contractHeaders) {
-    let value = answer.headers[name];
-    // Seconds counted from the clock: held to the spec's bounds in assertSpec, not to another process's timing.
-    if (value !== undefined && name === 'retry-after') value = '<seconds>';
-    if (value !== undefined && name === 'ratelimit') {
-      value = value.replace(/;t=\d+/g, ';t=<seconds>');
-      if (run.remainingVaries) value = value.replace(/;r=\d+/g, ';r=<n>');
-    }
-    headers[name] = value;
-  }
-  const body = (id === '' ? answer.body : answer.body.split(id).join('<request-id>')).replace(isoTime, '<time>');
-  return {
-    status: answer.status,
-    headers,
-    requestId: id === '' ? 'missing' : id === sent ? 'echoed' : 'generated',
-    body,
-  };
-}
 
 /** Holds one answer to what the spec says of it. */
 function assertSpec(step: Step, answer: Answer, run: Run): void {
