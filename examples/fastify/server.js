@@ -24,6 +24,12 @@ if (!isProfileName(profile)) {
   console.error(`FAULTLINE_PROFILE must be problem, classic, message or oauth, not "${profile}".`);
   process.exit(1);
 }
+if (!(Number.isInteger(perMinute) && perMinute > 0)) {
+  console.error(
+    `EXAMPLE_RATE_LIMIT must be a whole number of requests per minute, 1 or more, not "${process.env.EXAMPLE_RATE_LIMIT}".`,
+  );
+  process.exit(1);
+}
 const realm = 'example';
 
 // The log goes to stderr (warnings and errors: a crash's full error), stdout has the one line that says it is ready.

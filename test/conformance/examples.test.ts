@@ -123,7 +123,7 @@ describe.each(names)('examples/%s/server.js', (name) => {
       const byRun = results.get(name) ?? new Map<string, RunResult>();
       byRun.set(run.name, result);
       results.set(name, byRun);
-    });
+    }, 90_000);
 
     it.each(run.steps.map((step, index) => ({ ...step, index })))('$name', (step) => {
       assertSpec(step, result.answers[step.index] as Answer, run);
@@ -175,7 +175,8 @@ describe.each(names)('faultline check against examples/%s/server.js', (name) => 
     } finally {
       await example.stop();
     }
-  });
+    // About a hundred requests at the check's default pace of 20 a second, then the flood.
+  }, 120_000);
 
   afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
