@@ -17,6 +17,7 @@ export default defineConfig({
       '@faultline/hono/ajv': source('./packages/hono/src/ajv/index.ts'),
       '@faultline/hono/idempotency': source('./packages/hono/src/idempotency/index.ts'),
       '@faultline/hono/node': source('./packages/hono/src/node/index.ts'),
+      '@faultline/hono/rate-limit': source('./packages/hono/src/rate-limit/index.ts'),
       '@faultline/hono': source('./packages/hono/src/index.ts'),
       '@faultline/client': source('./packages/client/src/index.ts'),
       '@faultline/reference-client': source('./packages/reference-client/src/index.ts'),

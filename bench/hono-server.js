@@ -8,7 +8,8 @@
 //   faultline-limiter:  the same app with rateLimit() of @faultline/hono (memory) instead.
 import { serve } from '@hono/node-server';
 import { builtinCatalog } from '@faultline/core';
-import { faultline, rateLimit } from '@faultline/hono';
+import { faultline } from '@faultline/hono';
+import { rateLimit } from '@faultline/hono/rate-limit';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { rateLimiter } from 'hono-rate-limiter';

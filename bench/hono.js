@@ -78,7 +78,9 @@ export async function hono() {
     `\n@faultline/hono vs Hono's usual choices (issue #17): ${rounds} interleaved rounds, medians of per-round ratios [lowest–highest]; ` +
       `${seconds}s a round, ${connections} connections, @hono/node-server${pinned ? ', servers on the other core than the load' : ''}.`,
   );
-  console.log('req/s ratio = ours / theirs, CPU ratio = their CPU per request / ours: above 1 is better, and the worse of the two decides.\n');
+  console.log(
+    'req/s ratio = ours / theirs, CPU ratio = their CPU per request / ours: above 1 is better, and the worse of the two decides.\n',
+  );
   const ratio = (s) => `${s.median.toFixed(2)}x [${s.min.toFixed(2)}–${s.max.toFixed(2)}]`;
   let missed = false;
   for (const row of rows) {
@@ -86,7 +88,9 @@ export async function hono() {
     const meets = judged >= row.target;
     if (!meets) missed = true;
     console.log(`${row.what.padEnd(38)} vs ${row.versus}: ${row.figures}`);
-    console.log(`${''.padEnd(38)} req/s ${ratio(row.rate)}  CPU ${ratio(row.cpu)}  ${meets ? 'meets' : 'MISSES'} >= ${row.target}x`);
+    console.log(
+      `${''.padEnd(38)} req/s ${ratio(row.rate)}  CPU ${ratio(row.cpu)}  ${meets ? 'meets' : 'MISSES'} >= ${row.target}x`,
+    );
   }
   return !missed;
 }

@@ -3,9 +3,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { builtinCatalog, isProfileName } from '@faultline/core';
 import { bearerChallenge, wwwAuthenticate } from '@faultline/http';
-import { faultline, loadShedding, rateLimit, validate } from '@faultline/hono';
+import { faultline, loadShedding, validate } from '@faultline/hono';
 import { jsonSchema } from '@faultline/hono/ajv';
 import { idempotency } from '@faultline/hono/idempotency';
+import { rateLimit } from '@faultline/hono/rate-limit';
 import { MemoryIdempotencyStore } from '@faultline/idempotency';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';

@@ -5,15 +5,15 @@ import {
   unsupportedMediaTypeError,
 } from '@faultline/http';
 import type { Context } from 'hono';
-import { readBoundedBody } from './read-bounded-body.js';
+import { readBoundedBody, type BodyReading } from './read-bounded-body.js';
 import { rememberMembers } from './request-checker.js';
 import { settingsOf } from './send-error.js';
 
 /**
- * Whether the request carries a body, as Fastify decides it: a
- * `Content-Type`, a `Transfer-Encoding` or a non-zero `Content-Length` says so.
+ * Whether the headers say the request carries a body, as Fastify decides it:
+ * a `Content-Type`, a `Transfer-Encoding` or a non-zero `Content-Length`.
  */
-export function hasBody(c: Context): boolean {
+function announcesBody(c: Context): boolean {
   const length = c.req.header('content-length');
   if (length !== undefined && length !== '0') return true;
   return c.req.header('content-type') !== undefined || c.req.header('transfer-encoding') !== undefined;
@@ -48,14 +48,20 @@ function readsAsJson(contentType: string, accepted: readonly string[]): boolean 
 export async function readJsonBody(c: Context, bodyLimit?: number): Promise<unknown> {
   const cached = c.req.bodyCache.json as Promise<unknown> | undefined;
   if (cached !== undefined) return cached;
-  if (!hasBody(c)) return undefined;
   const settings = settingsOf(c);
   const { catalog } = settings;
+  const limit = bodyLimit ?? settings.bodyLimit;
   const contentType = c.req.header('content-type');
+  let reading: BodyReading | undefined;
+  if (!announcesBody(c)) {
+    // A runtime may hand a body stream whose headers say nothing (HTTP/2, a Request built in code): an empty one is no body.
+    if (c.req.raw.body === null) return undefined;
+    reading = await readBoundedBody(c.req.raw, limit);
+    if (reading.kind === 'read' && reading.bytes.length === 0) return undefined;
+  }
   if (contentType === undefined || !readsAsJson(contentType, settings.contentTypes))
     throw unsupportedMediaTypeError(catalog, contentType, settings.contentTypes);
-  const limit = bodyLimit ?? settings.bodyLimit;
-  const reading = await readBoundedBody(c.req.raw, limit);
+  reading ??= await readBoundedBody(c.req.raw, limit);
   if (reading.kind === 'too-large') throw bodyTooLargeError(catalog, limit);
   if (reading.kind === 'incomplete') throw contentLengthMismatchError(catalog);
   const parsed = parseJsonBody(reading.bytes, catalog, settings.jsonLimits);

@@ -1,7 +1,8 @@
-import { fieldValidationError, type FieldError, type FieldLocation } from '@faultline/core';
-import { validateStandardSchema, type StandardSchemaV1 } from '@faultline/http';
+import { fieldValidationError, type FieldLocation } from '@faultline/core';
+import type { StandardSchemaV1 } from '@faultline/http';
 import type { Context, Env, MiddlewareHandler, ValidationTargets } from 'hono';
 import { readJsonBody } from './json-body.js';
+import { fieldErrorsOfIssues } from './standard-schema-unknown-keys.js';
 import { checkRequestPart, type Checked, type RequestChecker } from './request-checker.js';
 import { answerError, settingsOf } from './send-error.js';
 import type { FaultlineSettings } from './settings.js';
@@ -79,10 +80,13 @@ function checkerOf(schema: RequestSchema, location: FieldLocation): Check {
     throw new TypeError(
       'validate: the schema must be a Standard Schema (zod, valibot...) or jsonSchema() of @faultline/hono/ajv.',
     );
+  const standard = (schema as StandardSchemaV1)['~standard'];
   return (input, settings) => {
-    const settle = (result: { value?: unknown; fields?: FieldError[] }): Checked =>
-      result.fields === undefined ? { value: result.value } : { error: fieldValidationError(result.fields, settings) };
-    const result = validateStandardSchema(schema as StandardSchemaV1, input, location);
+    const settle = (result: StandardSchemaV1.Result<unknown>): Checked =>
+      result.issues === undefined
+        ? { value: result.value }
+        : { error: fieldValidationError(fieldErrorsOfIssues(result.issues, location, input), settings) };
+    const result = standard.validate(input);
     return result instanceof Promise ? result.then(settle) : settle(result);
   };
 }

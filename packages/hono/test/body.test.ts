@@ -123,9 +123,10 @@ describe('malformed JSON', () => {
 
   it.each(profiles)('is invalid_request in the %s profile', async (profile) => {
     const response = await echoApp({ profile }).request('/echo', post('[1,'));
-    expect(response.status).toBe(400);
-    const body = await bodyOf(response);
-    expect(profile === 'oauth' ? body['error'] : body['code']).toBe('invalid_request');
+    const body = await bodyOf(response.clone());
+    const detail = String(body['detail'] ?? body['error_description'] ?? body['description'] ?? body['error']);
+    expect(detail).toMatch(/^The body is not valid JSON: /);
+    await expectInProfile(response, profile, 400, 'invalid_request', detail);
   });
 });
 

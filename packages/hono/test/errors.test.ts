@@ -77,7 +77,7 @@ describe('401 and its challenge', () => {
 describe('HTTPException', () => {
   it.each([
     [400, 'invalid_request'],
-    [403, 'forbidden'],
+    [403, 'not_authorized'],
     [404, 'not_found'],
     [409, 'conflict'],
     [429, 'limit_reached'],

@@ -1,6 +1,6 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
-import type { ProfileName } from '@faultline/core';
+import { builtinCatalog, type ProfileName } from '@faultline/core';
 import { faultline, type FaultlineOptions } from '@faultline/hono';
 import { Hono } from 'hono';
 import { expect } from 'vitest';
@@ -96,6 +96,8 @@ export async function expectInProfile(
   expect(response.headers.get('content-type')).toBe('application/json');
   const requestId = response.headers.get('x-request-id');
   const body = await bodyOf(response);
+  // The code as this profile's vocabulary writes it (OAuth's invalid_request for a validation failure, say).
+  code = builtinCatalog.resolve(code, profile)?.code ?? code;
   if (profile === 'classic') expect(body).toMatchObject({ code, error: detail, time: expect.any(String) });
   if (profile === 'message') expect(body).toMatchObject({ code, description: detail, request_id: requestId });
   if (profile === 'oauth')

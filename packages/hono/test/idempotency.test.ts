@@ -87,7 +87,7 @@ describe('idempotency()', () => {
     const required = notesApp('required').app;
     const missing = await required.request('/v1/notes', post({ title: 'a' }));
     expect(missing.status).toBe(400);
-    expect((await bodyOf(missing))['code']).toBe('missing_parameter');
+    expect((await bodyOf(missing))['code']).toBe('missing_idempotency_key');
   });
 
   it('replays an error answer too, and reads the body itself when no validator ran', async () => {

@@ -1,5 +1,5 @@
 import { parseRateLimit, parseRateLimitPolicy } from '@faultline/core';
-import { rateLimit } from '@faultline/hono';
+import { rateLimit } from '@faultline/hono/rate-limit';
 import { MemoryStore } from '@faultline/rate-limit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp, closeServers, expectInProfile, expectProblem, listen, profiles } from './helpers.js';
@@ -46,8 +46,10 @@ describe('rateLimit()', () => {
     expect(retryAfter).toBeLessThanOrEqual(30);
     expect(body['policy']).toBe('per-key');
     expect(body['detail']).toMatch(/^Rate limit "per-key" \(2 per 60 s\) reached; try again after /);
-    expect(parseRateLimit(refused.headers.get('ratelimit') ?? '')).toMatchObject([{ policy: 'per-key', remaining: 0 }]);
-    expect(parseRateLimitPolicy(refused.headers.get('ratelimit-policy') ?? '')).toMatchObject([{ policy: 'per-key', quota: 2 }]);
+    expect(parseRateLimit(refused.headers.get('ratelimit') ?? '')).toMatchObject([{ name: 'per-key', remaining: 0 }]);
+    expect(parseRateLimitPolicy(refused.headers.get('ratelimit-policy') ?? '')).toEqual([
+      { name: 'per-key', quota: 2, windowSeconds: 60 },
+    ]);
     // Another key has its own allowance.
     expect((await get('b')).status).toBe(200);
   });
@@ -58,7 +60,7 @@ describe('rateLimit()', () => {
     const refused = await app.request('/v1/things');
     expect(refused.headers.get('retry-after')).not.toBeNull();
     const detail = (await refused.clone().json()) as Record<string, unknown>;
-    const text = String(detail['detail'] ?? detail['error'] ?? detail['description'] ?? detail['error_description']);
+    const text = String(detail['detail'] ?? detail['description'] ?? detail['error_description'] ?? detail['error']);
     await expectInProfile(refused, profile, 429, 'limit_reached', text);
   });
 

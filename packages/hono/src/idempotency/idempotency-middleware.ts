@@ -10,7 +10,7 @@ import {
   type StoredAnswer,
 } from '@faultline/idempotency';
 import type { Context, MiddlewareHandler } from 'hono';
-import { hasBody, readJsonBody } from '../json-body.js';
+import { readJsonBody } from '../json-body.js';
 import { settingsOf } from '../send-error.js';
 
 declare module 'hono' {
@@ -75,7 +75,7 @@ export function idempotency(options: IdempotencyMiddlewareOptions): MiddlewareHa
       return next();
     }
     if (reading.kind === 'malformed') throw idempotencyErrors.malformed(catalog, reading.problem);
-    const body = hasBody(c) ? await readJsonBody(c) : undefined;
+    const body = await readJsonBody(c);
     const identity = { key: reading.key, scope: scope(c), method: c.req.method, path: pathAndQuery(c.req.url), body };
     let admission;
     try {
@@ -116,8 +116,10 @@ function replay(c: Context, answer: StoredAnswer): Response {
   for (const [name, value] of Object.entries(answer.headers))
     headers[name] = typeof value === 'string' ? value : value.join(', ');
   headers[replayedHeader] = 'true';
-  const body = answer.base64 === true ? fromBase64(answer.body) : answer.body === '' ? null : answer.body;
-  return c.body(body, answer.status as 200, headers);
+  const status = answer.status as 200;
+  if (answer.base64 === true) return c.body(fromBase64(answer.body), status, headers);
+  if (answer.body === '') return c.body(null, status, headers);
+  return c.body(answer.body, status, headers);
 }
 
 /** The answer as it will be sent, read from a copy so the client still gets the original. */
@@ -143,9 +145,9 @@ function toBase64(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
-function fromBase64(text: string): Uint8Array {
+function fromBase64(text: string): Uint8Array<ArrayBuffer> {
   const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
+  const bytes = new Uint8Array(new ArrayBuffer(binary.length));
   for (let at = 0; at < binary.length; at++) bytes[at] = binary.charCodeAt(at);
   return bytes;
 }

@@ -1,7 +1,7 @@
 import { builtinCatalog, type Catalog } from '@faultline/core';
 import { createRateLimiter, type RateLimiter, type RateLimiterOptions } from '@faultline/rate-limit';
 import type { Context, MiddlewareHandler } from 'hono';
-import { answerError, settingsOf } from './send-error.js';
+import { answerError, settingsOf } from '../send-error.js';
 
 /** Options of {@link rateLimit}: those of `createRateLimiter` in `@faultline/rate-limit`, keyed on Hono's context. */
 export interface RateLimitOptions extends Omit<RateLimiterOptions<Context>, 'catalog'> {
