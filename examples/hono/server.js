@@ -2,9 +2,11 @@
 // notes kept in memory, one API key, a rate limit per key, idempotent writes. Start it with `npm run example -- hono`.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { builtinCatalog, isProfileName } from '@faultline/core';
+import { errorReferenceContentSecurityPolicy, errorReferencePage } from '@faultline/docs';
 import { bearerChallenge, wwwAuthenticate } from '@faultline/http';
 import { faultline, loadShedding, validate } from '@faultline/hono';
 import { jsonSchema } from '@faultline/hono/ajv';
+import { guardServer } from '@faultline/hono/node';
 import { idempotency } from '@faultline/hono/idempotency';
 import { rateLimit } from '@faultline/hono/rate-limit';
 import { MemoryIdempotencyStore } from '@faultline/idempotency';
@@ -29,7 +31,7 @@ const logger = {
   debug: () => undefined,
 };
 const app = new Hono();
-faultline(app, { profile, realm, bodyLimit: 64 * 1024, logger }); // before the routes
+const settings = faultline(app, { profile, realm, bodyLimit: 64 * 1024, logger }); // before the routes
 // 503 with Retry-After while the event loop lags more than a second behind.
 app.use('*', loadShedding({ maxEventLoopDelayMs: 1000 }));
 
@@ -62,6 +64,15 @@ const note = {
   additionalProperties: false,
   properties: { title: { type: 'string', minLength: 1, maxLength: 200 }, body: { type: 'string', maxLength: 5000 } },
 };
+// Every error's `type` links here: the reference of every code, generated from the catalog.
+const errorReference = errorReferencePage(builtinCatalog, { profile, docsUrl: '/docs/errors' });
+app.get('/docs/errors', (c) =>
+  c.body(errorReference, 200, {
+    'content-type': 'text/html; charset=utf-8',
+    'content-security-policy': errorReferenceContentSecurityPolicy,
+  }),
+);
+
 const notes = new Map();
 let lastId = 0;
 
@@ -71,17 +82,21 @@ function findNote(id) {
   return found;
 }
 
+// JSON answers name their charset, as Fastify's and Express's do: the three examples answer byte for byte alike.
+const json = (c, data, status = 200, headers = {}) =>
+  c.json(data, status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+
 const v1 = new Hono();
-v1.get('/notes', ...guarded, (c) => c.json({ data: [...notes.values()] }));
+v1.get('/notes', ...guarded, (c) => json(c, { data: [...notes.values()] }));
 v1.post('/notes', ...guarded, validate('json', jsonSchema({ ...note, required: ['title'] })), keys, (c) => {
   const input = c.req.valid('json');
   const created = { id: `note_${++lastId}`, title: input.title, body: input.body ?? '' };
   notes.set(created.id, created);
-  return c.json(created, 201, { location: `/v1/notes/${created.id}` });
+  return json(c, created, 201, { location: `/v1/notes/${created.id}` });
 });
-v1.get('/notes/:id', ...guarded, (c) => c.json(findNote(c.req.param('id'))));
+v1.get('/notes/:id', ...guarded, (c) => json(c, findNote(c.req.param('id'))));
 v1.patch('/notes/:id', ...guarded, validate('json', jsonSchema({ ...note, minProperties: 1 })), keys, (c) =>
-  c.json(Object.assign(findNote(c.req.param('id')), c.req.valid('json'))),
+  json(c, Object.assign(findNote(c.req.param('id')), c.req.valid('json'))),
 );
 v1.delete('/notes/:id', ...guarded, (c) => {
   findNote(c.req.param('id'));
@@ -96,4 +111,6 @@ app.route('/v1', v1);
 const server = serve({ fetch: app.fetch, port, hostname }, (info) => {
   console.log(`Listening on http://${hostname}:${info.port}`);
 });
+// What never reaches Hono (headers too large, malformed HTTP, too many connections from one address) in the same format.
+guardServer(server, settings);
 for (const signal of ['SIGTERM', 'SIGINT']) process.once(signal, () => server.close(() => process.exit(0)));
