@@ -1,5 +1,6 @@
 import { classifyError, noRouteError, requestIdFor, requestIdHeader } from '@faultline/http';
 import type { Context, Env, Hono, MiddlewareHandler } from 'hono';
+import { requestHeader } from './request-header.js';
 import { HTTPException } from 'hono/http-exception';
 import './context-variables.js';
 import { MethodIndex } from './method-index.js';
@@ -57,7 +58,7 @@ export function faultline<E extends Env>(app: Hono<E>, options: FaultlineOptions
 /** The middleware every request passes first: its id, the settings, and the answer to what Hono's onError does not catch. */
 function requestContract(settings: FaultlineSettings): MiddlewareHandler {
   return async function faultlineRequest(c, next) {
-    const id = requestIdFor(c.req.header(requestIdHeader));
+    const id = requestIdFor(requestHeader(c, requestIdHeader));
     c.set('requestId', id);
     c.set('faultline', settings);
     c.header(requestIdHeader, id);
@@ -85,7 +86,7 @@ export function answerThrown(c: Context, thrown: unknown, settings: FaultlineSet
     catalog: settings.catalog,
     requestId: id,
     contentTypes: settings.contentTypes,
-    contentType: c.req.header('content-type'),
+    contentType: requestHeader(c, 'content-type'),
   });
   if (unexpected) settings.logger.error({ err: thrown, requestId: id }, 'Unexpected error; answered with internal_error');
   else if (error.status >= 500) settings.logger.warn({ code: error.code, requestId: id }, error.detail);

@@ -5,6 +5,7 @@ import {
   unsupportedMediaTypeError,
 } from '@faultline/http';
 import type { Context } from 'hono';
+import { requestHeader } from './request-header.js';
 import { readBoundedBody, type BodyReading } from './read-bounded-body.js';
 import { rememberMembers } from './request-checker.js';
 import { settingsOf } from './send-error.js';
@@ -14,9 +15,9 @@ import { settingsOf } from './send-error.js';
  * a `Content-Type`, a `Transfer-Encoding` or a non-zero `Content-Length`.
  */
 function announcesBody(c: Context): boolean {
-  const length = c.req.header('content-length');
+  const length = requestHeader(c, 'content-length');
   if (length !== undefined && length !== '0') return true;
-  return c.req.header('content-type') !== undefined || c.req.header('transfer-encoding') !== undefined;
+  return requestHeader(c, 'content-type') !== undefined || requestHeader(c, 'transfer-encoding') !== undefined;
 }
 
 /** Whether a media type (parameters aside) is one the app reads and is JSON. */
@@ -51,7 +52,7 @@ export async function readJsonBody(c: Context, bodyLimit?: number): Promise<unkn
   const settings = settingsOf(c);
   const { catalog } = settings;
   const limit = bodyLimit ?? settings.bodyLimit;
-  const contentType = c.req.header('content-type');
+  const contentType = requestHeader(c, 'content-type');
   let reading: BodyReading | undefined;
   if (!announcesBody(c)) {
     // A runtime may hand a body stream whose headers say nothing (HTTP/2, a Request built in code): an empty one is no body.

@@ -1,6 +1,7 @@
 import type { ApiError } from '@faultline/core';
 import { errorAnswer, requestIdFor, requestIdHeader } from '@faultline/http';
 import type { Context } from 'hono';
+import { requestHeader } from './request-header.js';
 import './context-variables.js';
 import type { FaultlineSettings } from './settings.js';
 
@@ -30,8 +31,8 @@ export function sendError(c: Context, error: ApiError): Response {
 export function answerError(c: Context, error: ApiError, settings: FaultlineSettings): Response {
   const answer = errorAnswer(error, settings, {
     id: requestIdOf(c),
-    accept: c.req.header('accept'),
-    route: c.var.faultlineRoute,
+    accept: requestHeader(c, 'accept'),
+    route: c.get('faultlineRoute'),
     log: settings.logger,
     hasChallenge: () => c.res.headers.has('www-authenticate'),
   });
@@ -40,7 +41,7 @@ export function answerError(c: Context, error: ApiError, settings: FaultlineSett
 
 /** The settings the {@link faultline} middleware put on the context; a clear error when it is missing. */
 export function settingsOf(c: Context): FaultlineSettings {
-  const settings = c.var.faultline;
+  const settings = c.get('faultline');
   if (settings === undefined)
     throw new TypeError('Call faultline(app) before adding routes and Faultline middleware: the middleware needs its settings.');
   return settings;
@@ -48,9 +49,9 @@ export function settingsOf(c: Context): FaultlineSettings {
 
 /** The request id; one is made (and set) when the faultline middleware has not run, as for an error thrown before it. */
 export function requestIdOf(c: Context): string {
-  let id = c.var.requestId;
+  let id = c.get('requestId');
   if (id === undefined) {
-    id = requestIdFor(c.req.header(requestIdHeader));
+    id = requestIdFor(requestHeader(c, requestIdHeader));
     c.set('requestId', id);
   }
   return id;

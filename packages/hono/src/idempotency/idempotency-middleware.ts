@@ -11,6 +11,7 @@ import {
 } from '@faultline/idempotency';
 import type { Context, MiddlewareHandler } from 'hono';
 import { readJsonBody } from '../json-body.js';
+import { requestHeader } from '../request-header.js';
 import { settingsOf } from '../send-error.js';
 
 declare module 'hono' {
@@ -69,7 +70,7 @@ export function idempotency(options: IdempotencyMiddlewareOptions): MiddlewareHa
 
   return async function idempotencyKey(c, next) {
     const { catalog, logger } = settingsOf(c);
-    const reading = readIdempotencyKey(c.req.header(idempotencyKeyHeader));
+    const reading = readIdempotencyKey(requestHeader(c, idempotencyKeyHeader));
     if (reading.kind === 'absent') {
       if (required) throw idempotencyErrors.missing(catalog, c.req.method);
       return next();
@@ -82,7 +83,7 @@ export function idempotency(options: IdempotencyMiddlewareOptions): MiddlewareHa
       admission = await engine.admit(identity);
     } catch (error) {
       logger.error(
-        { err: error, requestId: c.var.requestId },
+        { err: error, requestId: c.get('requestId') },
         'The idempotency store failed; the request was refused before any work',
       );
       throw catalog.error('service_unavailable', {
@@ -101,11 +102,11 @@ export function idempotency(options: IdempotencyMiddlewareOptions): MiddlewareHa
       const outcome = await engine.finish(claim, await storedAnswer(c.res));
       if (outcome === 'lost')
         logger.warn(
-          { requestId: c.var.requestId },
+          { requestId: c.get('requestId') },
           'The idempotency claim expired before the request finished; its answer was not stored',
         );
     } catch (error) {
-      logger.error({ err: error, requestId: c.var.requestId }, 'Storing the answer of an idempotent request failed');
+      logger.error({ err: error, requestId: c.get('requestId') }, 'Storing the answer of an idempotent request failed');
     }
   };
 }
