@@ -1,28 +1,27 @@
 import type { ProfileName } from '@faultline/core';
-import type { FastifyRequest } from 'fastify';
-import type { FaultlineRouteConfig } from './settings.js';
 
 const problemMediaType = 'application/problem+json';
 
 /**
- * The profile for one response: the route's forced profile, else
- * problem+json when the client asks for it, else the app's default.
+ * The profile for one answer: the route's forced profile, else problem+json
+ * when the request's `Accept` asks for it with a non-zero quality, else the
+ * app's default.
+ *
+ * @example
+ * ```ts
+ * chooseProfile(undefined, 'application/problem+json', 'classic'); // 'problem'
+ * chooseProfile('oauth', 'application/problem+json', 'classic'); // 'oauth'
+ * chooseProfile(undefined, 'application/json', 'classic'); // 'classic'
+ * ```
  */
 export function chooseProfile(
-  request: FastifyRequest | undefined,
-  route: FaultlineRouteConfig | undefined,
+  forced: ProfileName | undefined,
+  accept: string | null | undefined,
   fallback: ProfileName,
 ): ProfileName {
-  if (route?.profile !== undefined) return route.profile;
-  const accept = request?.headers.accept;
+  if (forced !== undefined) return forced;
   if (typeof accept === 'string' && acceptsProblem(accept)) return 'problem';
   return fallback;
-}
-
-/** The route's `config.faultline`. Read once per response: Fastify builds `routeOptions` anew on each access. */
-export function routeConfig(request: FastifyRequest | undefined): FaultlineRouteConfig | undefined {
-  const config = request?.routeOptions?.config as { faultline?: FaultlineRouteConfig } | undefined;
-  return config?.faultline;
 }
 
 /** True when `Accept` lists problem+json with a non-zero quality. */

@@ -1,6 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
-
 /** The header that carries the request id both ways. */
 export const requestIdHeader = 'x-request-id';
 
@@ -10,12 +7,29 @@ export const requestIdHeader = 'x-request-id';
  */
 const wellFormed = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/**
+ * Whether a request id sent by a client or proxy may be echoed: 1 to 128 of
+ * `A-Z a-z 0-9 . _ : -`.
+ *
+ * @example
+ * ```ts
+ * isWellFormedRequestId('req-42'); // true
+ * isWellFormedRequestId('a\r\nSet-Cookie: x'); // false
+ * ```
+ */
 export function isWellFormedRequestId(value: unknown): value is string {
   return typeof value === 'string' && wellFormed.test(value);
 }
 
-/** Fastify's `genReqId`: the caller's id when well formed, a fresh UUID otherwise. */
-export function generateRequestId(request: IncomingMessage): string {
-  const given = request.headers[requestIdHeader];
-  return isWellFormedRequestId(given) ? given : randomUUID();
+/**
+ * The id of a request: the `x-request-id` it came with when well formed, a
+ * fresh UUID otherwise (Web Crypto's `randomUUID`, on every runtime).
+ *
+ * @example
+ * ```ts
+ * const id = requestIdFor(request.headers.get(requestIdHeader));
+ * ```
+ */
+export function requestIdFor(given: unknown): string {
+  return isWellFormedRequestId(given) ? given : crypto.randomUUID();
 }

@@ -1,6 +1,5 @@
-import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
+import { Ajv, type ErrorObject, type Options } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import type { FastifySchemaCompiler } from 'fastify';
 import { integerProperties, nonCanonicalIntegers } from './canonical-integers.js';
 
 // ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
@@ -41,18 +40,39 @@ export function isPartialReport(failures: readonly unknown[]): boolean {
 }
 
 /**
- * Fastify's default Ajv coerces body values ("5" becomes 5) and strips unknown
- * fields. For a JSON body that hides client mistakes, so bodies are checked
- * strictly; path, query and header values are always strings on the wire and
- * are coerced to the schema's types. An integer in the path or query must be
- * written canonically (`175`, never `0xaf` or `+175`) before it is coerced.
- *
- * Each schema is checked first by a validator that stops at the first
- * failure (the common, valid case costs one pass); only a request that fails
- * is checked again for every failing field, so one round trip tells the
- * client all its mistakes, unless its body is too large for that to be cheap.
+ * What a validation error's detail says when the body was too large to check
+ * every field (see {@link fullReportMaxMembers}): the failures listed are the first found.
  */
-export function createValidatorCompiler(): FastifySchemaCompiler<unknown> {
+export const partialValidationNote =
+  ' The body is too large to check every field in one pass: this is the first failure found, others may follow.';
+
+/** The part of a request a schema checks. */
+export type RequestPart = 'body' | 'params' | 'query' | 'headers';
+
+/** A compiled schema: true when the data passes; the failures in `errors` when not. */
+export interface AjvValidate {
+  (data: unknown): boolean;
+  errors: ErrorObject[] | null;
+}
+
+/**
+ * Compiles JSON Schemas with Ajv as the contract wants them checked: a body
+ * strictly, the path, query and headers with the strings of a URL coerced to
+ * the schema's types (an integer only from plain decimal: `0xaf`, `+175` and
+ * `1.75e2` are refused); unknown fields reported, not dropped; every failing
+ * field listed, except in a body holding more than {@link fullReportMaxMembers}
+ * values (see {@link rememberBodySize}), whose first failure only is listed
+ * and marked (see {@link isPartialReport}). Turn the failures into field
+ * errors with `schemaFieldError` of `@faultline/http`.
+ *
+ * @example
+ * ```ts
+ * const compile = createAjvCompiler();
+ * const validate = compile({ type: 'object', properties: { id: { type: 'integer' } }, required: ['id'] }, 'params');
+ * if (!validate(params)) throw fieldValidationError(validate.errors!.map((each) => schemaFieldError(each, 'path')), settings);
+ * ```
+ */
+export function createAjvCompiler(): (schema: object, part: RequestPart) => AjvValidate {
   const compilers = {
     strict: {
       first: addFormats(new Ajv({ ...shared, coerceTypes: false })),
@@ -63,10 +83,10 @@ export function createValidatorCompiler(): FastifySchemaCompiler<unknown> {
       all: addFormats(new Ajv({ ...shared, allErrors: true, coerceTypes: 'array' })),
     },
   };
-  return ({ schema, httpPart }) => {
-    const ajv = httpPart === 'body' ? compilers.strict : compilers.coercing;
-    const first = ajv.first.compile(schema as object);
-    const all = ajv.all.compile(schema as object);
+  return (schema, part) => {
+    const ajv = part === 'body' ? compilers.strict : compilers.coercing;
+    const first = ajv.first.compile(schema);
+    const all = ajv.all.compile(schema);
     const validate = (data: unknown): boolean => {
       if (first(data) === true) {
         validate.errors = null;
@@ -84,8 +104,8 @@ export function createValidatorCompiler(): FastifySchemaCompiler<unknown> {
       return valid;
     };
     validate.errors = null as ErrorObject[] | null;
-    const integers = httpPart === 'params' || httpPart === 'querystring' ? integerProperties(schema) : [];
-    if (integers.length === 0) return validate as unknown as ValidateFunction;
+    const integers = part === 'params' || part === 'query' ? integerProperties(schema) : [];
+    if (integers.length === 0) return validate;
     const checked = (data: unknown): boolean => {
       // Before Ajv coerces the strings in place, after which `0xaf` and `175` look the same.
       const loose = nonCanonicalIntegers(data, integers);

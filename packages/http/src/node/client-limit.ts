@@ -1,44 +1,17 @@
-import { Server as HttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
 import { Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
-import type { FastifyInstance } from 'fastify';
-import { answerOnSocket, answerOutsideFastify, answerStarted } from '../raw-socket-responses.js';
-import { sendApiError } from '../send-api-error.js';
-import type { FaultlineSettings } from '../settings.js';
+import type { ContractLogger } from '../logger.js';
+import type { ContractSettings } from '../settings.js';
+import { answerOnSocket, answerOutsideApp, answerStarted } from './raw-socket-responses.js';
 
 /** The `Retry-After` given to an address over its limit, in seconds: its own connections end soon or time out. */
-const retryAfterSeconds = 1;
+export const clientLimitRetryAfterSeconds = 1;
 /** How long a connection over the limit may take to send its request before it is answered anyway, in ms. */
 const overLimitGraceMs = 1000;
 
-/**
- * Caps what one client address holds at once, so one client (a thousand
- * sockets sending nothing, or headers and no body) cannot take every slot of
- * the server: past `maxConnectionsPerClient`, that address alone gets 503
- * `service_unavailable` with `Retry-After`.
- *
- * Served directly, the count is of connections, taken when a socket opens and
- * given back when it closes: an HTTP/1.1 connection carries one request at a
- * time, so this bounds the address's requests in flight and its idle sockets
- * together, at no cost per request. A request pipelined behind another on the
- * same connection counts as one more until it is answered. A connection over
- * the limit has its first request answered with the 503 and is closed; one
- * that sends no request within a second gets the 503 all the same.
- *
- * Behind a trusted proxy (`trustProxy` in the plugin options, as in Fastify's),
- * every connection is the proxy's, so connections are not counted: the cap is
- * on the requests each client address (`request.ip`, from the forwarded
- * headers) has in flight, counted per request.
- */
-export function limitClients(fastify: FastifyInstance, settings: FaultlineSettings): void {
-  if (!Number.isFinite(settings.maxConnectionsPerClient)) return;
-  const server: unknown = fastify.server;
-  if (!settings.trustProxy && (server instanceof HttpServer || server instanceof HttpsServer)) {
-    limitConnectionsPerClient(fastify, server, settings);
-  } else {
-    limitRequestsPerClient(fastify, settings);
-  }
-}
+/** The default of `maxConnectionsPerClient`: far above a browser's 6 connections to a host or a load generator's pool of 50 to 100. */
+export const defaultMaxConnectionsPerClient = 256;
 
 const kAddress = Symbol('faultline.clientLimit.address');
 const kQueued = Symbol('faultline.clientLimit.queued');
@@ -52,12 +25,37 @@ type Counted = Socket & {
   [kRefused]?: number;
 };
 
-function limitConnectionsPerClient(
-  fastify: FastifyInstance,
+/**
+ * Caps the connections one client address holds on a `node:http` or
+ * `node:https` server, so one client (a thousand sockets sending nothing, or
+ * headers and no body) cannot take every slot of the server: past `max`, that
+ * address alone gets 503 `service_unavailable` with `Retry-After`.
+ *
+ * The count is taken when a socket opens and given back when it closes: an
+ * HTTP/1.1 connection carries one request at a time, so this bounds the
+ * address's requests in flight and its idle sockets together, at no cost per
+ * request. A request pipelined behind another on the same connection counts as
+ * one more until it is answered. A connection over the limit has its first
+ * request answered with the 503 and is closed; one that sends no request
+ * within a second gets the 503 all the same.
+ *
+ * Call it once the app's `request` listener is on the server (after
+ * `http.createServer(app)` or `app.listen()`): it goes ahead of it. Behind a
+ * proxy every connection is the proxy's: count each forwarded address's
+ * requests in the app instead. `max` of `Infinity` does nothing.
+ *
+ * @example
+ * ```ts
+ * const server = http.createServer(app);
+ * limitConnectionsPerClient(server, { max: 256, settings, log });
+ * ```
+ */
+export function limitConnectionsPerClient(
   server: HttpServer | HttpsServer,
-  settings: FaultlineSettings,
+  options: { readonly max: number; readonly settings: ContractSettings; readonly log: Pick<ContractLogger, 'debug'> },
 ): void {
-  const max = settings.maxConnectionsPerClient;
+  const { max, settings, log } = options;
+  if (!Number.isFinite(max)) return;
   const held = new Map<string, number>();
   const give = (address: string, count: number) => {
     const left = (held.get(address) ?? count) - count;
@@ -75,7 +73,7 @@ function limitConnectionsPerClient(
   }
 
   const refusal = (count: number) => {
-    const retryAt = new Date(Date.now() + retryAfterSeconds * 1000);
+    const retryAt = new Date(Date.now() + clientLimitRetryAfterSeconds * 1000);
     return settings.catalog.error('service_unavailable', {
       detail: `This client address already holds ${count} connections (requests pipelined on them included), the most one address may hold (maxConnectionsPerClient ${max}); close idle connections or wait for answers, and try again after ${retryAt.toISOString()}.`,
       retryAt,
@@ -89,7 +87,7 @@ function limitConnectionsPerClient(
       socket.destroy();
       return;
     }
-    answerOnSocket(socket, refusal(socket[kRefused] ?? max), settings, fastify.log);
+    answerOnSocket(socket, refusal(socket[kRefused] ?? max), settings, log);
   };
 
   // Over TLS, requests arrive on the TLS socket, not on the TCP one under it.
@@ -110,7 +108,7 @@ function limitConnectionsPerClient(
     socket.once('close', () => clearTimeout(timer));
   });
 
-  // Ahead of Fastify's own handler: a connection within the limit costs one property read per request.
+  // Ahead of the app's own handler: a connection within the limit costs one property read per request.
   for (const handler of server.listeners('request') as ((request: IncomingMessage, response: ServerResponse) => void)[]) {
     server.removeListener('request', handler);
     server.on('request', function limitConnectionsPerClient(this: HttpServer, request, response) {
@@ -118,7 +116,7 @@ function limitConnectionsPerClient(
       const refused = socket[kRefused];
       if (refused !== undefined) {
         if (socket.writableEnded) response.destroy();
-        else answerOutsideFastify(response, refusal(refused), settings);
+        else answerOutsideApp(response, refusal(refused), settings);
         return;
       }
       // Node assigns the socket to a response only once the responses before it on that socket are sent.
@@ -127,7 +125,7 @@ function limitConnectionsPerClient(
         if (address !== undefined) {
           const count = held.get(address) ?? 0;
           if (count >= max) {
-            answerOutsideFastify(response, refusal(count), settings);
+            answerOutsideApp(response, refusal(count), settings);
             return;
           }
           held.set(address, count + 1);
@@ -143,45 +141,4 @@ function limitConnectionsPerClient(
       handler.call(this, request, response);
     });
   }
-}
-
-const kClient = Symbol('faultline.clientLimit.client');
-type CountedResponse = ServerResponse & { [kClient]?: string | undefined };
-
-/** Behind a trusted proxy: the requests in flight of each forwarded client address. */
-function limitRequestsPerClient(fastify: FastifyInstance, settings: FaultlineSettings): void {
-  const max = settings.maxConnectionsPerClient;
-  const inFlight = new Map<string, number>();
-
-  function release(this: CountedResponse): void {
-    const address = this[kClient];
-    if (address === undefined) return;
-    this[kClient] = undefined;
-    const count = (inFlight.get(address) ?? 1) - 1;
-    if (count <= 0) inFlight.delete(address);
-    else inFlight.set(address, count);
-  }
-
-  fastify.addHook('onRequest', function limitRequestsPerClient(request, reply, done) {
-    const address = request.ip;
-    const count = inFlight.get(address) ?? 0;
-    if (count < max) {
-      inFlight.set(address, count + 1);
-      const raw = reply.raw as CountedResponse;
-      raw[kClient] = address;
-      raw.on('close', release);
-      done();
-      return;
-    }
-    const retryAt = new Date(Date.now() + retryAfterSeconds * 1000);
-    // Sent here, not passed to `done`: a client flooding the server should not flood the log as well.
-    sendApiError(
-      reply,
-      settings.catalog.error('service_unavailable', {
-        detail: `This client address already has ${count} requests in flight, the most one address may have (maxConnectionsPerClient ${max}, counted per request behind a trusted proxy); wait for some to finish and try again after ${retryAt.toISOString()}.`,
-        retryAt,
-      }),
-      settings,
-    );
-  });
 }
