@@ -134,11 +134,9 @@ describe('unexpected failures', () => {
     const { logger, entries } = captureLogs();
     const app = buildApp({ logger });
     app.get('/v1/string', () => {
-      // eslint-disable-next-line @typescript-eslint/only-throw-error -- what a careless library does
       throw 'a bare string';
     });
     app.get('/v1/object', async () => {
-      // eslint-disable-next-line @typescript-eslint/only-throw-error -- likewise
       throw { reason: 'an object' };
     });
     await expectProblem(await app.request('/v1/string'), 500, 'internal_error');
