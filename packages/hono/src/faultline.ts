@@ -1,5 +1,6 @@
 import { classifyError, noRouteError, requestIdFor, requestIdHeader } from '@faultline/http';
 import type { Context, Env, Hono, MiddlewareHandler } from 'hono';
+import { answerHeader } from './answer-header.js';
 import { requestHeader } from './request-header.js';
 import { HTTPException } from 'hono/http-exception';
 import './context-variables.js';
@@ -61,7 +62,7 @@ function requestContract(settings: FaultlineSettings): MiddlewareHandler {
     const id = requestIdFor(requestHeader(c, requestIdHeader));
     c.set('requestId', id);
     c.set('faultline', settings);
-    c.header(requestIdHeader, id);
+    const onNodeResponse = answerHeader(c, requestIdHeader, id);
     try {
       await next();
     } catch (thrown) {
@@ -69,8 +70,8 @@ function requestContract(settings: FaultlineSettings): MiddlewareHandler {
       c.res = answerThrown(c, thrown, settings);
       return;
     }
-    // A handler that returns a `Response` of its own (not made with `c.json()`) lacks the id set above.
-    if (c.res.headers.get(requestIdHeader) !== id) c.header(requestIdHeader, id);
+    // A handler that returns a `Response` of its own (not made with `c.json()`) lacks a header set with c.header().
+    if (!onNodeResponse && c.res.headers.get(requestIdHeader) !== id) c.header(requestIdHeader, id);
   };
 }
 

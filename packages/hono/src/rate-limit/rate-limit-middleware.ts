@@ -1,7 +1,9 @@
 import { builtinCatalog, type Catalog } from '@faultline/core';
-import { createRateLimiter, type RateLimiter, type RateLimiterOptions } from '@faultline/rate-limit';
-import type { Context, MiddlewareHandler } from 'hono';
+import { createRateLimiter, type RateLimiter, type RateLimiterOptions, type RateLimitVerdict } from '@faultline/rate-limit';
+import type { Context, MiddlewareHandler, Next } from 'hono';
+import { answerHeader } from '../answer-header.js';
 import { answerError, settingsOf } from '../send-error.js';
+import type { FaultlineSettings } from '../settings.js';
 
 /** Options of {@link rateLimit}: those of `createRateLimiter` in `@faultline/rate-limit`, keyed on Hono's context. */
 export interface RateLimitOptions extends Omit<RateLimiterOptions<Context>, 'catalog'> {
@@ -35,7 +37,18 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
   let limiter: RateLimiter<Context> = createRateLimiter({ ...options, catalog: options.catalog ?? builtinCatalog });
   let catalog = options.catalog ?? builtinCatalog;
 
-  return async function rateLimitRequest(c, next) {
+  /** The fields on the answer; the refusal, or the rest of the chain. */
+  const settle = (c: Context, next: Next, verdict: RateLimitVerdict, settings: FaultlineSettings): Promise<Response | void> => {
+    const headers = verdict.headers;
+    for (const name in headers) answerHeader(c, name, headers[name] as string);
+    if (verdict.refusal !== undefined) return Promise.resolve(answerError(c, verdict.refusal, settings));
+    // Resolves with nothing: what next() resolves with is Hono's context, not an answer.
+    return next().then(nothing);
+  };
+
+  const nothing = (): undefined => undefined;
+  // Not async: with the memory store, an admitted request costs one promise less.
+  return function rateLimitRequest(c, next) {
     const settings = settingsOf(c);
     if (options.catalog === undefined && settings.catalog !== catalog) {
       // The app's own catalog, given to faultline(): taken once, on the first request.
@@ -43,11 +56,7 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
       limiter = createRateLimiter({ ...options, catalog });
     }
     const pending = limiter.check(c);
-    const verdict = pending instanceof Promise ? await pending : pending;
-    const headers = verdict.headers;
-    for (const name in headers) c.header(name, headers[name]);
-    if (verdict.refusal !== undefined) return answerError(c, verdict.refusal, settings);
-    await next();
-    return undefined;
+    if (pending instanceof Promise) return pending.then((verdict) => settle(c, next, verdict, settings));
+    return settle(c, next, pending, settings);
   };
 }
