@@ -1,0 +1,33 @@
+import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import { guardNodeServer, type NodeServerGuardOptions } from '@faultline/http/node';
+import type { FaultlineSettings } from '../settings.js';
+
+/** Options of {@link guardServer}: the cap and the timeouts of `guardNodeServer` in `@faultline/http/node`. */
+export type GuardServerOptions = Omit<NodeServerGuardOptions, 'settings' | 'log'>;
+
+/**
+ * Gives the server `@hono/node-server` started the contract for what never
+ * reaches Hono: the per-address connection cap (past it, that address alone
+ * gets 503 with `Retry-After`), malformed HTTP (400), headers too large (431)
+ * and requests too slow (408) answered in the app's profile instead of Node's
+ * bare status, `CONNECT` refused, and the server's timeouts. `settings` is
+ * what {@link faultline} returned. HTTP/1.1 servers (`http` or `https`).
+ *
+ * @example
+ * ```ts
+ * import { serve } from '@hono/node-server';
+ * import { guardServer } from '@faultline/hono/node';
+ *
+ * const settings = faultline(app, { profile: 'problem' });
+ * const server = serve({ fetch: app.fetch, port: 3000 });
+ * guardServer(server as import('node:http').Server, settings, { maxConnectionsPerClient: 64 });
+ * ```
+ */
+export function guardServer(
+  server: HttpServer | HttpsServer,
+  settings: FaultlineSettings,
+  options: GuardServerOptions = {},
+): void {
+  guardNodeServer(server, { ...options, settings, log: settings.logger });
+}
