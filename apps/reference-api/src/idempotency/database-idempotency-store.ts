@@ -1,5 +1,5 @@
 import type { Completion, ExistingRecord, IdempotencyStore, NewClaim } from '@faultline/idempotency';
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { Database } from '../database/schema.js';
 
 /** How often expired records are swept from the table, at most. */
@@ -95,6 +95,28 @@ export async function recordAnswer(executor: Kysely<Database> | Transaction<Data
 }
 
 /**
+ * A statement run on every request with a key, compiled once per dialect
+ * (the placeholders differ: `?` on SQLite, `$1` on PostgreSQL) rather than
+ * built and compiled by Kysely each time; only its parameters change.
+ */
+function compiledOnce<P extends readonly unknown[]>(build: (...parameters: P) => RawBuilder<unknown>) {
+  const texts = new WeakMap<object, string>();
+  return <R>(executor: Kysely<Database> | Transaction<Database>, ...parameters: P) => {
+    const { adapter } = executor.getExecutor();
+    let text = texts.get(adapter);
+    if (text === undefined) {
+      text = build(...parameters).compile(executor).sql;
+      texts.set(adapter, text);
+    }
+    return executor.executeQuery<R>(CompiledQuery.raw(text, parameters as unknown as unknown[]));
+  };
+}
+
+const selectRecord = compiledOnce(
+  (id: string) => sql`select fingerprint, state, expires_at, answer from idempotency_records where id = ${id}`,
+);
+
+/**
  * The live record of a key, read in `executor` (the transaction of the work, or the database), or undefined.
  * Expired records count as none.
  */
@@ -104,8 +126,7 @@ export async function readRecord(
   now: number,
 ): Promise<ExistingRecord | undefined> {
   const found = (
-    await sql<{ fingerprint: string; state: string; expires_at: number | string; answer: string | null }>`
-      select fingerprint, state, expires_at, answer from idempotency_records where id = ${id}`.execute(executor)
+    await selectRecord<{ fingerprint: string; state: string; expires_at: number | string; answer: string | null }>(executor, id)
   ).rows[0];
   if (found === undefined || Number(found.expires_at) <= now) return undefined;
   const expiresAt = Number(found.expires_at);
@@ -113,6 +134,16 @@ export async function readRecord(
     ? { state: 'done', fingerprint: found.fingerprint, expiresAt, answer: found.answer ?? '' }
     : { state: 'running', fingerprint: found.fingerprint, expiresAt };
 }
+
+const insertDone = compiledOnce(
+  (id: string, fingerprint: string, token: string, expiresAt: number, answer: string, now: number) =>
+    sql`insert into idempotency_records (id, fingerprint, state, token, expires_at, answer)
+    values (${id}, ${fingerprint}, 'done', ${token}, ${expiresAt}, ${answer})
+    on conflict (id) do update set fingerprint = excluded.fingerprint, state = 'done', token = excluded.token,
+      expires_at = excluded.expires_at, answer = excluded.answer
+    where idempotency_records.expires_at <= ${now}
+    returning id`,
+);
 
 /**
  * Writes a finished request's record in the transaction of its work, over an
@@ -125,11 +156,7 @@ export async function insertDoneRecord(
   completion: Completion,
   now: number,
 ): Promise<boolean> {
-  const inserted = await sql<{ id: string }>`insert into idempotency_records (id, fingerprint, state, token, expires_at, answer)
-    values (${completion.id}, ${completion.fingerprint}, 'done', ${completion.token}, ${completion.expiresAt}, ${completion.answer})
-    on conflict (id) do update set fingerprint = excluded.fingerprint, state = 'done', token = excluded.token,
-      expires_at = excluded.expires_at, answer = excluded.answer
-    where idempotency_records.expires_at <= ${now}
-    returning id`.execute(transaction);
+  const { id, fingerprint, token, expiresAt, answer } = completion;
+  const inserted = await insertDone<{ id: string }>(transaction, id, fingerprint, token, expiresAt, answer, now);
   return inserted.rows.length > 0;
 }
