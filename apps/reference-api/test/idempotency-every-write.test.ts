@@ -164,3 +164,45 @@ describe('every POST and PATCH under /v1, as the OpenAPI document lists them', (
     }
   });
 });
+
+describe('expired records', () => {
+  it('are swept from the table by a request with a key (write routes claim in their transaction, not in a store)', async () => {
+    // A world of its own: its database has never been swept, so the first keyed request sweeps it.
+    const fresh = await openWorld();
+    try {
+      const old = Date.now() - 1000;
+      for (const [id, expiresAt] of [
+        ['expired-answer', old],
+        ['live-answer', Date.now() + 60_000],
+      ] as const)
+        await fresh.db
+          .insertInto('idempotency_records')
+          .values({ id, fingerprint: 'f', state: 'done', token: 't', expires_at: expiresAt, answer: '' })
+          .execute();
+      const sweeper = await fresh.app();
+      const created = await sweeper.inject({
+        method: 'POST',
+        url: '/v1/campaigns',
+        headers: {
+          authorization: `Bearer ${fresh.demo.apiKey}`,
+          'content-type': 'application/json',
+          'idempotency-key': 'sweeps',
+        },
+        payload: JSON.stringify({ name: 'Sweeps' }),
+      });
+      expect(created.statusCode).toBe(201);
+      const ids = async () =>
+        (await fresh.db.selectFrom('idempotency_records').select('id').execute()).map((row) => row.id).sort();
+      // The sweep runs beside the request, not before its answer: wait for it, within a bound.
+      const deadline = Date.now() + 10_000;
+      while ((await ids()).includes('expired-answer') && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      const left = await ids();
+      expect(left).not.toContain('expired-answer');
+      expect(left).toContain('live-answer');
+      expect(left).toHaveLength(2);
+    } finally {
+      await fresh.close();
+    }
+  });
+});

@@ -3,7 +3,7 @@ import { sendReplay } from '@faultline/fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../database/schema.js';
-import { insertDoneRecord, readRecord } from './database-idempotency-store.js';
+import { insertDoneRecord, readRecord, sweepExpiredRecords } from './database-idempotency-store.js';
 
 /** What a write route answers: the status, its own headers, and the payload its response schema serializes. */
 export interface RouteAnswer {
@@ -49,7 +49,9 @@ export async function answerInTransaction(
   // The record is read before the transaction: a replay (or a reused key) is answered without taking the
   // write lock or a connection for a transaction, and without running the work. A record committed after this
   // read is met by the insert below, which then rolls the work back.
-  const before = await readRecord(db, claim.id, Date.now());
+  const now = Date.now();
+  sweepExpiredRecords(db, now);
+  const before = await readRecord(db, claim.id, now);
   let outcome: { body: string } | { found: ExistingRecord };
   if (before !== undefined) outcome = { found: before };
   else

@@ -16,14 +16,13 @@ const sweepIntervalMs = 60_000;
  */
 export class DatabaseIdempotencyStore implements IdempotencyStore {
   readonly #db: Kysely<Database>;
-  #lastSweep = 0;
 
   constructor(db: Kysely<Database>) {
     this.#db = db;
   }
 
   async claim(claim: NewClaim): Promise<ExistingRecord | undefined> {
-    this.#sweep(claim.now);
+    sweepExpiredRecords(this.#db, claim.now);
     // Three rounds: a record can vanish (released, swept) or be taken over between two statements.
     // Written as SQL, the same on both engines: this runs on every request with a key, and building it
     // with Kysely's query builder would cost more than running it.
@@ -66,19 +65,26 @@ export class DatabaseIdempotencyStore implements IdempotencyStore {
       .where('state', '=', 'running')
       .execute();
   }
+}
 
-  /** Deletes expired records once a minute at most, without holding up the claim. */
-  #sweep(now: number): void {
-    if (now - this.#lastSweep < sweepIntervalMs) return;
-    this.#lastSweep = now;
-    this.#db
-      .deleteFrom('idempotency_records')
-      .where('expires_at', '<=', now)
-      .execute()
-      .catch(() => {
-        // The next sweep tries again; expired records are ignored meanwhile.
-      });
-  }
+/** When each database's expired records were last swept. */
+const lastSweeps = new WeakMap<Kysely<Database>, number>();
+
+/**
+ * Deletes expired records (dead claims, forgotten answers) once a minute at
+ * most per database, without holding up the request that called it. Every
+ * request with a key calls it, whether its key is claimed by the store or in
+ * the transaction of its work, so the table holds about a day of answers.
+ */
+export function sweepExpiredRecords(db: Kysely<Database>, now: number): void {
+  if (now - (lastSweeps.get(db) ?? 0) < sweepIntervalMs) return;
+  lastSweeps.set(db, now);
+  db.deleteFrom('idempotency_records')
+    .where('expires_at', '<=', now)
+    .execute()
+    .catch(() => {
+      // The next sweep tries again; expired records are ignored meanwhile.
+    });
 }
 
 /**
