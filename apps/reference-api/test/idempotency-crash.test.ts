@@ -2,8 +2,8 @@
  * Idempotent requests across processes: a reference-API process SIGKILLed
  * between its commit and its answer (the proxy kills it the instant the
  * answer's first bytes reach it) and started again answers the retry with
- * the replay; two processes on one database share their keys. On SQLite (a
- * file) and on PostgreSQL (the `postgres` project).
+ * the replay; two processes on one database (and one Redis) share their
+ * keys. On SQLite (a file) and on PostgreSQL (the `postgres` project).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient, NetworkError } from '@faultline/client';
+import { startRedisServer } from '@faultline/test-services';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database, type DatabaseLocation } from '../src/index.js';
@@ -37,8 +38,8 @@ interface Api {
   readonly port: number;
 }
 
-/** Starts `node apps/reference-api/dist/main.js` on the test's database and waits for its banner. */
-async function startApi(): Promise<Api> {
+/** Starts `node apps/reference-api/dist/main.js` on the test's database (and `environment`) and waits for its banner. */
+async function startApi(environment: Readonly<Record<string, string>> = {}): Promise<Api> {
   const child = spawn(process.execPath, [main], {
     cwd: directory,
     env: {
@@ -51,6 +52,7 @@ async function startApi(): Promise<Api> {
       OVERLOAD_MAX_IN_FLIGHT: 'off',
       OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: 'off',
       LOG_LEVEL: 'silent',
+      ...environment,
     },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -167,6 +169,56 @@ describe('two processes on one database', () => {
         .execute();
       expect(rows).toHaveLength(1);
       await Promise.all([stop(first.child), stop(second.child)]);
+    },
+  );
+});
+
+describe('two processes on one database and one Redis', () => {
+  it(
+    'share their keys: twenty requests with one key, alternating between them, run once; all get its answer',
+    { timeout: 120_000 },
+    async () => {
+      const redis = await startRedisServer();
+      try {
+        // Rate limits counted in the shared Redis too, as a deployment of several processes runs.
+        const shared = { REDIS_URL: redis.url, RATE_LIMITS: 'burst=1000/1m' };
+        const [first, second] = await Promise.all([startApi(shared), startApi(shared)]);
+        const key = `two-processes-redis-${Date.now()}`;
+        const send = (api: Api) =>
+          fetch(`${api.url}/v1/campaigns`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', 'idempotency-key': key },
+            body: JSON.stringify({ name: 'Shared through Redis' }),
+          });
+        const answers = await Promise.all(Array.from({ length: 20 }, (_, index) => send(index % 2 === 0 ? first : second)));
+        const bodies = await Promise.all(answers.map((answer) => answer.text()));
+        // The claim is the transaction of the work: a late request waits for its commit and replays it.
+        expect(answers.map((answer) => answer.status)).toEqual(Array.from({ length: 20 }, () => 201));
+        expect(answers.filter((answer) => answer.headers.get('idempotent-replayed') === null)).toHaveLength(1);
+        expect(new Set(bodies).size).toBe(1);
+        // Both processes answered, and both counted the caller in the one Redis.
+        expect(answers.every((answer) => answer.headers.get('ratelimit') !== null)).toBe(true);
+        const later = await send(second);
+        expect(later.headers.get('idempotent-replayed')).toBe('true');
+        expect(await later.text()).toBe(bodies[0]);
+        const reused = await fetch(`${first.url}/v1/campaigns`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', 'idempotency-key': key },
+          body: JSON.stringify({ name: 'Something else' }),
+        });
+        expect(reused.status).toBe(422);
+        expect(((await reused.json()) as { code: string }).code).toBe('idempotency_key_reused');
+        const rows = await db
+          .selectFrom('campaigns')
+          .select('id')
+          .where('team_id', '=', teamId)
+          .where('name', '=', 'Shared through Redis')
+          .execute();
+        expect(rows).toHaveLength(1);
+        await Promise.all([stop(first.child), stop(second.child)]);
+      } finally {
+        await redis.close();
+      }
     },
   );
 });

@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** What identifies a request for idempotency: who sent it, and what it asks. */
 export interface RequestIdentity {
@@ -40,10 +40,8 @@ export function canonicalJson(value: unknown): string {
  * with the same key must have the same fingerprint to get the first answer.
  */
 export function requestFingerprint(identity: Pick<RequestIdentity, 'method' | 'path' | 'body'>): string {
-  return createHash('sha256')
-    .update(`${identity.method.toUpperCase()}\n${identity.path}\n`)
-    .update(canonicalJson(identity.body))
-    .digest('base64url');
+  // One-shot hash: no Hash object to build for a text this short, on every request with a key.
+  return hash('sha256', `${identity.method.toUpperCase()}\n${identity.path}\n${canonicalJson(identity.body)}`, 'base64url');
 }
 
 /**
@@ -53,9 +51,9 @@ export function requestFingerprint(identity: Pick<RequestIdentity, 'method' | 'p
  * answer may carry (a new API key, a session token) to anyone without the key.
  */
 export function recordKeys(scope: string, key: string): { readonly id: string; readonly sealKey: Buffer } {
-  const material = `${scope.length}:${scope}\n${key}`;
-  return {
-    id: createHmac('sha256', 'faultline idempotency record').update(material).digest('base64url'),
-    sealKey: createHmac('sha256', 'faultline idempotency seal').update(material).digest(),
-  };
+  // One SHA-512 of the scope and key, split in two: its halves are independent (SHA-512/256 is such a half),
+  // so the id (which the store sees) tells nothing of the seal key (which it must not). The key is the secret
+  // here, so no HMAC key is needed, and the one-shot hash costs a third of an HMAC on every request with a key.
+  const derived = hash('sha512', `faultline idempotency record\n${scope.length}:${scope}\n${key}`, 'buffer');
+  return { id: derived.toString('base64url', 0, 32), sealKey: derived.subarray(32) };
 }

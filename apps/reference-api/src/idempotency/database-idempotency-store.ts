@@ -1,5 +1,5 @@
 import type { Completion, ExistingRecord, IdempotencyStore, NewClaim } from '@faultline/idempotency';
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { Database } from '../database/schema.js';
 
 /** How often expired records are swept from the table, at most. */
@@ -16,14 +16,13 @@ const sweepIntervalMs = 60_000;
  */
 export class DatabaseIdempotencyStore implements IdempotencyStore {
   readonly #db: Kysely<Database>;
-  #lastSweep = 0;
 
   constructor(db: Kysely<Database>) {
     this.#db = db;
   }
 
   async claim(claim: NewClaim): Promise<ExistingRecord | undefined> {
-    this.#sweep(claim.now);
+    sweepExpiredRecords(this.#db, claim.now);
     // Three rounds: a record can vanish (released, swept) or be taken over between two statements.
     // Written as SQL, the same on both engines: this runs on every request with a key, and building it
     // with Kysely's query builder would cost more than running it.
@@ -66,19 +65,26 @@ export class DatabaseIdempotencyStore implements IdempotencyStore {
       .where('state', '=', 'running')
       .execute();
   }
+}
 
-  /** Deletes expired records once a minute at most, without holding up the claim. */
-  #sweep(now: number): void {
-    if (now - this.#lastSweep < sweepIntervalMs) return;
-    this.#lastSweep = now;
-    this.#db
-      .deleteFrom('idempotency_records')
-      .where('expires_at', '<=', now)
-      .execute()
-      .catch(() => {
-        // The next sweep tries again; expired records are ignored meanwhile.
-      });
-  }
+/** When each database's expired records were last swept. */
+const lastSweeps = new WeakMap<Kysely<Database>, number>();
+
+/**
+ * Deletes expired records (dead claims, forgotten answers) once a minute at
+ * most per database, without holding up the request that called it. Every
+ * request with a key calls it, whether its key is claimed by the store or in
+ * the transaction of its work, so the table holds about a day of answers.
+ */
+export function sweepExpiredRecords(db: Kysely<Database>, now: number): void {
+  if (now - (lastSweeps.get(db) ?? 0) < sweepIntervalMs) return;
+  lastSweeps.set(db, now);
+  db.deleteFrom('idempotency_records')
+    .where('expires_at', '<=', now)
+    .execute()
+    .catch(() => {
+      // The next sweep tries again; expired records are ignored meanwhile.
+    });
 }
 
 /**
@@ -95,6 +101,28 @@ export async function recordAnswer(executor: Kysely<Database> | Transaction<Data
 }
 
 /**
+ * A statement run on every request with a key, compiled once per dialect
+ * (the placeholders differ: `?` on SQLite, `$1` on PostgreSQL) rather than
+ * built and compiled by Kysely each time; only its parameters change.
+ */
+function compiledOnce<P extends readonly unknown[]>(build: (...parameters: P) => RawBuilder<unknown>) {
+  const texts = new WeakMap<object, string>();
+  return <R>(executor: Kysely<Database> | Transaction<Database>, ...parameters: P) => {
+    const { adapter } = executor.getExecutor();
+    let text = texts.get(adapter);
+    if (text === undefined) {
+      text = build(...parameters).compile(executor).sql;
+      texts.set(adapter, text);
+    }
+    return executor.executeQuery<R>(CompiledQuery.raw(text, parameters as unknown as unknown[]));
+  };
+}
+
+const selectRecord = compiledOnce(
+  (id: string) => sql`select fingerprint, state, expires_at, answer from idempotency_records where id = ${id}`,
+);
+
+/**
  * The live record of a key, read in `executor` (the transaction of the work, or the database), or undefined.
  * Expired records count as none.
  */
@@ -104,8 +132,7 @@ export async function readRecord(
   now: number,
 ): Promise<ExistingRecord | undefined> {
   const found = (
-    await sql<{ fingerprint: string; state: string; expires_at: number | string; answer: string | null }>`
-      select fingerprint, state, expires_at, answer from idempotency_records where id = ${id}`.execute(executor)
+    await selectRecord<{ fingerprint: string; state: string; expires_at: number | string; answer: string | null }>(executor, id)
   ).rows[0];
   if (found === undefined || Number(found.expires_at) <= now) return undefined;
   const expiresAt = Number(found.expires_at);
@@ -113,6 +140,16 @@ export async function readRecord(
     ? { state: 'done', fingerprint: found.fingerprint, expiresAt, answer: found.answer ?? '' }
     : { state: 'running', fingerprint: found.fingerprint, expiresAt };
 }
+
+const insertDone = compiledOnce(
+  (id: string, fingerprint: string, token: string, expiresAt: number, answer: string, now: number) =>
+    sql`insert into idempotency_records (id, fingerprint, state, token, expires_at, answer)
+    values (${id}, ${fingerprint}, 'done', ${token}, ${expiresAt}, ${answer})
+    on conflict (id) do update set fingerprint = excluded.fingerprint, state = 'done', token = excluded.token,
+      expires_at = excluded.expires_at, answer = excluded.answer
+    where idempotency_records.expires_at <= ${now}
+    returning id`,
+);
 
 /**
  * Writes a finished request's record in the transaction of its work, over an
@@ -125,11 +162,7 @@ export async function insertDoneRecord(
   completion: Completion,
   now: number,
 ): Promise<boolean> {
-  const inserted = await sql<{ id: string }>`insert into idempotency_records (id, fingerprint, state, token, expires_at, answer)
-    values (${completion.id}, ${completion.fingerprint}, 'done', ${completion.token}, ${completion.expiresAt}, ${completion.answer})
-    on conflict (id) do update set fingerprint = excluded.fingerprint, state = 'done', token = excluded.token,
-      expires_at = excluded.expires_at, answer = excluded.answer
-    where idempotency_records.expires_at <= ${now}
-    returning id`.execute(transaction);
+  const { id, fingerprint, token, expiresAt, answer } = completion;
+  const inserted = await insertDone<{ id: string }>(transaction, id, fingerprint, token, expiresAt, answer, now);
   return inserted.rows.length > 0;
 }
