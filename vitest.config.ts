@@ -14,6 +14,7 @@ export default defineConfig({
       '@faultline/docs': source('./packages/docs/src/index.ts'),
       '@faultline/idempotency': source('./packages/idempotency/src/index.ts'),
       '@faultline/fastify': source('./packages/fastify/src/index.ts'),
+      '@faultline/express': source('./packages/express/src/index.ts'),
       '@faultline/client': source('./packages/client/src/index.ts'),
       '@faultline/reference-client': source('./packages/reference-client/src/index.ts'),
       '@faultline/check': source('./packages/check/src/index.ts'),

@@ -9,8 +9,9 @@
 //   client-error-factory: the client's cost per error read from our bodies, against the factory before the envelope table.
 //   idempotency:      POSTs with a fresh Idempotency-Key against none, and replays against a GET.
 //   check-run:        a default faultline check of the reference API (requests, wall time), and its memory against endless bodies.
+//   express:          @faultline/express against Express's own 404 and error handler, and express-rate-limit (issue #17).
 // `node bench/run.js client-overhead` runs only the parts named. `--quick` (`npm run bench -- --quick`)
-// runs the peers table, or the parts named, in about a minute: 3 rounds of 1 s, 200,000 keys for memory.
+// runs the peers and express tables, or the parts named, in about a minute: 3 rounds of 1 s, 200,000 keys for memory.
 // Machines are shared and noisy, so only figures measured side by side in one run mean anything.
 const quick = process.argv.includes('--quick');
 const named = process.argv.slice(2).filter((arg) => arg !== '--quick');
@@ -32,6 +33,7 @@ const { limitsCost } = await import('./limits-cost.js');
 const { clientErrorFactory } = await import('./client-error-factory.js');
 const { checkRun } = await import('./check-run.js');
 const { idempotency } = await import('./idempotency.js');
+const { expressPart } = await import('./express.js');
 
 const parts = {
   peers,
@@ -44,8 +46,9 @@ const parts = {
   'client-error-factory': clientErrorFactory,
   'check-run': checkRun,
   idempotency,
+  express: expressPart,
 };
-const chosen = named.length > 0 ? named : quick ? ['peers'] : Object.keys(parts);
+const chosen = named.length > 0 ? named : quick ? ['peers', 'express'] : Object.keys(parts);
 for (const name of chosen) {
   const part = parts[name];
   if (part === undefined) {
