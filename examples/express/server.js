@@ -18,6 +18,9 @@ if (!isProfileName(profile)) {
 // Errors are logged as JSON lines on stderr (a crash's full error); stdout has the one line that says it is ready.
 const contract = faultline({ profile, realm: 'example', bodyLimit: 64 * 1024 });
 const app = express();
+// The same headers as the other examples: no framework banner, no ETag on JSON answers.
+app.disable('x-powered-by');
+app.set('etag', false);
 app.use(contract.start);
 // 503 with Retry-After while the event loop lags more than a second behind.
 app.use(loadShedding({ maxEventLoopDelayMs: 1000 }));

@@ -25,7 +25,7 @@ export interface Contract {
    * in the contract's format, an unexpected one as an opaque 500 with the
    * request id, its full error logged.
    */
-  readonly end: readonly [Middleware, ErrorMiddleware];
+  readonly end: [Middleware, ErrorMiddleware];
   /**
    * The JSON body parser: 415 for a body of a type the app does not read, 413
    * past `bodyLimit` or the JSON shape limits, 400 for a body that is not JSON

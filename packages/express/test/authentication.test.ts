@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProfileName } from '@faultline/core';
 import { apiKeyAuth, bearerChallenge, wwwAuthenticate, type ApiKeyAuthOptions } from '@faultline/express';
-import { bodyOf, buildApp, closeServers, codeOf, expectProblem, listen, profiles, send } from './helpers.js';
+import { bodyOf, buildApp, closeServers, codeOf, wireCode, expectProblem, listen, profiles, send } from './helpers.js';
 
 afterEach(closeServers);
 
@@ -76,7 +76,7 @@ describe('apiKeyAuth', () => {
     const answer = await send(base, { path: '/me' });
     expect(answer.status).toBe(401);
     expect(answer.headers['www-authenticate']).toBe('Bearer realm="example"');
-    expect(codeOf(profile, bodyOf(answer))).toBe('unauthorized_request');
+    expect(codeOf(profile, bodyOf(answer))).toBe(wireCode(profile, 'unauthorized_request'));
   });
 });
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProfileName } from '@faultline/core';
-import { bodyOf, buildApp, closeServers, codeOf, expectProblem, listen, profiles, send, sendJson } from './helpers.js';
+import { bodyOf, buildApp, closeServers, codeOf, wireCode, expectProblem, listen, profiles, send, sendJson } from './helpers.js';
 
 afterEach(closeServers);
 
@@ -88,7 +88,7 @@ describe('415 invalid_content_type', () => {
       headers: { 'content-type': 'application/xml' },
     });
     expect(answer.status).toBe(415);
-    expect(codeOf(profile, bodyOf(answer))).toBe('invalid_content_type');
+    expect(codeOf(profile, bodyOf(answer))).toBe(wireCode(profile, 'invalid_content_type'));
   });
 });
 
@@ -215,7 +215,7 @@ describe('413 request_too_large', () => {
     const base = await echoApp(profile);
     const answer = await sendJson(base, 'POST', '/echo', 'x'.repeat(5000));
     expect(answer.status).toBe(413);
-    expect(codeOf(profile, bodyOf(answer))).toBe('request_too_large');
+    expect(codeOf(profile, bodyOf(answer))).toBe(wireCode(profile, 'request_too_large'));
   });
 });
 

@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
 import { expect } from 'vitest';
-import type { ProfileName } from '@faultline/core';
+import { builtinCatalog, type ProfileName } from '@faultline/core';
 import { faultline, type Contract, type FaultlineExpressOptions, type Logger } from '@faultline/express';
 
 /** One log entry the app wrote: the fields, the message and the level. */
@@ -167,6 +167,11 @@ export function expectProblem(answer: Answer, status: number, code: string): Bod
 /** The code a body of any profile carries: `error` for oauth, `code` otherwise. */
 export function codeOf(profile: ProfileName, body: Body): unknown {
   return profile === 'oauth' ? body['error'] : body['code'];
+}
+
+/** The code a profile writes for a catalog code (the oauth profile has its own vocabulary: server_error, …). */
+export function wireCode(profile: ProfileName, code: string): string {
+  return builtinCatalog.resolve(code, profile, 'api')?.code ?? code;
 }
 
 /** The human-readable message a body of any profile carries. */

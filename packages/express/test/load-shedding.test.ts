@@ -29,22 +29,25 @@ describe('loadShedding', () => {
 
   it('refuses while the event loop lags, and recovers', async () => {
     const test = buildApp();
-    const shedding = loadShedding({ maxEventLoopDelayMs: 50, sampleIntervalMs: 10 });
+    const shedding = loadShedding({ maxEventLoopDelayMs: 100, sampleIntervalMs: 50 });
     test.app.use(shedding);
     test.app.get('/block', (_req, res) => {
-      const until = Date.now() + 300;
+      const until = Date.now() + 500;
       while (Date.now() < until);
       res.json({ blocked: true });
     });
     test.app.get('/fast', (_req, res) => void res.json({ fast: true }));
     const base = await listen(test);
-    await send(base, { path: '/block' });
-    // The sampler sees the late tick first; the next request is refused.
-    await new Promise((resolve) => setTimeout(resolve, 15));
-    const refused = await send(base, { path: '/fast' });
-    expectProblem(refused, 503, 'service_unavailable');
+    // Sent while the loop is blocked (this client shares it): it is read right after the sampler has seen the late tick.
+    const blocked = send(base, { path: '/block' });
+    const during = new Promise((resolve) => setTimeout(resolve, 100)).then(() => send(base, { path: '/fast' }));
+    await blocked;
+    const refused = await during;
+    const body = expectProblem(refused, 503, 'service_unavailable');
     expect(refused.headers['retry-after']).toBeDefined();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(body['detail']).toMatch(/event loop is \d+ ms behind/);
+    // Once the loop is on time again, requests are served.
+    await new Promise((resolve) => setTimeout(resolve, 200));
     expect((await send(base, { path: '/fast' })).status).toBe(200);
     shedding.stop();
   });

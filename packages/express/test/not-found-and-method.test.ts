@@ -6,6 +6,7 @@ import {
   buildApp,
   closeServers,
   codeOf,
+  wireCode,
   contentTypes,
   detailOf,
   expectProblem,
@@ -83,7 +84,7 @@ describe('unknown routes', () => {
     expect(answer.headers['content-type']).toBe(contentTypes[profile]);
     expect(answer.headers['x-request-id']).toBeTypeOf('string');
     const body = bodyOf(answer);
-    expect(codeOf(profile, body)).toBe('not_found');
+    expect(codeOf(profile, body)).toBe(wireCode(profile, 'not_found'));
     expect(detailOf(profile, body)).toContain('GET /missing');
   });
 
@@ -150,6 +151,6 @@ describe('known path, wrong method', () => {
     const answer = await send(base, { method: 'PUT', path: '/v1/things' });
     expect(answer.status).toBe(405);
     expect(answer.headers['allow']).toBe('GET, HEAD, POST');
-    expect(codeOf(profile, bodyOf(answer))).toBe('method_not_allowed');
+    expect(codeOf(profile, bodyOf(answer))).toBe(wireCode(profile, 'method_not_allowed'));
   });
 });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseRateLimit, parseRateLimitPolicy, type ProfileName } from '@faultline/core';
 import { rateLimit } from '@faultline/express';
-import { bodyOf, buildApp, closeServers, codeOf, expectProblem, listen, profiles, send } from './helpers.js';
+import { bodyOf, buildApp, closeServers, codeOf, wireCode, expectProblem, listen, profiles, send } from './helpers.js';
 
 afterEach(closeServers);
 
@@ -78,7 +78,7 @@ describe('rateLimit', () => {
     const refused = await send(base, { path: '/other' });
     expect(refused.status).toBe(429);
     expect(refused.headers['retry-after']).toBeDefined();
-    expect(codeOf(profile, bodyOf(refused))).toBe('limit_reached');
+    expect(codeOf(profile, bodyOf(refused))).toBe(wireCode(profile, 'limit_reached'));
   });
 
   it('refuses a policy it cannot enforce when built', () => {

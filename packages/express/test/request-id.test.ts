@@ -6,7 +6,7 @@ afterEach(closeServers);
 
 async function app(): Promise<string> {
   const test = buildApp();
-  test.app.get('/ok', (req, res) => void res.json({ id: req.id }));
+  test.app.get('/ok', (req, res) => void res.json({ id: (req as { id?: string }).id }));
   test.app.post('/ok', test.contract.json(), (_req, res) => void res.json({}));
   test.app.get('/fails', () => {
     throw new Error('x');

@@ -4,7 +4,19 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { builtinCatalog } from '@faultline/core';
 import { faultline } from '@faultline/express';
-import { bodyOf, buildApp, closeServers, codeOf, expectProblem, listen, profiles, send, uuidPattern } from './helpers.js';
+import {
+  type Answer,
+  bodyOf,
+  buildApp,
+  closeServers,
+  codeOf,
+  wireCode,
+  expectProblem,
+  listen,
+  profiles,
+  send,
+  uuidPattern,
+} from './helpers.js';
 
 afterEach(closeServers);
 
@@ -97,7 +109,7 @@ describe('unexpected errors', () => {
     const base = await listen(failingApp({ profile }));
     const answer = await send(base, { path: '/rejects' });
     expect(answer.status).toBe(500);
-    expect(codeOf(profile, bodyOf(answer))).toBe('internal_error');
+    expect(codeOf(profile, bodyOf(answer))).toBe(wireCode(profile, 'internal_error'));
   });
 
   it('ends the connection, logged, when the error comes after the answer started', async () => {
@@ -105,7 +117,7 @@ describe('unexpected errors', () => {
     const base = await listen(test);
     const answer = await send(base, { path: '/half-sent' }).catch((error: unknown) => error);
     // Either the client saw the partial answer cut short, or the socket was closed: never a second answer.
-    if (!(answer instanceof Error)) expect(answer.text.startsWith('partial')).toBe(true);
+    if (!(answer instanceof Error)) expect((answer as Answer).text.startsWith('partial')).toBe(true);
     expect(test.logs.some((entry) => entry.level === 'error')).toBe(true);
   });
 });

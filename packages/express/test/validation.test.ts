@@ -4,7 +4,19 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { ProfileName } from '@faultline/core';
 import { validate, type ValidateSchemas } from '@faultline/express';
-import { bodyOf, buildApp, closeServers, codeOf, detailOf, expectProblem, listen, profiles, send, sendJson } from './helpers.js';
+import {
+  bodyOf,
+  buildApp,
+  closeServers,
+  codeOf,
+  wireCode,
+  detailOf,
+  expectProblem,
+  listen,
+  profiles,
+  send,
+  sendJson,
+} from './helpers.js';
 
 afterEach(closeServers);
 
@@ -91,8 +103,11 @@ describe.each([
         'body /tags/0 invalid_parameter',
       ]),
     );
-    // The unknown member is named by every library that reports it (all three here).
-    expect(found.some((each) => each.startsWith('body /extra'))).toBe(true);
+    // The unknown member is reported: at its own pointer (Ajv, valibot), or named at its object (zod's unrecognized_keys).
+    expect(
+      found.some((each) => each.startsWith('body /extra')) ||
+        errors.some((error) => error.location === 'body' && error.detail.includes('extra')),
+    ).toBe(true);
     expect(body['detail']).toMatch(/^\d+ fields are missing or invalid: /);
     for (const error of errors) expect(error.detail.length).toBeGreaterThan(0);
   });
@@ -111,7 +126,7 @@ describe('validation answers', () => {
     const answer = await sendJson(base, 'PUT', '/teams/3/members', { email: 'a@example.com', role: 'owner' });
     expect(answer.status).toBe(400);
     const body = bodyOf(answer);
-    expect(codeOf(profile, body)).toBe('invalid_parameter');
+    expect(codeOf(profile, body)).toBe(wireCode(profile, 'invalid_parameter'));
     expect(detailOf(profile, body)).toContain('body /role');
   });
 
