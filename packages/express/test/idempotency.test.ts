@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { idempotency } from '@faultline/express';
 import { MemoryIdempotencyStore } from '@faultline/idempotency';
-import { bodyOf, buildApp, closeServers, expectProblem, listen, send, sendJson } from './helpers.js';
+import { bodyOf, buildApp, closeServers, expectProblem, listen, sendJson } from './helpers.js';
 
 afterEach(closeServers);
 
