@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { bodyParserError } from './body-parser-errors.js';
 import { jsonBody, type JsonBodyOptions } from './json-body.js';
 import { stderrLogger, type Logger } from './logger.js';
 import { classifyThrown, methodNotAllowedError, newRequestId, notFoundError, protectServer, requestIdHeader } from './neutral.js';
@@ -96,7 +97,11 @@ export function faultline(options: FaultlineExpressOptions = {}): Contract {
       next(thrown);
       return;
     }
-    const { error, unexpected } = classifyThrown(thrown, settings, request.id ?? '', request.headers);
+    const parserError = bodyParserError(thrown, settings);
+    const { error, unexpected } =
+      parserError === undefined
+        ? classifyThrown(thrown, settings, request.id ?? '', request.headers)
+        : { error: parserError, unexpected: false };
     if (unexpected) logger.error({ err: thrown, reqId: request.id }, 'Unexpected error; answered with internal_error');
     else if (error.status >= 500) logger.warn({ code: error.code, reqId: request.id }, error.detail);
     sendApiError(request, response, error);

@@ -4,8 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type {
-  ApiError} from '@faultline/core';
+import type { ApiError } from '@faultline/core';
 import {
   builtinCatalog,
   codeForStatus,

@@ -1,3 +1,4 @@
+import express from 'express';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProfileName } from '@faultline/core';
@@ -227,3 +228,41 @@ function isJson(text: string): boolean {
     return false;
   }
 }
+
+describe("Express's own body parsers", () => {
+  /** An app that reads bodies with express.json() instead of contract.json(). */
+  async function expressJsonApp(): Promise<string> {
+    const test = buildApp();
+    test.app.post('/echo', express.json({ limit: 100 }), (req, res) => void res.json({ got: req.body ?? null }));
+    return listen(test);
+  }
+
+  it('have their malformed JSON answered 400 invalid_request, saying so', async () => {
+    const base = await expressJsonApp();
+    const answer = await send(base, {
+      method: 'POST',
+      path: '/echo',
+      body: '{"a":',
+      headers: { 'content-type': 'application/json' },
+    });
+    const body = expectProblem(answer, 400, 'invalid_request');
+    expect(body['detail']).toMatch(/^The body is not valid JSON: /);
+  });
+
+  it('have their size limit answered 413 request_too_large, naming it', async () => {
+    const base = await expressJsonApp();
+    const answer = await sendJson(base, 'POST', '/echo', { text: 'x'.repeat(200) });
+    expect(expectProblem(answer, 413, 'request_too_large')['detail']).toContain('100 bytes');
+  });
+
+  it('have an unsupported charset answered 415', async () => {
+    const base = await expressJsonApp();
+    const answer = await send(base, {
+      method: 'POST',
+      path: '/echo',
+      body: '{}',
+      headers: { 'content-type': 'application/json; charset=klingon' },
+    });
+    expectProblem(answer, 415, 'invalid_content_type');
+  });
+});
