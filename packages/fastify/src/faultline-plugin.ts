@@ -1,9 +1,9 @@
 import type { FastifyError, FastifyInstance, FastifyPluginCallback } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
+import { methodNotAllowedError, pathOf, requestIdHeader, unknownRouteError } from '@faultline/http';
+import { answerConnect, answerIdleTimeout } from '@faultline/http/node';
 import { createJsonBodyParser } from './json-body-parser.js';
 import { limitClients } from './overload/client-limit.js';
-import { answerConnect, answerIdleTimeout } from './raw-socket-responses.js';
-import { requestIdHeader } from './request-id.js';
 import { RouteIndex } from './route-index.js';
 import { sendApiError, writeApiError } from './send-api-error.js';
 import { rememberSettings } from './settings-store.js';
@@ -70,18 +70,11 @@ const plugin: FastifyPluginCallback<FaultlineOptions> = (fastify, options, done)
     const allowed = routes.allowedMethods(path);
     // A route that matched and then called `callNotFound` (a static file that is not there) is a 404, not a 405.
     if (allowed.length > 0 && !allowed.includes(request.method)) {
-      const detail = `${request.method} is not allowed on ${shorten(path)}. Use ${allowed.join(', ')}.`;
-      writeApiError(
-        reply,
-        settings.catalog.error('method_not_allowed', { detail, headers: { allow: allowed.join(', ') } }),
-        settings,
-        undefined,
-      );
+      writeApiError(reply, methodNotAllowedError(settings.catalog, request.method, path, allowed), settings, undefined);
       return;
     }
-    const detail = `No operation matches ${request.method} ${shorten(path)}. Check the path against the API reference.`;
     // The plugin's own handler: no route config of the app's applies to it.
-    writeApiError(reply, settings.catalog.error('not_found', { detail }), settings, undefined);
+    writeApiError(reply, unknownRouteError(settings.catalog, request.method, path), settings, undefined);
   });
 
   fastify.setErrorHandler((thrown: FastifyError, request, reply) => {
@@ -121,14 +114,4 @@ function routeMatching(fastify: FastifyInstance): {
     if (value !== undefined) matching[name] = value;
   }
   return matching;
-}
-
-function pathOf(url: string): string {
-  const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
-}
-
-/** Paths are echoed in messages, cut short so a huge URL does not make a huge body. */
-function shorten(path: string): string {
-  return path.length > 200 ? `${path.slice(0, 199)}…` : path;
 }

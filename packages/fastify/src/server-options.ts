@@ -1,40 +1,20 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import { requestIdFor, requestIdHeader } from '@faultline/http';
+import { resolveServerTimeouts, type ServerTimeoutOptions } from '@faultline/http/node';
 import type { FastifyError, FastifyHttpOptions, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
-import { createClientErrorHandler } from './raw-socket-responses.js';
-import { generateRequestId } from './request-id.js';
+import { createClientErrorHandler } from './client-error-handler.js';
 import { sendApiError } from './send-api-error.js';
 import { settingsOf } from './settings-store.js';
 
-export interface FaultlineServerOptions {
+/** The server's timeouts (see `ServerTimeoutOptions` of `@faultline/http/node`) and its body limit. */
+export interface FaultlineServerOptions extends ServerTimeoutOptions {
   /** The largest body accepted, in bytes; larger ones get 413. Default: 1 MiB. */
   readonly bodyLimit?: number;
-  /** How long a client has to send the request line and headers, in ms; then 408. Default: 10 s. */
-  readonly headersTimeoutMs?: number;
-  /** How long a client has to send the whole request, body included, in ms; then 408. Default: 30 s. */
-  readonly requestTimeoutMs?: number;
-  /**
-   * How long a connection may stay silent, in ms, while a request is being sent
-   * or answered (a stalled body, a client that stops reading); then 408 when the
-   * socket can still carry it, else the socket is closed. Default: 60 s.
-   */
-  readonly idleTimeoutMs?: number;
-  /** How long an idle keep-alive connection is kept between requests, in ms. Default: 72 s (longer than the 60 s of common load balancers). */
-  readonly keepAliveTimeoutMs?: number;
 }
 
-/** The defaults of {@link FaultlineServerOptions}, in milliseconds. */
-export const defaultServerTimeouts = {
-  headersTimeoutMs: 10_000,
-  requestTimeoutMs: 30_000,
-  idleTimeoutMs: 60_000,
-  keepAliveTimeoutMs: 72_000,
-} as const;
-
-function timeout(options: FaultlineServerOptions, name: keyof typeof defaultServerTimeouts): number {
-  const value = options[name] ?? defaultServerTimeouts[name];
-  if (!Number.isInteger(value) || value <= 0)
-    throw new TypeError(`faultlineServerOptions: ${name} must be a positive whole number of milliseconds, not ${value}.`);
-  return value;
+/** Fastify's `genReqId`: the caller's id when well formed, a fresh UUID otherwise. */
+function generateRequestId(request: IncomingMessage): string {
+  return requestIdFor(request.headers[requestIdHeader]);
 }
 
 /**
@@ -48,22 +28,17 @@ function timeout(options: FaultlineServerOptions, name: keyof typeof defaultServ
  * await app.register(faultline);
  */
 export function faultlineServerOptions(options: FaultlineServerOptions = {}): FastifyHttpOptions<Server> {
-  const headersTimeout = timeout(options, 'headersTimeoutMs');
-  const requestTimeout = timeout(options, 'requestTimeoutMs');
-  if (headersTimeout > requestTimeout)
-    throw new TypeError(
-      `faultlineServerOptions: headersTimeoutMs (${headersTimeout}) cannot be longer than requestTimeoutMs (${requestTimeout}), which includes the headers.`,
-    );
+  const timeouts = resolveServerTimeouts(options, 'faultlineServerOptions');
   return {
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
-    requestTimeout,
-    connectionTimeout: timeout(options, 'idleTimeoutMs'),
-    keepAliveTimeout: timeout(options, 'keepAliveTimeoutMs'),
+    requestTimeout: timeouts.requestTimeoutMs,
+    connectionTimeout: timeouts.idleTimeoutMs,
+    keepAliveTimeout: timeouts.keepAliveTimeoutMs,
     http: {
-      headersTimeout,
-      requestTimeout,
+      headersTimeout: timeouts.headersTimeoutMs,
+      requestTimeout: timeouts.requestTimeoutMs,
       // Node looks for expired requests every 30 s by default, too coarse for a 10 s timeout.
-      connectionsCheckingInterval: Math.max(25, Math.min(1000, Math.floor(headersTimeout / 4))),
+      connectionsCheckingInterval: timeouts.connectionsCheckingIntervalMs,
     },
     genReqId: generateRequestId,
     requestIdHeader: false,

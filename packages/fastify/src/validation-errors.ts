@@ -1,4 +1,5 @@
-import { escapePointerToken, type FieldError, type FieldLocation } from '@faultline/core';
+import type { FieldError, FieldLocation } from '@faultline/core';
+import { missingBodyFieldError as missingBody, schemaFieldError } from '@faultline/http';
 import type { FastifyRequest, FastifySchemaValidationError } from 'fastify';
 
 type HttpPart = 'params' | 'body' | 'querystring' | 'headers';
@@ -30,24 +31,16 @@ export function collectFieldErrors(
   const fields =
     failed === 'body' && request.body === undefined
       ? [missingBody]
-      : failures.map((failure) => toFieldError(failure, locations[failed]));
+      : failures.map((failure) => schemaFieldError(failure, locations[failed]));
   for (const part of parts.slice(parts.indexOf(failed) + 1)) {
     const validate = validationFunction(request, part);
     if (validate === undefined) continue;
     if (validate(partValue(request, part)) === true) continue;
     if (part === 'body' && request.body === undefined) fields.push(missingBody);
-    else for (const failure of validate.errors ?? []) fields.push(toFieldError(failure, locations[part]));
+    else for (const failure of validate.errors ?? []) fields.push(schemaFieldError(failure, locations[part]));
   }
   return fields;
 }
-
-/** A route that expects a body and got none is missing a parameter, not sent a wrong one. */
-const missingBody: FieldError = {
-  pointer: '',
-  location: 'body',
-  code: 'missing_parameter',
-  detail: 'is required: send a JSON body',
-};
 
 type Validate = ReturnType<FastifyRequest['getValidationFunction']>;
 
@@ -62,26 +55,4 @@ function validationFunction(request: FastifyRequest, part: HttpPart): Validate |
   if (part !== 'body' || typeof compiled !== 'object' || compiled === null || request.mediaType === undefined) return undefined;
   const byMediaType: unknown = (compiled as Record<string, unknown>)[request.mediaType];
   return typeof byMediaType === 'function' ? (byMediaType as Validate) : undefined;
-}
-
-function toFieldError(failure: FastifySchemaValidationError, location: FieldLocation): FieldError {
-  const params = failure.params as Record<string, unknown>;
-  const path = failure.instancePath;
-  if (failure.keyword === 'required' && typeof params['missingProperty'] === 'string') {
-    return {
-      pointer: `${path}/${escapePointerToken(params['missingProperty'])}`,
-      location,
-      code: 'missing_parameter',
-      detail: 'is required',
-    };
-  }
-  if (failure.keyword === 'additionalProperties' && typeof params['additionalProperty'] === 'string') {
-    return {
-      pointer: `${path}/${escapePointerToken(params['additionalProperty'])}`,
-      location,
-      code: 'invalid_parameter',
-      detail: 'is not a field this operation accepts',
-    };
-  }
-  return { pointer: path, location, code: 'invalid_parameter', detail: failure.message ?? `fails the "${failure.keyword}" rule` };
 }

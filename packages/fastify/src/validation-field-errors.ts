@@ -1,14 +1,9 @@
 import type { FieldError } from '@faultline/core';
 import type { FastifyRequest } from 'fastify';
 import { collectFieldErrors } from './validation-errors.js';
-import { isPartialReport } from './validator-compiler.js';
+import { isPartialReport } from '@faultline/http/ajv';
 
-/**
- * What a validation error's detail says when the body was too large to check
- * every field (see `fullReportMaxMembers`): the failures listed are the first found.
- */
-export const partialValidationNote =
-  ' The body is too large to check every field in one pass: this is the first failure found, others may follow.';
+export { partialValidationNote } from '@faultline/http/ajv';
 
 /**
  * Whether the schema failures of a request on a route with

@@ -3,8 +3,7 @@ import fc from 'fast-check';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { faultline, faultlineServerOptions, type FaultlineOptions } from '@faultline/fastify';
-import { checkJsonShape } from '../src/json-limits.js';
-import type { JsonLimits } from '../src/settings.js';
+import { checkJsonShape, type JsonLimits } from '@faultline/http';
 
 const open: FastifyInstance[] = [];
 afterEach(async () => {

@@ -1,38 +1,9 @@
+import { LoadShedder, type LoadSheddingOptions, type LoadSheddingState } from '@faultline/http';
 import type { FastifyPluginCallback, FastifyReply } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
-import { performance } from 'node:perf_hooks';
 import { sendApiError } from '../send-api-error.js';
 
-export interface LoadSheddingOptions {
-  /**
-   * The most requests handled at once; a request that arrives while this
-   * many are in flight is refused. Default: no limit.
-   */
-  readonly maxInFlight?: number;
-  /**
-   * The event-loop delay, in milliseconds, past which new requests are
-   * refused until the delay falls back under it. Default: not watched.
-   */
-  readonly maxEventLoopDelayMs?: number;
-  /** How often the event-loop delay is sampled, in milliseconds. Default 100. */
-  readonly sampleIntervalMs?: number;
-  /** The `Retry-After` a refused request is given, in seconds. Default 2. */
-  readonly retryAfterSeconds?: number;
-  /** Route URLs, as declared (e.g. `/healthz`), that are always served and not counted in flight. */
-  readonly exemptRoutes?: readonly string[];
-}
-
-/** What the shedder sees now: for a health route, logs or metrics. */
-export interface LoadSheddingState {
-  /** Requests admitted and not yet answered (0 when `maxInFlight` is not set). */
-  readonly inFlight: number;
-  /** The event-loop delay of the last sample, in milliseconds (0 when not watched). */
-  readonly eventLoopDelayMs: number;
-  /** Whether new requests are being refused now. */
-  readonly shedding: boolean;
-  /** Requests refused since the server started. */
-  readonly shed: number;
-}
+export type { LoadSheddingOptions, LoadSheddingState } from '@faultline/http';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -49,77 +20,31 @@ const holding = 4;
 /** A response the shedder counts: how far it got (closed, answered, holding a slot). */
 type Tracked = { [kProgress]?: number };
 
-const positive = (value: number | undefined, name: string, fallback: number): number => {
-  if (value === undefined) return fallback;
-  if (!(value > 0)) throw new TypeError(`loadShedding: ${name} must be a positive number, not ${value}.`);
-  return value;
-};
-
 const plugin: FastifyPluginCallback<LoadSheddingOptions> = (fastify, options, done) => {
-  let maxInFlight: number, maxDelay: number, sampleIntervalMs: number, retryAfterSeconds: number;
+  let shedder: LoadShedder;
   try {
-    maxInFlight = positive(options.maxInFlight, 'maxInFlight', Number.POSITIVE_INFINITY);
-    maxDelay = positive(options.maxEventLoopDelayMs, 'maxEventLoopDelayMs', Number.POSITIVE_INFINITY);
-    sampleIntervalMs = positive(options.sampleIntervalMs, 'sampleIntervalMs', 100);
-    retryAfterSeconds = positive(options.retryAfterSeconds, 'retryAfterSeconds', 2);
+    shedder = new LoadShedder(options, fastify.log);
   } catch (error) {
     done(error as Error);
     return;
   }
   const settings = fastify.faultline;
-  const exempt = new Set(options.exemptRoutes ?? []);
-  const counting = Number.isFinite(maxInFlight);
+  const counting = shedder.counting;
+  // Fastify builds `routeOptions` anew on each access: read only when some route is exempt.
+  const isExempt = (request: { routeOptions: { url?: string | undefined } }): boolean =>
+    shedder.hasExemptRoutes && shedder.isExempt(request.routeOptions.url);
 
-  let inFlight = 0;
-  let delay = 0;
-  let lagging = false;
-  let shed = 0;
-
-  // A timer that should fire every `sampleIntervalMs`: how late it fires is the event-loop delay.
-  // Unref'd, so it never keeps the process alive; stopped when the app closes.
-  let sampler: NodeJS.Timeout | undefined;
   // Sampling starts once the app is ready: loading plugins and routes blocks the loop for a moment,
   // and counting that as overload would refuse the first requests a fresh process gets.
-  const startSampling = () => {
-    let last = performance.now();
-    sampler = setInterval(() => {
-      const now = performance.now();
-      delay = Math.max(0, now - last - sampleIntervalMs);
-      last = now;
-      const wasLagging = lagging;
-      lagging = delay > maxDelay;
-      if (lagging && !wasLagging) {
-        fastify.log.warn({ eventLoopDelayMs: Math.round(delay) }, 'Event loop delayed: shedding new requests');
-      }
-    }, sampleIntervalMs);
-    sampler.unref();
-  };
-  if (Number.isFinite(maxDelay)) {
-    fastify.addHook('onReady', (next) => {
-      startSampling();
-      next();
-    });
-  }
-  fastify.addHook('onClose', (_instance, next) => {
-    clearInterval(sampler);
+  fastify.addHook('onReady', (next) => {
+    shedder.start();
     next();
   });
-
-  const state: LoadSheddingState = {
-    get inFlight() {
-      return inFlight;
-    },
-    get eventLoopDelayMs() {
-      return delay;
-    },
-    get shedding() {
-      return lagging || inFlight >= maxInFlight;
-    },
-    get shed() {
-      return shed;
-    },
-  };
-  fastify.decorate('loadShedding', state);
+  fastify.addHook('onClose', (_instance, next) => {
+    shedder.stop();
+    next();
+  });
+  fastify.decorate('loadShedding', shedder.state);
 
   // A request leaves the count once its response has closed AND its handler has answered: a client
   // that gives up does not stop the work it started. One listener for every response, so admitting
@@ -129,7 +54,7 @@ const plugin: FastifyPluginCallback<LoadSheddingOptions> = (fastify, options, do
     if (before === undefined) return;
     const after = before | step;
     if ((before & holding) !== 0 && (after & (closed | answered)) === (closed | answered)) {
-      inFlight--;
+      shedder.give();
       raw[kProgress] = after & ~holding;
       return;
     }
@@ -139,7 +64,7 @@ const plugin: FastifyPluginCallback<LoadSheddingOptions> = (fastify, options, do
     advance(this, closed);
   }
   const take = (raw: Tracked): void => {
-    inFlight++;
+    shedder.take();
     raw[kProgress] = (raw[kProgress] ?? 0) | holding;
   };
   if (counting) {
@@ -163,7 +88,7 @@ const plugin: FastifyPluginCallback<LoadSheddingOptions> = (fastify, options, do
         (progress & holding) !== 0 &&
         (headers['transfer-encoding'] !== undefined || (headers['content-length'] ?? '0') !== '0')
       ) {
-        inFlight--;
+        shedder.give();
         raw[kProgress] = progress & ~holding;
       }
       next(null, payload);
@@ -175,8 +100,8 @@ const plugin: FastifyPluginCallback<LoadSheddingOptions> = (fastify, options, do
         next();
         return;
       }
-      if (lagging || inFlight >= maxInFlight) {
-        if (!(exempt.size > 0 && exempt.has(request.routeOptions.url as string))) {
+      if (!shedder.admits()) {
+        if (!isExempt(request)) {
           refuse(reply);
           return;
         }
@@ -187,30 +112,18 @@ const plugin: FastifyPluginCallback<LoadSheddingOptions> = (fastify, options, do
   }
 
   function refuse(reply: FastifyReply): void {
-    shed++;
-    const reason = lagging
-      ? `its event loop is ${Math.round(delay)} ms behind`
-      : `it is handling ${inFlight} requests, its limit`;
-    const retryAt = new Date(Date.now() + retryAfterSeconds * 1000);
     // Sent here, not passed to `done`: the error handler would log every refusal, and under overload that is the last thing to do.
-    sendApiError(
-      reply,
-      settings.catalog.error('service_unavailable', {
-        detail: `The server is overloaded (${reason}) and refused this request before starting it; try again after ${retryAt.toISOString()}.`,
-        retryAt,
-      }),
-      settings,
-    );
+    sendApiError(reply, shedder.refusal(settings.catalog), settings);
   }
 
   // The first onRequest hook: a refused request costs no authentication, body parsing or handler.
   fastify.addHook('onRequest', function loadShedding(request, reply, done) {
     // Exempt routes (health probes) are always served and take no slot: a probe must not see itself as load.
-    if (exempt.size > 0 && exempt.has(request.routeOptions.url as string)) {
+    if (isExempt(request)) {
       done();
       return;
     }
-    if (!lagging && inFlight < maxInFlight) {
+    if (shedder.admits()) {
       if (counting) {
         take(reply.raw as Tracked);
         reply.raw.on('close', onClose);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FallbackStore, MemoryStore, type RateLimitPolicy, type RateLimitStore } from '@faultline/fastify';
+import { FallbackStore, MemoryStore, type RateLimitPolicy, type RateLimitStore } from '@faultline/rate-limit';
 
 const policy = (limit: number, windowMs: number, name = 'burst'): RateLimitPolicy => ({ name, limit, windowMs });
 

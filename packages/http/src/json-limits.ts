@@ -1,4 +1,21 @@
-import type { JsonLimits } from './settings.js';
+/**
+ * What a JSON body may hold, checked in one pass over its bytes before it is
+ * parsed, so a body built to be slow (a million keys, an array nested a
+ * million deep) is refused with 413 before it costs a parse or a validation.
+ */
+export interface JsonLimits {
+  /** How deep objects and arrays may nest. Default: 32. */
+  readonly maxDepth: number;
+  /** The most keys one object may have. Default: 1,000. */
+  readonly maxKeys: number;
+  /** The most items one array may have. Default: 20,000. */
+  readonly maxItems: number;
+  /** The most values (keys, items and nested values) the whole body may have. Default: 100,000. */
+  readonly maxMembers: number;
+}
+
+/** The defaults of {@link JsonLimits}. */
+export const defaultJsonLimits: JsonLimits = { maxDepth: 32, maxKeys: 1000, maxItems: 20_000, maxMembers: 100_000 };
 
 const quote = 0x22;
 const backslash = 0x5c;
