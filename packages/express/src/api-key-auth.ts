@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { bearerChallenge, wwwAuthenticate } from './neutral.js';
+import { bearerChallenge, wwwAuthenticate } from '@faultline/http';
 import { contractOf, type ExpressRequest, type Middleware } from './request-state.js';
 
 export interface ApiKeyAuthOptions {

@@ -1,17 +1,17 @@
 import type { Server } from 'node:http';
-import { bodyParserError } from './body-parser-errors.js';
+import { classifyError, noRouteError, pathOf, requestIdFor, requestIdHeader } from '@faultline/http';
+import { guardNodeServer } from '@faultline/http/node';
 import { jsonBody, type JsonBodyOptions } from './json-body.js';
 import { stderrLogger, type Logger } from './logger.js';
-import { classifyThrown, methodNotAllowedError, newRequestId, notFoundError, protectServer, requestIdHeader } from './neutral.js';
-import { bindContract, type ContractState, type ErrorMiddleware, type ExpressRequest, type Middleware } from './request-state.js';
+import { bindContract, type ContractState, type ErrorMiddleware, type Middleware } from './request-state.js';
 import { routedMethods } from './route-methods.js';
 import { sendApiError } from './send-api-error.js';
-import { resolveContractSettings, type ContractSettings, type FaultlineExpressOptions } from './settings.js';
+import { resolveSettings, type FaultlineExpressOptions, type FaultlineExpressSettings } from './settings.js';
 
 /** One app's contract: the middleware that put it in place, and its settings. */
 export interface Contract {
   /** The options with every default filled in: the catalog errors come from, the default profile, the limits. */
-  readonly settings: ContractSettings;
+  readonly settings: FaultlineExpressSettings;
   /**
    * The first middleware (`app.use(contract.start)` before any other): gives
    * each request its id (`req.id`, the `x-request-id` header of every answer)
@@ -62,7 +62,7 @@ export interface Contract {
  * ```
  */
 export function faultline(options: FaultlineExpressOptions = {}): Contract {
-  const settings = resolveContractSettings(options);
+  const settings = resolveSettings(options);
   const baseLogger: Logger = options.logger ?? stderrLogger;
   const state: ContractState = {
     settings,
@@ -71,7 +71,7 @@ export function faultline(options: FaultlineExpressOptions = {}): Contract {
   };
 
   const start: Middleware = function faultlineStart(request, response, next) {
-    const id = newRequestId(request.headers[requestIdHeader]);
+    const id = requestIdFor(request.headers[requestIdHeader]);
     request.id = id;
     response.setHeader(requestIdHeader, id);
     bindContract(request, state);
@@ -79,14 +79,10 @@ export function faultline(options: FaultlineExpressOptions = {}): Contract {
   };
 
   const notFound: Middleware = function faultlineNotFound(request, response) {
-    const path = pathOf(request);
+    // The whole URL's path: a router's `req.url` has its mount path cut off.
+    const path = pathOf(request.originalUrl ?? request.url ?? '/');
     const allowed = routedMethods(request.app?.router?.stack, path);
-    const method = request.method ?? 'GET';
-    const error =
-      allowed.length > 0 && !allowed.includes(method)
-        ? methodNotAllowedError(settings, method, path, allowed)
-        : notFoundError(settings, method, path);
-    sendApiError(request, response, error);
+    sendApiError(request, response, noRouteError(settings.catalog, request.method ?? 'GET', path, allowed));
   };
 
   const errorHandler: ErrorMiddleware = function faultlineErrors(thrown, request, response, next) {
@@ -97,11 +93,14 @@ export function faultline(options: FaultlineExpressOptions = {}): Contract {
       next(thrown);
       return;
     }
-    const parserError = bodyParserError(thrown, settings);
-    const { error, unexpected } =
-      parserError === undefined
-        ? classifyThrown(thrown, settings, request.id ?? '', request.headers)
-        : { error: parserError, unexpected: false };
+    // ApiErrors as they are; Express's body-parser errors and errors carrying a 4xx or 502-504 status by their
+    // status; anything else an opaque 500.
+    const { error, unexpected } = classifyError(thrown, {
+      catalog: settings.catalog,
+      requestId: request.id ?? '',
+      contentTypes: settings.contentTypes,
+      contentType: request.headers['content-type'],
+    });
     if (unexpected) logger.error({ err: thrown, reqId: request.id }, 'Unexpected error; answered with internal_error');
     else if (error.status >= 500) logger.warn({ code: error.code, reqId: request.id }, error.detail);
     sendApiError(request, response, error);
@@ -112,13 +111,14 @@ export function faultline(options: FaultlineExpressOptions = {}): Contract {
     start,
     end: [notFound, errorHandler],
     json: (jsonOptions) => jsonBody(settings, jsonOptions),
-    attach: (server) => protectServer(server, settings, baseLogger),
+    attach: (server) => {
+      guardNodeServer(server, {
+        settings,
+        log: { debug: (fields, message) => baseLogger.debug?.(fields, message) },
+        ...(options.maxConnectionsPerClient === undefined ? {} : { maxConnectionsPerClient: options.maxConnectionsPerClient }),
+        ...(options.timeouts === undefined ? {} : { timeouts: options.timeouts }),
+      });
+      return server;
+    },
   };
-}
-
-/** The path of the whole URL (a router's `req.url` has its mount path cut off), without the query. */
-function pathOf(request: ExpressRequest): string {
-  const url = request.originalUrl ?? request.url ?? '/';
-  const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
 }

@@ -4,17 +4,10 @@
  * @packageDocumentation
  */
 export { faultline, type Contract } from './faultline.js';
-export type { FaultlineExpressOptions, ContractSettings } from './settings.js';
+export type { FaultlineExpressOptions, FaultlineExpressSettings } from './settings.js';
 export type { JsonBodyOptions } from './json-body.js';
 export { sendApiError } from './send-api-error.js';
-export {
-  errorFormat,
-  type RouteFormat,
-  type ExpressRequest,
-  type Middleware,
-  type ErrorMiddleware,
-  type Next,
-} from './request-state.js';
+export { errorFormat, type ExpressRequest, type Middleware, type ErrorMiddleware, type Next } from './request-state.js';
 export { validate, type ValidateSchemas, type RequestSchema } from './validate.js';
 export { apiKeyAuth, type ApiKeyAuthOptions } from './api-key-auth.js';
 export { rateLimit, type RateLimitOptions } from './rate-limit.js';
@@ -22,4 +15,4 @@ export { loadShedding, type LoadSheddingOptions, type LoadSheddingMiddleware } f
 export { idempotency, replay, type IdempotencyMiddleware, type IdempotencyMiddlewareOptions } from './idempotency.js';
 export { routedMethods } from './route-methods.js';
 export type { Logger } from './logger.js';
-export { bearerChallenge, basicChallenge, wwwAuthenticate } from './neutral.js';
+export { bearerChallenge, basicChallenge, wwwAuthenticate } from '@faultline/http';

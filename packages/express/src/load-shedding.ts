@@ -1,10 +1,10 @@
 import type { ServerResponse } from 'node:http';
-import { createLoadShedder, type LoadShedderOptions, type LoadSheddingState } from './neutral.js';
+import { LoadShedder, type LoadSheddingOptions as ShedderOptions, type LoadSheddingState } from '@faultline/http';
 import { contractOf, type Middleware } from './request-state.js';
 import { sendApiError } from './send-api-error.js';
 
-export interface LoadSheddingOptions extends LoadShedderOptions {
-  /** Paths (`req.path` as the middleware sees it, e.g. `/healthz`) always served and not counted. */
+export interface LoadSheddingOptions extends Omit<ShedderOptions, 'exemptRoutes'> {
+  /** Paths as the middleware sees them (`req.path`, e.g. `/healthz`), always served and not counted. */
   readonly exemptPaths?: readonly string[];
 }
 
@@ -12,7 +12,7 @@ export interface LoadSheddingOptions extends LoadShedderOptions {
 export interface LoadSheddingMiddleware extends Middleware {
   /** Requests in flight, the event-loop delay, whether it sheds now, how many it shed. */
   readonly state: LoadSheddingState;
-  /** Stops the event-loop sampler (it never keeps the process alive, so this is for tests and hot reloads). */
+  /** Stops the event-loop sampler (it never keeps the process alive: this is for tests and hot reloads). */
   stop(): void;
 }
 
@@ -21,7 +21,9 @@ export interface LoadSheddingMiddleware extends Middleware {
  * while the server is saturated: too many requests in flight, or an event
  * loop running late. Shedding the excess early keeps the answers to the
  * admitted requests fast instead of slowing every caller down together. Put
- * it right after the contract's `start`, before any work.
+ * it right after the contract's `start`, before any work. The decision is
+ * `@faultline/http`'s `LoadShedder`; a request leaves the count when its
+ * response closes.
  *
  * @example
  * ```js
@@ -30,17 +32,20 @@ export interface LoadSheddingMiddleware extends Middleware {
  * ```
  */
 export function loadShedding(options: LoadSheddingOptions): LoadSheddingMiddleware {
-  const shedder = createLoadShedder(options);
-  const exempt = new Set(options.exemptPaths ?? []);
+  const { exemptPaths, ...shedderOptions } = options;
+  const shedder = new LoadShedder({ ...shedderOptions, ...(exemptPaths === undefined ? {} : { exemptRoutes: exemptPaths }) });
+  shedder.start();
   function release(this: ServerResponse): void {
-    shedder.release();
+    shedder.give();
   }
-  const middleware = function faultlineLoadShedding(request, response, next) {
-    if (exempt.size > 0 && exempt.has((request as { path?: string }).path ?? '')) return next();
-    const refusal = shedder.admit(contractOf(request).catalog);
-    if (refusal !== undefined) return sendApiError(request, response, refusal);
-    if (shedder.counting) response.once('close', release);
+  const middleware: Middleware = function faultlineLoadShedding(request, response, next) {
+    if (shedder.hasExemptRoutes && shedder.isExempt((request as { path?: string }).path)) return next();
+    if (!shedder.admits()) return sendApiError(request, response, shedder.refusal(contractOf(request).catalog));
+    if (shedder.counting) {
+      shedder.take();
+      response.once('close', release);
+    }
     next();
-  } as Middleware;
+  };
   return Object.assign(middleware, { state: shedder.state, stop: () => shedder.stop() });
 }

@@ -2,17 +2,21 @@
  * What the middleware logs through: a pino logger fits as it is (so do
  * pino-http's `req.log` and most others), `console` does not (its methods take
  * the message first). Each call gets an object of fields (`err` for an error,
- * `reqId` for the request id) and a message.
+ * `reqId` for the request id) and a message. `debug` (optional) hears of the
+ * bad clients the server refused below Express (malformed requests, stalled
+ * sockets, an address over its connection cap).
  */
 export interface Logger {
   error(fields: object, message: string): void;
   warn(fields: object, message: string): void;
+  debug?(fields: object, message: string): void;
 }
 
 /**
  * The logger used when none is given: one JSON line per entry on stderr, in
  * pino's shape (`level` 50 for errors, 40 for warnings, `err` with its type,
- * message and stack), so the lines read the same as a real logger's.
+ * message and stack), so the lines read the same as a real logger's. Debug
+ * entries are left out.
  */
 export const stderrLogger: Logger = {
   error: (fields, message) => writeLine(50, fields, message),

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ErrorContext } from '@faultline/core';
+import type { RouteContract } from '@faultline/http';
 import type { Logger } from './logger.js';
-import type { ContractSettings } from './settings.js';
+import type { FaultlineExpressSettings } from './settings.js';
 import { defaultState } from './default-state.js';
 
 /**
@@ -35,8 +35,8 @@ export type ErrorMiddleware = (error: unknown, request: ExpressRequest, response
 
 /** What the middleware of one contract share, reached from each request. */
 export interface ContractState {
-  readonly settings: ContractSettings;
-  readonly catalog: ContractSettings['catalog'];
+  readonly settings: FaultlineExpressSettings;
+  readonly catalog: FaultlineExpressSettings['catalog'];
   /** The request's logger: pino-http's `req.log` when there is one, else the contract's. */
   logger(request: ExpressRequest): Logger;
 }
@@ -57,19 +57,11 @@ export function contractOf(request: ExpressRequest): ContractState {
   return (request as unknown as Record<symbol, ContractState | undefined>)[kState] ?? defaultState();
 }
 
-/** What one route changes in how its errors are written. */
-export interface RouteFormat {
-  /** Forces a profile whatever the client accepts (OAuth2 endpoints always speak `oauth`). */
-  readonly profile?: ContractSettings['profile'];
-  /** Where the route sits, which can change a code's status (see the catalog's variants). */
-  readonly context?: ErrorContext;
-}
-
 const kRoute = Symbol('faultline.express.route');
 
 /** The route's format, set by {@link errorFormat}; undefined for most routes. */
-export function routeFormatOf(request: ExpressRequest): RouteFormat | undefined {
-  return (request as unknown as Record<symbol, RouteFormat | undefined>)[kRoute];
+export function routeContractOf(request: ExpressRequest): RouteContract | undefined {
+  return (request as unknown as Record<symbol, RouteContract | undefined>)[kRoute];
 }
 
 /**
@@ -81,9 +73,9 @@ export function routeFormatOf(request: ExpressRequest): RouteFormat | undefined 
  * app.post('/oauth/token', errorFormat({ profile: 'oauth', context: 'oauth-token' }), contract.json(), issueToken);
  * ```
  */
-export function errorFormat(format: RouteFormat): Middleware {
+export function errorFormat(format: RouteContract): Middleware {
   return function faultlineErrorFormat(request, _response, next) {
-    (request as unknown as Record<symbol, RouteFormat>)[kRoute] = format;
+    (request as unknown as Record<symbol, RouteContract>)[kRoute] = format;
     next();
   };
 }

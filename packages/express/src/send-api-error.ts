@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { ApiError } from '@faultline/core';
-import { errorAnswer, newRequestId, requestIdHeader } from './neutral.js';
-import { contractOf, routeFormatOf, type ExpressRequest } from './request-state.js';
+import { errorAnswer, requestIdFor, requestIdHeader } from '@faultline/http';
+import { contractOf, routeContractOf, type ExpressRequest } from './request-state.js';
 
 /**
  * Answers a request with an {@link ApiError}: status, headers and body in the
@@ -20,20 +20,17 @@ import { contractOf, routeFormatOf, type ExpressRequest } from './request-state.
  * ```
  */
 export function sendApiError(request: ExpressRequest, response: ServerResponse, error: ApiError): void {
-  const { settings, logger } = contractOf(request);
-  const requestId = (request.id ??= newRequestId(request.headers[requestIdHeader]));
-  const answer = errorAnswer(error, settings, {
+  const state = contractOf(request);
+  const id = (request.id ??= requestIdFor(request.headers[requestIdHeader]));
+  const answer = errorAnswer(error, state.settings, {
+    id,
     accept: request.headers.accept,
-    requestId,
-    route: routeFormatOf(request),
-    onUnknownCode: (code) =>
-      logger(request).error(
-        { code, reqId: requestId },
-        `Error code "${code}" is not in the catalog; answering internal_error instead.`,
-      ),
+    route: routeContractOf(request),
+    log: state.logger(request),
+    hasChallenge: () => response.hasHeader('www-authenticate'),
   });
   response.statusCode = answer.status;
-  for (const name in answer.headers) response.setHeader(name, answer.headers[name] as string);
-  response.setHeader(requestIdHeader, requestId);
+  const headers = answer.headers;
+  for (const name in headers) response.setHeader(name, headers[name] as string);
   response.end(answer.body);
 }

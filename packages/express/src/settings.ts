@@ -1,8 +1,9 @@
+import { resolveContractSettings, wholeLimit, type ContractOptions, type ContractSettings } from '@faultline/http';
+import type { ServerTimeoutOptions } from '@faultline/http/node';
 import type { Logger } from './logger.js';
-import { resolveHttpSettings, type HttpOptions, type HttpSettings } from './neutral.js';
 
-/** Options of {@link faultline}: the framework-neutral ones of `@faultline/http`, and Express's own. */
-export interface FaultlineExpressOptions extends HttpOptions {
+/** Options of {@link faultline}: the framework-neutral ones of `@faultline/http`, and those of an Express app. */
+export interface FaultlineExpressOptions extends ContractOptions {
   /** The largest body the `json()` parser reads, in bytes; larger ones get 413. Default: 1 MiB. */
   readonly bodyLimit?: number;
   /**
@@ -13,18 +14,25 @@ export interface FaultlineExpressOptions extends HttpOptions {
    * on stderr.
    */
   readonly logger?: Logger;
+  /**
+   * The most connections one client address may hold open, enforced by
+   * `attach`; past it, that address alone gets 503 with `Retry-After`.
+   * `Infinity` turns the cap off. Default: 256.
+   */
+  readonly maxConnectionsPerClient?: number;
+  /** The HTTP server's timeouts, set by `attach` (headers 10 s, request 30 s, idle 60 s, keep-alive 72 s). */
+  readonly timeouts?: ServerTimeoutOptions;
 }
 
 /** The contract's settings, every default filled in. */
-export interface ContractSettings extends HttpSettings {
+export interface FaultlineExpressSettings extends ContractSettings {
   readonly bodyLimit: number;
 }
 
-const defaultBodyLimit = 1024 * 1024;
-
-export function resolveContractSettings(options: FaultlineExpressOptions): ContractSettings {
-  const bodyLimit = options.bodyLimit ?? defaultBodyLimit;
+export function resolveSettings(options: FaultlineExpressOptions): FaultlineExpressSettings {
+  const bodyLimit = options.bodyLimit ?? 1024 * 1024;
   if (!(Number.isInteger(bodyLimit) && bodyLimit >= 1))
     throw new TypeError(`The Faultline option bodyLimit must be a whole number of bytes from 1, not ${String(bodyLimit)}.`);
-  return { ...resolveHttpSettings(options), bodyLimit };
+  if (options.maxConnectionsPerClient !== undefined) wholeLimit('maxConnectionsPerClient', options.maxConnectionsPerClient);
+  return { ...resolveContractSettings(options), bodyLimit };
 }

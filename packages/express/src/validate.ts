@@ -1,5 +1,6 @@
 import { fieldValidationError, type FieldErrorInput, type FieldLocation } from '@faultline/core';
-import { compileRequestSchema, type RequestPartValidator } from './neutral.js';
+import { missingBodyFieldError, schemaFieldError, validateStandardSchema, type StandardSchemaV1 } from '@faultline/http';
+import { createAjvCompiler, isPartialReport, partialValidationNote, type RequestPart } from '@faultline/http/ajv';
 import { contractOf, type ExpressRequest, type Middleware } from './request-state.js';
 
 /**
@@ -24,13 +25,40 @@ type Part = keyof ValidateSchemas;
 const parts: readonly Part[] = ['params', 'body', 'query', 'headers'];
 const locations: Readonly<Record<Part, FieldLocation>> = { params: 'path', body: 'body', query: 'query', headers: 'header' };
 
-/** A route that expects a body and got none is missing a parameter, not sent a wrong one. */
-const missingBody: FieldErrorInput = {
-  pointer: '',
-  location: 'body',
-  code: 'missing_parameter',
-  detail: 'is required: send a JSON body',
-};
+/** What checking one part found: its checked value, or its failing fields (and whether they are the first only). */
+type PartResult =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly fields: readonly FieldErrorInput[]; readonly partial?: boolean };
+type PartCheck = (input: unknown) => PartResult | Promise<PartResult>;
+
+let compileAjv: ReturnType<typeof createAjvCompiler> | undefined;
+
+/** A check of one part with its schema: Standard Schema when it has `~standard`, else JSON Schema through Ajv. */
+function compilePart(schema: object, part: Part): PartCheck {
+  const location = locations[part];
+  if ('~standard' in schema) {
+    const standard = schema as StandardSchemaV1;
+    return (input) => {
+      const checked = validateStandardSchema(standard, input, location);
+      const settle = (result: Awaited<typeof checked>): PartResult =>
+        result.fields === undefined ? { ok: true, value: result.value } : { ok: false, fields: result.fields };
+      return checked instanceof Promise ? checked.then(settle) : settle(checked);
+    };
+  }
+  compileAjv ??= createAjvCompiler();
+  const validate = compileAjv(schema, part satisfies RequestPart);
+  return (input) => {
+    // Ajv coerces and fills defaults in place: the path and query are copied, never changed under Express.
+    const value = part === 'body' || typeof input !== 'object' || input === null ? input : { ...input };
+    if (validate(value)) return { ok: true, value };
+    const failures = validate.errors ?? [];
+    return {
+      ok: false,
+      fields: failures.map((failure) => schemaFieldError(failure, location)),
+      partial: isPartialReport(failures),
+    };
+  };
+}
 
 /**
  * Checks the parts of a request against their schemas, and answers 400 with
@@ -56,28 +84,32 @@ const missingBody: FieldErrorInput = {
  * ```
  */
 export function validate(schemas: ValidateSchemas): Middleware {
-  const checks: { part: Part; check: RequestPartValidator }[] = [];
+  const checks: { part: Part; check: PartCheck }[] = [];
   for (const part of parts) {
     const schema = schemas[part];
     if (schema === undefined) continue;
     if (typeof schema !== 'object' || schema === null)
       throw new TypeError(`validate(): the ${part} schema must be a Standard Schema (zod, valibot, …) or a JSON Schema object.`);
-    checks.push({ part, check: compileRequestSchema(schema, part === 'body' ? 'body' : 'coerced', locations[part]) });
+    checks.push({ part, check: compilePart(schema, part) });
   }
   return function faultlineValidate(request, _response, next) {
     const fields: FieldErrorInput[] = [];
     const values: { part: Part; value: unknown }[] = [];
+    let partial = false;
     let pending: Promise<void>[] | undefined;
     for (const { part, check } of checks) {
       const input = partOf(request, part);
       if (part === 'body' && input === undefined) {
-        fields.push(missingBody);
+        fields.push(missingBodyFieldError);
         continue;
       }
       const outcome = check(input);
       const settle = (result: Awaited<typeof outcome>): void => {
         if (result.ok) values.push({ part, value: result.value });
-        else fields.push(...result.fields);
+        else {
+          fields.push(...result.fields);
+          if (result.partial === true) partial = true;
+        }
       };
       if (outcome instanceof Promise) (pending ??= []).push(outcome.then(settle));
       else settle(outcome);
@@ -86,7 +118,16 @@ export function validate(schemas: ValidateSchemas): Middleware {
       if (fields.length > 0) {
         // Listed in the parts' order whatever order async checks finished in.
         fields.sort((a, b) => locationRank(a.location) - locationRank(b.location));
-        next(fieldValidationError(fields, contractOf(request).settings));
+        const error = fieldValidationError(fields, contractOf(request).settings);
+        // A body too large to check in full is reported by its first failure, and says so.
+        next(
+          partial
+            ? contractOf(request).catalog.error(error.code, {
+                detail: error.detail + partialValidationNote,
+                errors: error.errors,
+              })
+            : error,
+        );
         return;
       }
       for (const { part, value } of values) setPart(request, part, value);

@@ -164,17 +164,21 @@ describe('400 for a body that is not JSON', () => {
   it('answers any JSON value within the limits with 200, parsed as sent', async () => {
     const base = await echoApp('problem', 64 * 1024);
     await fc.assert(
-      fc.asyncProperty(fc.jsonValue({ maxDepth: 4 }), async (value) => {
-        const text = JSON.stringify(value);
-        const answer = await send(base, {
-          method: 'POST',
-          path: '/echo',
-          body: text,
-          headers: { 'content-type': 'application/json' },
-        });
-        expect(answer.status).toBe(200);
-        expect(bodyOf(answer)).toEqual({ got: JSON.parse(JSON.stringify(JSON.parse(text))) });
-      }),
+      // Keys that could reach a prototype are refused on purpose (see above), so they are left out here.
+      fc.asyncProperty(
+        fc.jsonValue({ maxDepth: 4 }).filter((value) => !/__proto__|constructor|prototype/.test(JSON.stringify(value))),
+        async (value) => {
+          const text = JSON.stringify(value);
+          const answer = await send(base, {
+            method: 'POST',
+            path: '/echo',
+            body: text,
+            headers: { 'content-type': 'application/json' },
+          });
+          expect(answer.status).toBe(200);
+          expect(bodyOf(answer)).toEqual({ got: JSON.parse(JSON.stringify(JSON.parse(text))) });
+        },
+      ),
       { numRuns: 40 },
     );
   });
@@ -246,7 +250,7 @@ describe("Express's own body parsers", () => {
       headers: { 'content-type': 'application/json' },
     });
     const body = expectProblem(answer, 400, 'invalid_request');
-    expect(body['detail']).toMatch(/^The body is not valid JSON: /);
+    expect(body['detail']).toMatch(/^The body cannot be parsed: /);
   });
 
   it('have their size limit answered 413 request_too_large, naming it', async () => {
