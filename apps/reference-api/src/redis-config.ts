@@ -1,3 +1,5 @@
+import { readWholeNumber } from './environment-numbers.js';
+
 /** Where the rate limits of all the API's processes are shared. */
 export interface RedisConfig {
   /** `redis://` or `rediss://` (TLS). */
@@ -24,10 +26,7 @@ export function readRedisConfig(environment: NodeJS.ProcessEnv): { redis?: Redis
   const fallbackShare = rawShare === undefined || rawShare.trim() === '' ? defaultFallbackShare : Number(rawShare);
   if (!(Number.isFinite(fallbackShare) && fallbackShare > 0 && fallbackShare <= 1))
     throw new Error(`RATE_LIMIT_FALLBACK_SHARE must be a number more than 0 and at most 1, e.g. 0.5; not "${rawShare}".`);
-  const rawTimeout = environment['RATE_LIMIT_REDIS_TIMEOUT_MS'];
-  const timeoutMs = rawTimeout === undefined || rawTimeout.trim() === '' ? defaultRedisTimeoutMs : Number(rawTimeout);
-  if (!(Number.isInteger(timeoutMs) && timeoutMs >= 1 && timeoutMs <= 60_000))
-    throw new Error(`RATE_LIMIT_REDIS_TIMEOUT_MS must be a whole number of milliseconds from 1 to 60000; not "${rawTimeout}".`);
+  const timeoutMs = readWholeNumber(environment, 'RATE_LIMIT_REDIS_TIMEOUT_MS', { max: 60_000 }) ?? defaultRedisTimeoutMs;
   const url = environment['REDIS_URL']?.trim();
   if (url === undefined || url === '') return {};
   let parsed: URL | undefined;

@@ -46,6 +46,11 @@ const notRunSections = new Map([
       'package and installs the tarballs into new projects as these lines do, then runs the README examples there',
   ],
   ['The `faultline` command', "`faultline serve` serves in the foreground; the CLI's own tests run each of these commands"],
+  [
+    'Examples',
+    '`npm run example` serves in the foreground until Ctrl-C: test/conformance/run-example.test.ts runs this very block ' +
+      '(marked run-example), sends the example a request and stops it, and test/conformance/examples.test.ts holds every example to its spec',
+  ],
 ]);
 
 /** The README's ports: 3000 is `npm start`'s, 3001 to 3003 are the tour's other formats, 3004 and 3005 the bare apps `faultline check` is shown on. */

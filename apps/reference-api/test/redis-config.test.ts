@@ -33,7 +33,7 @@ describe('REDIS_URL and RATE_LIMIT_FALLBACK_SHARE', () => {
 
   it.each(['0', '-5', '1.5', '60001', 'soon'])('refuses the wait %s and names the variable', (timeout) => {
     expect(() => readConfig({ REDIS_URL: 'redis://localhost', RATE_LIMIT_REDIS_TIMEOUT_MS: timeout })).toThrow(
-      /^RATE_LIMIT_REDIS_TIMEOUT_MS must be a whole number of milliseconds from 1 to 60000/,
+      /^RATE_LIMIT_REDIS_TIMEOUT_MS must be a whole number from 1 to 60000, not "/,
     );
   });
 
