@@ -1,6 +1,7 @@
 // The example API (examples/README.md) on Express 5 with @faultline/express: notes kept in memory,
 // one API key, a rate limit per key, idempotent writes. Start it with `npm run example -- express`.
 import { builtinCatalog, isProfileName } from '@faultline/core';
+import { errorReferenceContentSecurityPolicy, errorReferencePage } from '@faultline/docs';
 import { apiKeyAuth, faultline, idempotency, loadShedding, rateLimit, validate } from '@faultline/express';
 import { MemoryIdempotencyStore } from '@faultline/idempotency';
 import express from 'express';
@@ -12,6 +13,12 @@ const perMinute = Number(process.env.EXAMPLE_RATE_LIMIT ?? 100);
 const profile = process.env.FAULTLINE_PROFILE ?? 'problem';
 if (!isProfileName(profile)) {
   console.error(`FAULTLINE_PROFILE must be problem, classic, message or oauth, not "${profile}".`);
+  process.exit(1);
+}
+if (!(Number.isInteger(perMinute) && perMinute > 0)) {
+  console.error(
+    `EXAMPLE_RATE_LIMIT must be a whole number of requests per minute, 1 or more, not "${process.env.EXAMPLE_RATE_LIMIT}".`,
+  );
   process.exit(1);
 }
 
@@ -41,6 +48,12 @@ const note = {
   additionalProperties: false,
   properties: { title: { type: 'string', minLength: 1, maxLength: 200 }, body: { type: 'string', maxLength: 5000 } },
 };
+// Every error's `type` links here: the reference of every code, generated from the catalog.
+const errorReference = errorReferencePage(builtinCatalog, { profile, docsUrl: '/docs/errors' });
+app.get('/docs/errors', (_req, res) => {
+  res.type('text/html; charset=utf-8').set('content-security-policy', errorReferenceContentSecurityPolicy).send(errorReference);
+});
+
 const notes = new Map();
 let lastId = 0;
 
