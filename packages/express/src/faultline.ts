@@ -86,10 +86,11 @@ export function faultline(options: FaultlineExpressOptions = {}): Contract {
   };
 
   const errorHandler: ErrorMiddleware = function faultlineErrors(thrown, request, response, next) {
-    const logger = state.logger(request);
     if (response.headersSent) {
       // Too late for an answer of ours: Express's own handler ends the connection, so the client sees it cut short.
-      logger.error({ err: thrown, reqId: request.id }, 'Error after the answer had started; the connection was closed');
+      state
+        .logger(request)
+        .error({ err: thrown, reqId: request.id }, 'Error after the answer had started; the connection was closed');
       next(thrown);
       return;
     }
@@ -101,8 +102,9 @@ export function faultline(options: FaultlineExpressOptions = {}): Contract {
       contentTypes: settings.contentTypes,
       contentType: request.headers['content-type'],
     });
-    if (unexpected) logger.error({ err: thrown, reqId: request.id }, 'Unexpected error; answered with internal_error');
-    else if (error.status >= 500) logger.warn({ code: error.code, reqId: request.id }, error.detail);
+    if (unexpected)
+      state.logger(request).error({ err: thrown, reqId: request.id }, 'Unexpected error; answered with internal_error');
+    else if (error.status >= 500) state.logger(request).warn({ code: error.code, reqId: request.id }, error.detail);
     sendApiError(request, response, error);
   };
 
