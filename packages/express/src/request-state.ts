@@ -14,7 +14,7 @@ export interface ExpressRequest extends IncomingMessage {
   id?: string;
   body?: unknown;
   readonly originalUrl?: string;
-  readonly params?: Record<string, string>;
+  readonly params?: Readonly<Record<string, string | string[]>>;
   readonly query?: unknown;
   readonly ip?: string | undefined;
   readonly app?: { readonly router?: { readonly stack?: readonly unknown[] } };
