@@ -167,7 +167,16 @@ function storedAnswer(response: ServerResponse, chunk: unknown, encoding: Buffer
   return { status, headers, body: bytes.toString('base64'), base64: true };
 }
 
-/** Sends a stored answer again, marked `Idempotent-Replayed: true`. */
+/**
+ * Sends a stored answer again, marked `Idempotent-Replayed: true`: what the
+ * middleware does for a repeated key, for a route that claims its keys itself.
+ *
+ * @example
+ * ```js
+ * const admission = await keys.engine.admit({ key, scope: req.apiKey, method: req.method, path: req.originalUrl, body: req.body });
+ * if (admission.kind === 'replay') return replay(res, admission.answer);
+ * ```
+ */
 export function replay(response: ServerResponse, answer: StoredAnswer): void {
   response.statusCode = answer.status;
   for (const [name, value] of Object.entries(answer.headers)) response.setHeader(name, value as string | string[]);

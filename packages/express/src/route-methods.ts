@@ -23,6 +23,14 @@ const maxNesting = 32;
  * Read when a request has matched nothing, so it costs nothing on the
  * requests that reach a route. Sub-applications (`app.use(path, otherApp)`)
  * are not searched: their own `end` middleware answers for their paths.
+ *
+ * @example
+ * ```js
+ * app.get('/v1/notes', list);
+ * app.post('/v1/notes', create);
+ * routedMethods(app.router.stack, '/v1/notes'); // ['GET', 'HEAD', 'POST']
+ * routedMethods(app.router.stack, '/v1/elsewhere'); // []
+ * ```
  */
 export function routedMethods(stack: readonly unknown[] | undefined, path: string): string[] {
   const found = new Set<string>();
