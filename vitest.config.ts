@@ -23,6 +23,7 @@ export default defineConfig({
       '@faultline/hono/node': source('./packages/hono/src/node/index.ts'),
       '@faultline/hono/rate-limit': source('./packages/hono/src/rate-limit/index.ts'),
       '@faultline/hono': source('./packages/hono/src/index.ts'),
+      '@faultline/express': source('./packages/express/src/index.ts'),
       '@faultline/client': source('./packages/client/src/index.ts'),
       '@faultline/reference-client': source('./packages/reference-client/src/index.ts'),
       '@faultline/check': source('./packages/check/src/index.ts'),

@@ -9,9 +9,10 @@
 //   client-error-factory: the client's cost per error read from our bodies, against the factory before the envelope table.
 //   idempotency:      POSTs with a fresh Idempotency-Key against none, and replays against a GET.
 //   check-run:        a default faultline check of the reference API (requests, wall time), and its memory against endless bodies.
+//   express:          @faultline/express against Express's own 404 and error handler, and express-rate-limit (issue #17).
 //   hono:             @faultline/hono against Hono's HTTPException handling and 404, and against hono-rate-limiter.
 // `node bench/run.js client-overhead` runs only the parts named. `--quick` (`npm run bench -- --quick`)
-// runs the peers and hono tables, or the parts named, in about a minute: 3 rounds of 1 s, 200,000 keys for memory.
+// runs the peers, express and hono tables, or the parts named, in about a minute: 3 rounds of 1 s, 200,000 keys for memory.
 // Machines are shared and noisy, so only figures measured side by side in one run mean anything.
 const quick = process.argv.includes('--quick');
 const named = process.argv.slice(2).filter((arg) => arg !== '--quick');
@@ -33,6 +34,7 @@ const { limitsCost } = await import('./limits-cost.js');
 const { clientErrorFactory } = await import('./client-error-factory.js');
 const { checkRun } = await import('./check-run.js');
 const { idempotency } = await import('./idempotency.js');
+const { expressPart } = await import('./express.js');
 const { hono } = await import('./hono.js');
 
 const parts = {
@@ -46,9 +48,10 @@ const parts = {
   'client-error-factory': clientErrorFactory,
   'check-run': checkRun,
   idempotency,
+  express: expressPart,
   hono,
 };
-const chosen = named.length > 0 ? named : quick ? ['peers', 'hono'] : Object.keys(parts);
+const chosen = named.length > 0 ? named : quick ? ['peers', 'express', 'hono'] : Object.keys(parts);
 for (const name of chosen) {
   const part = parts[name];
   if (part === undefined) {
