@@ -7,6 +7,7 @@
  * first). Third-party packages come from the npm cache when they are in it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
@@ -90,6 +91,18 @@ function expectSuccess(result: Run, what: string): void {
   expect(result.status, `${what} failed:\n${result.stdout}\n${result.stderr}`).toBe(0);
 }
 
+/** The frameworks the README's examples run on, at the versions this repository tests. */
+const frameworks = [devVersion('fastify'), devVersion('express'), devVersion('hono'), devVersion('@hono/node-server')];
+
+/** A port nothing listens on now: the Express and Hono examples print the port they were given. */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
 let work: string;
 let javascriptProject: string;
 let typescriptProject: string;
@@ -144,8 +157,14 @@ beforeAll(async () => {
   javascriptProject = newProject('esm-app');
   typescriptProject = newProject('typescript-app');
   const [javascript, typescript] = await Promise.all([
-    npmInstall(javascriptProject, [devVersion('fastify'), ...tarballPaths]),
-    npmInstall(typescriptProject, [devVersion('fastify'), devVersion('typescript'), devVersion('@types/node'), ...tarballPaths]),
+    npmInstall(javascriptProject, [...frameworks, ...tarballPaths]),
+    npmInstall(typescriptProject, [
+      ...frameworks,
+      devVersion('typescript'),
+      devVersion('@types/node'),
+      devVersion('@types/express'),
+      ...tarballPaths,
+    ]),
   ]);
   expectSuccess(javascript, 'npm install in the JavaScript project');
   expectSuccess(typescript, 'npm install in the TypeScript project');
@@ -212,6 +231,54 @@ describe("the README's Fastify example, run as written", () => {
   });
 });
 
+describe("the README's Express and Hono examples, run as written", () => {
+  for (const framework of ['express', 'hono'] as const) {
+    it(`${framework}: the same answers as the Fastify example, and a 405 and a 400 of their own`, async () => {
+      const file = `${framework}-app.js`;
+      writeFileSync(join(javascriptProject, file), readmeExampleFrom(readme, framework));
+      const port = await freePort();
+      await startUntil([file], javascriptProject, { PORT: String(port) }, /Listening on port \d+/);
+      const url = `http://127.0.0.1:${port}`;
+
+      const thing = await fetch(`${url}/v1/things/1`);
+      expect(thing.status).toBe(404);
+      expect(thing.headers.get('x-request-id')).toMatch(/\S/);
+      expect(await thing.json()).toMatchObject({ code: 'not_found', error: 'No thing has this id.' });
+
+      const nowhere = await fetch(`${url}/nowhere`);
+      expect(nowhere.status).toBe(404);
+      expect(await nowhere.json()).toMatchObject({ code: 'not_found' });
+
+      const wrongMethod = await fetch(`${url}/v1/things/1`, { method: 'DELETE' });
+      expect(wrongMethod.status).toBe(405);
+      expect(wrongMethod.headers.get('allow')).toContain('GET');
+      expect(await wrongMethod.json()).toMatchObject({ code: 'method_not_allowed' });
+
+      const broken = await fetch(`${url}/v1/things`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"name": ',
+      });
+      expect(broken.status).toBe(400);
+      expect(await broken.json()).toMatchObject({ code: 'invalid_request' });
+
+      const created = await fetch(`${url}/v1/things`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"name":"a"}',
+      });
+      expect(created.status).toBe(201);
+      expect(await created.json()).toEqual({ name: 'a' });
+
+      const crash = await fetch(`${url}/v1/crash`);
+      expect(crash.status).toBe(500);
+      const body = await crash.text();
+      expect(JSON.parse(body)).toMatchObject({ code: 'internal_error' });
+      expect(body).not.toContain('db-7');
+    });
+  }
+});
+
 describe("the README's client example, run as written", () => {
   it('gets a NotFoundError with the request id from the reference API', async () => {
     const serverDirectory = mkdtempSync(join(work, 'reference-api-'));
@@ -231,7 +298,7 @@ describe("the README's client example, run as written", () => {
   });
 });
 
-describe('the README examples in TypeScript (the Fastify app, the client and the typed client)', () => {
+describe('the README examples in TypeScript (the Fastify, Express and Hono apps, the client and the typed client)', () => {
   const compilerOptions = { target: 'ES2022', strict: true, noEmit: true, types: ['node'], skipLibCheck: false };
   for (const [name, resolution] of [
     ['NodeNext', { module: 'NodeNext', moduleResolution: 'NodeNext' }],
@@ -241,6 +308,8 @@ describe('the README examples in TypeScript (the Fastify app, the client and the
       const directory = join(typescriptProject, name);
       mkdirSync(directory, { recursive: true });
       writeFileSync(join(directory, 'app.ts'), readmeExampleFrom(readme, 'fastify'));
+      writeFileSync(join(directory, 'express-app.ts'), readmeExampleFrom(readme, 'express'));
+      writeFileSync(join(directory, 'hono-app.ts'), readmeExampleFrom(readme, 'hono'));
       writeFileSync(join(directory, 'client.ts'), readmeExampleFrom(readme, 'client'));
       writeFileSync(join(directory, 'reference-client.ts'), readmeExampleFrom(readme, 'reference-client'));
       writeFileSync(
