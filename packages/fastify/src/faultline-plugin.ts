@@ -1,11 +1,12 @@
 import type { FastifyError, FastifyInstance, FastifyPluginCallback } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
+import { compileAnswer } from './compiled-answer.js';
 import { createJsonBodyParser } from './json-body-parser.js';
 import { limitClients } from './overload/client-limit.js';
 import { answerConnect, answerIdleTimeout } from './raw-socket-responses.js';
 import { requestIdHeader } from './request-id.js';
 import { RouteIndex } from './route-index.js';
-import { sendApiError, writeApiError } from './send-api-error.js';
+import { sendApiError } from './send-api-error.js';
 import { rememberSettings } from './settings-store.js';
 import { resolveSettings, type FaultlineOptions, type FaultlineSettings } from './settings.js';
 import { toApiError } from './to-api-error.js';
@@ -65,23 +66,19 @@ const plugin: FastifyPluginCallback<FaultlineOptions> = (fastify, options, done)
   // Listening takes over from Node's default, which destroys a silent socket without a word.
   fastify.server.on('timeout', answerIdleTimeout(settings, fastify.log));
 
+  // The plugin's own answers, compiled once: no route config of the app's applies to them.
+  const notFound = compileAnswer(settings, 'not_found');
+  const methodNotAllowed = compileAnswer(settings, 'method_not_allowed');
   fastify.setNotFoundHandler((request, reply) => {
     const path = pathOf(request.url);
     const allowed = routes.allowedMethods(path);
     // A route that matched and then called `callNotFound` (a static file that is not there) is a 404, not a 405.
     if (allowed.length > 0 && !allowed.includes(request.method)) {
       const detail = `${request.method} is not allowed on ${shorten(path)}. Use ${allowed.join(', ')}.`;
-      writeApiError(
-        reply,
-        settings.catalog.error('method_not_allowed', { detail, headers: { allow: allowed.join(', ') } }),
-        settings,
-        undefined,
-      );
+      methodNotAllowed(reply, detail, { allow: allowed.join(', ') });
       return;
     }
-    const detail = `No operation matches ${request.method} ${shorten(path)}. Check the path against the API reference.`;
-    // The plugin's own handler: no route config of the app's applies to it.
-    writeApiError(reply, settings.catalog.error('not_found', { detail }), settings, undefined);
+    notFound(reply, `No operation matches ${request.method} ${shorten(path)}. Check the path against the API reference.`);
   });
 
   fastify.setErrorHandler((thrown: FastifyError, request, reply) => {
