@@ -20,11 +20,12 @@ export type {
 export { Catalog, defineCatalog, type ResolvedCode } from './catalog/define-catalog.js';
 export { builtinCatalog, type BuiltinCode, type BuiltinExtensions } from './catalog/builtin-catalog.js';
 export { httpStatuses, statusName, type HttpStatus } from './catalog/http-statuses.js';
-export type { CompiledBody, ErrorProfile, WriteContext } from './profiles/error-profile.js';
+export type { CompiledBody, CompiledBodyParts, ErrorProfile, WriteContext } from './profiles/error-profile.js';
 export { profiles, profileNames, isProfileName } from './profiles/profiles.js';
 export { retryAfterSentence } from './profiles/classic-profile.js';
 export { toOAuthText } from './profiles/oauth-profile.js';
 export { writeErrorResponse, type ErrorResponse, type WriteErrorOptions } from './write-error-response.js';
+export { compileErrorResponse, type CompileErrorOptions, type CompiledErrorResponse } from './compile-error-response.js';
 export { escapePointerToken } from './fields/json-pointer.js';
 export {
   describeFieldErrors,

@@ -1,6 +1,7 @@
 import type { ApiError } from './api-error.js';
 import type { ErrorContext, ProfileName } from './catalog/catalog-entry.js';
 import type { Catalog, ResolvedCode } from './catalog/define-catalog.js';
+import { isoTime } from './iso-time.js';
 import type { CompiledBody, ErrorProfile } from './profiles/error-profile.js';
 import { profiles } from './profiles/profiles.js';
 
@@ -85,16 +86,4 @@ function compiledBody(profile: ErrorProfile, resolved: ResolvedCode, docsUrl: st
     byDocsUrl.set(docsUrl, compiled);
   }
   return compiled;
-}
-
-let lastTime = Number.NaN;
-let lastIso = '';
-
-/** `toISOString` is slow next to the rest of an error response, and a flood of errors shares each millisecond. */
-function isoTime(now: number): string {
-  if (now !== lastTime) {
-    lastTime = now;
-    lastIso = new Date(now).toISOString();
-  }
-  return lastIso;
 }

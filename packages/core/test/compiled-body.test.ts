@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   builtinCatalog,
+  compileErrorResponse,
   profiles,
   writeErrorResponse,
   type ApiError,
@@ -108,5 +109,56 @@ describe('compiled bodies', () => {
     expect(JSON.parse(writeErrorResponse(fields, options)?.body ?? '')).toMatchObject({
       errors: [{ pointer: '/name', location: 'body', code: 'missing_parameter', detail: 'Required.' }],
     });
+  });
+
+  it('compileErrorResponse answers exactly as writeErrorResponse does for an error with only a detail', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...builtinCatalog.codes),
+        fc.constantFrom(...allProfiles),
+        fc.constantFrom(...contexts),
+        text,
+        text,
+        fc.integer({ min: 0, max: Date.UTC(9999, 0) }),
+        fc.constantFrom('/docs/errors', 'https://docs.example.com/errors', 'a "quoted" \\ url'),
+        (code, profile, context, detail, requestId, now, docsUrl) => {
+          const compiled = compileErrorResponse(code, { catalog: builtinCatalog, profile, context, docsUrl });
+          const expected = writeErrorResponse(builtinCatalog.error(code, { detail }), {
+            catalog: builtinCatalog,
+            profile,
+            context,
+            docsUrl,
+            requestId,
+            now,
+          });
+          expect(compiled).toBeDefined();
+          expect({
+            status: compiled?.status,
+            code: compiled?.code,
+            headers: compiled?.headers,
+            body: compiled?.body(detail, requestId, now),
+          }).toEqual(expected);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('compileErrorResponse is undefined for a code the catalog lacks, and applies the catalog variants', () => {
+    expect(compileErrorResponse('no_such_code', { catalog: builtinCatalog, profile: 'problem', docsUrl: '/d' })).toBeUndefined();
+    const token = compileErrorResponse('unauthorized_client', {
+      catalog: builtinCatalog,
+      profile: 'oauth',
+      context: 'oauth-token',
+      docsUrl: '/d',
+    });
+    expect({ status: token?.status, code: token?.code, headers: token?.headers }).toEqual({
+      status: 400,
+      code: 'unauthorized_client',
+      headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+    });
+    expect(token?.body('Not this grant.', 'id-1', 0)).toBe(
+      '{"error":"unauthorized_client","error_description":"Not this grant.","error_uri":"/d#unauthorized_client"}',
+    );
   });
 });

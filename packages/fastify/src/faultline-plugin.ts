@@ -1,11 +1,12 @@
 import type { FastifyError, FastifyInstance, FastifyPluginCallback } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
-import { methodNotAllowedError, pathOf, requestIdHeader, unknownRouteError } from '@faultline/http';
+import { methodNotAllowedDetail, pathOf, requestIdHeader, unknownRouteDetail } from '@faultline/http';
 import { answerConnect, answerIdleTimeout } from '@faultline/http/node';
+import { compileAnswer } from './compiled-answer.js';
 import { createJsonBodyParser } from './json-body-parser.js';
 import { limitClients } from './overload/client-limit.js';
 import { RouteIndex } from './route-index.js';
-import { sendApiError, writeApiError } from './send-api-error.js';
+import { sendApiError } from './send-api-error.js';
 import { rememberSettings } from './settings-store.js';
 import { resolveSettings, type FaultlineOptions, type FaultlineSettings } from './settings.js';
 import { toApiError } from './to-api-error.js';
@@ -65,16 +66,18 @@ const plugin: FastifyPluginCallback<FaultlineOptions> = (fastify, options, done)
   // Listening takes over from Node's default, which destroys a silent socket without a word.
   fastify.server.on('timeout', answerIdleTimeout(settings, fastify.log));
 
+  // The plugin's own answers, compiled once: no route config of the app's applies to them.
+  const notFound = compileAnswer(settings, 'not_found');
+  const methodNotAllowed = compileAnswer(settings, 'method_not_allowed');
   fastify.setNotFoundHandler((request, reply) => {
     const path = pathOf(request.url);
     const allowed = routes.allowedMethods(path);
     // A route that matched and then called `callNotFound` (a static file that is not there) is a 404, not a 405.
     if (allowed.length > 0 && !allowed.includes(request.method)) {
-      writeApiError(reply, methodNotAllowedError(settings.catalog, request.method, path, allowed), settings, undefined);
+      methodNotAllowed(reply, methodNotAllowedDetail(request.method, path, allowed), { allow: allowed.join(', ') });
       return;
     }
-    // The plugin's own handler: no route config of the app's applies to it.
-    writeApiError(reply, unknownRouteError(settings.catalog, request.method, path), settings, undefined);
+    notFound(reply, unknownRouteDetail(request.method, path));
   });
 
   fastify.setErrorHandler((thrown: FastifyError, request, reply) => {

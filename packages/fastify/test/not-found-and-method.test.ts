@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { sendApiError } from '../src/index.js';
 import { bodyOf, buildApp, closeApps, codeOf, detailOf, expectProblem, profiles } from './helpers.js';
 
 afterEach(closeApps);
@@ -125,4 +126,48 @@ describe('known path, wrong method', () => {
     expect(response.headers['allow']).toBe('DELETE, GET, HEAD');
     expect(codeOf(profile, bodyOf(response))).toBe('method_not_allowed');
   });
+
+  it.each(profiles)(
+    'writes the same status, headers in the same order and body as sendApiError would, in the %s profile and with problem+json asked for',
+    async (profile) => {
+      // The plugin's answers are compiled once per profile (compiled-answer.ts); the long way builds an ApiError.
+      const app = await appWithRoutes(profile);
+      const id = 'same-id-1';
+      app.get('/long-way/:code', async (request, reply) => {
+        const notFound = (request.params as { code: string }).code === 'not_found';
+        const detail = notFound
+          ? 'No operation matches GET /v1/nothing-%22here%22. Check the path against the API reference.'
+          : 'PATCH is not allowed on /v1/things/5. Use DELETE, GET, HEAD.';
+        const headers = notFound ? {} : { headers: { allow: 'DELETE, GET, HEAD' } };
+        sendApiError(
+          reply,
+          app.faultline.catalog.error(notFound ? 'not_found' : 'method_not_allowed', { detail, ...headers }),
+          app.faultline,
+        );
+      });
+      const withoutTime = (body: string) => body.replace(/"time":"[^"]*"/, '"time":"…"');
+      for (const accept of [undefined, 'application/problem+json']) {
+        const headers = { 'x-request-id': id, ...(accept === undefined ? {} : { accept }) };
+        for (const [fast, long] of [
+          [
+            { method: 'GET', url: '/v1/nothing-"here"' },
+            { method: 'GET', url: '/long-way/not_found' },
+          ],
+          [
+            { method: 'PATCH', url: '/v1/things/5' },
+            { method: 'GET', url: '/long-way/method_not_allowed' },
+          ],
+        ] as const) {
+          const ours = await app.inject({ ...fast, headers });
+          const theirs = await app.inject({ ...long, headers });
+          expect(ours.statusCode).toBe(theirs.statusCode);
+          const named = (raw: string[]) => raw.filter((name) => name !== 'date');
+          expect(named(ours.raw.res.getHeaderNames())).toEqual(named(theirs.raw.res.getHeaderNames()));
+          for (const name of ['content-type', 'allow', 'x-request-id', 'content-length'])
+            expect(ours.headers[name]).toBe(theirs.headers[name]);
+          expect(withoutTime(ours.body)).toBe(withoutTime(theirs.body));
+        }
+      }
+    },
+  );
 });

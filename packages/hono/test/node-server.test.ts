@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer as createHttp2Server } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { faultline } from '@faultline/hono';
@@ -24,7 +24,7 @@ async function guardedServer(maxConnectionsPerClient = 256): Promise<{ port: num
   const server = await new Promise<ServerType>((resolve) => {
     const started: ServerType = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(started));
   });
-  guardServer(server as Server, settings, { maxConnectionsPerClient });
+  guardServer(server, settings, { maxConnectionsPerClient });
   const sockets: Socket[] = [];
   open.push({ server, sockets });
   return { port: (server.address() as AddressInfo).port, sockets };
@@ -50,6 +50,11 @@ function exchange(port: number, sockets: Socket[], bytes: string): Promise<strin
 }
 
 describe('guardServer() on @hono/node-server', () => {
+  it('takes what serve() returns as typed, and refuses an HTTP/2 server with a TypeError that says so', () => {
+    const settings = faultline(new Hono(), { logger: captureLogs().logger });
+    expect(() => guardServer(createHttp2Server(), settings)).toThrow(/HTTP\/1\.1 server .*HTTP\/2/);
+  });
+
   it('answers headers too large with 431 in the contract format, not a bare status', async () => {
     const { port, sockets } = await guardedServer();
     const answer = await exchange(port, sockets, `GET /v1/things HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(70_000)}\r\n\r\n`);

@@ -15,7 +15,14 @@ export { chooseProfile } from './choose-profile.js';
 export { isWellFormedRequestId, requestIdFor, requestIdHeader } from './request-id.js';
 export { errorAnswer, type ErrorAnswer, type ErrorAnswerRequest, type RouteContract } from './error-answer.js';
 export { internalError, internalErrorDetail } from './internal-error.js';
-export { methodNotAllowedError, noRouteError, pathOf, unknownRouteError } from './route-errors.js';
+export {
+  methodNotAllowedDetail,
+  methodNotAllowedError,
+  noRouteError,
+  pathOf,
+  unknownRouteDetail,
+  unknownRouteError,
+} from './route-errors.js';
 export { bodyTooLargeError, contentLengthMismatchError, unparsableBodyError, unsupportedMediaTypeError } from './body-errors.js';
 export { RouteIndex, type RouteIndexOptions } from './route-index.js';
 export { checkJsonShape, defaultJsonLimits, type JsonLimitBreach, type JsonLimits, type JsonShape } from './json-limits.js';

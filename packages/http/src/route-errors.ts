@@ -27,8 +27,12 @@ export function pathOf(url: string): string {
  * ```
  */
 export function unknownRouteError(catalog: Catalog, method: string, path: string): ApiError {
-  const detail = `No operation matches ${method} ${shorten(path)}. Check the path against the API reference.`;
-  return catalog.error('not_found', { detail });
+  return catalog.error('not_found', { detail: unknownRouteDetail(method, path) });
+}
+
+/** The detail of {@link unknownRouteError}, for an adapter that answers from a compiled body. */
+export function unknownRouteDetail(method: string, path: string): string {
+  return `No operation matches ${method} ${shorten(path)}. Check the path against the API reference.`;
 }
 
 /**
@@ -41,8 +45,15 @@ export function unknownRouteError(catalog: Catalog, method: string, path: string
  * ```
  */
 export function methodNotAllowedError(catalog: Catalog, method: string, path: string, allowed: readonly string[]): ApiError {
-  const detail = `${method} is not allowed on ${shorten(path)}. Use ${allowed.join(', ')}.`;
-  return catalog.error('method_not_allowed', { detail, headers: { allow: allowed.join(', ') } });
+  return catalog.error('method_not_allowed', {
+    detail: methodNotAllowedDetail(method, path, allowed),
+    headers: { allow: allowed.join(', ') },
+  });
+}
+
+/** The detail of {@link methodNotAllowedError}, for an adapter that answers from a compiled body. */
+export function methodNotAllowedDetail(method: string, path: string, allowed: readonly string[]): string {
+  return `${method} is not allowed on ${shorten(path)}. Use ${allowed.join(', ')}.`;
 }
 
 /**

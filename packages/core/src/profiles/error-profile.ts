@@ -38,5 +38,12 @@ export interface ErrorProfile {
   compile?(resolved: ResolvedCode, docsUrl: string): CompiledBody;
 }
 
+/**
+ * What a compiled body reads of its error: the parts that vary between two
+ * responses of one code. An {@link ApiError} has them; so does a plain object,
+ * for an answer that needs no error object at all (see `compileErrorResponse`).
+ */
+export type CompiledBodyParts = Pick<ApiError, 'detail' | 'errors' | 'retryAt' | 'extensions'>;
+
 /** A body writer for one code (see {@link ErrorProfile.compile}): the JSON text, or undefined to use `body`. */
-export type CompiledBody = (error: ApiError, requestId: string, time: string) => string | undefined;
+export type CompiledBody = (error: CompiledBodyParts, requestId: string, time: string) => string | undefined;

@@ -1,4 +1,5 @@
 import type { Server as HttpServer } from 'node:http';
+import type { Http2SecureServer, Http2Server } from 'node:http2';
 import type { Server as HttpsServer } from 'node:https';
 import { guardNodeServer, type NodeServerGuardOptions } from '@faultline/http/node';
 import type { FaultlineSettings } from '../settings.js';
@@ -12,7 +13,9 @@ export type GuardServerOptions = Omit<NodeServerGuardOptions, 'settings' | 'log'
  * gets 503 with `Retry-After`), malformed HTTP (400), headers too large (431)
  * and requests too slow (408) answered in the app's profile instead of Node's
  * bare status, `CONNECT` refused, and the server's timeouts. `settings` is
- * what {@link faultline} returned. HTTP/1.1 servers (`http` or `https`).
+ * what {@link faultline} returned. It takes what `serve()` returns as it is
+ * typed, but only an HTTP/1.1 server (`http` or `https`): an HTTP/2 one is
+ * refused with a TypeError, since its sessions need other guards.
  *
  * @example
  * ```ts
@@ -21,13 +24,17 @@ export type GuardServerOptions = Omit<NodeServerGuardOptions, 'settings' | 'log'
  *
  * const settings = faultline(app, { profile: 'problem' });
  * const server = serve({ fetch: app.fetch, port: 3000 });
- * guardServer(server as import('node:http').Server, settings, { maxConnectionsPerClient: 64 });
+ * guardServer(server, settings, { maxConnectionsPerClient: 64 });
  * ```
  */
 export function guardServer(
-  server: HttpServer | HttpsServer,
+  server: HttpServer | HttpsServer | Http2Server | Http2SecureServer,
   settings: FaultlineSettings,
   options: GuardServerOptions = {},
 ): void {
+  // HTTP/1.1 servers, plain or TLS, have the parser's timeouts; HTTP/2 servers do not.
+  if (!('headersTimeout' in server)) {
+    throw new TypeError('guardServer works on an HTTP/1.1 server (node:http or node:https); this one serves HTTP/2.');
+  }
   guardNodeServer(server, { ...options, settings, log: settings.logger });
 }
