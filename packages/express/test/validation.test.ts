@@ -103,11 +103,10 @@ describe.each([
         'body /tags/0 invalid_parameter',
       ]),
     );
-    // The unknown member is reported: at its own pointer (Ajv, valibot), or named at its object (zod's unrecognized_keys).
-    expect(
-      found.some((each) => each.startsWith('body /extra')) ||
-        errors.some((error) => error.location === 'body' && error.detail.includes('extra')),
-    ).toBe(true);
+    // The unknown member at its own pointer, in JSON Schema's words, whichever validator found it.
+    expect(errors).toContainEqual(
+      expect.objectContaining({ pointer: '/extra', location: 'body', detail: 'is not a field this operation accepts' }),
+    );
     expect(body['detail']).toMatch(/^\d+ fields are missing or invalid: /);
     for (const error of errors) expect(error.detail.length).toBeGreaterThan(0);
   });

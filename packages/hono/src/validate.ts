@@ -1,8 +1,7 @@
 import { fieldValidationError, type FieldLocation } from '@faultline/core';
-import type { StandardSchemaV1 } from '@faultline/http';
+import { validateStandardSchema, type StandardSchemaV1, type StandardSchemaValidation } from '@faultline/http';
 import type { Context, Env, MiddlewareHandler, ValidationTargets } from 'hono';
 import { readJsonBody } from './json-body.js';
-import { fieldErrorsOfIssues } from './standard-schema-unknown-keys.js';
 import { checkRequestPart, type Checked, type RequestChecker } from './request-checker.js';
 import { answerError, settingsOf } from './send-error.js';
 import type { FaultlineSettings } from './settings.js';
@@ -80,14 +79,12 @@ function checkerOf(schema: RequestSchema, location: FieldLocation): Check {
     throw new TypeError(
       'validate: the schema must be a Standard Schema (zod, valibot...) or jsonSchema() of @faultline/hono/ajv.',
     );
-  const standard = (schema as StandardSchemaV1)['~standard'];
+  const standard = schema as StandardSchemaV1;
   return (input, settings) => {
-    const settle = (result: StandardSchemaV1.Result<unknown>): Checked =>
-      result.issues === undefined
-        ? { value: result.value }
-        : { error: fieldValidationError(fieldErrorsOfIssues(result.issues, location, input), settings) };
-    const result = standard.validate(input);
-    return result instanceof Promise ? result.then(settle) : settle(result);
+    const settle = (checked: StandardSchemaValidation<unknown>): Checked =>
+      checked.fields === undefined ? { value: checked.value } : { error: fieldValidationError(checked.fields, settings) };
+    const checked = validateStandardSchema(standard, input, location);
+    return checked instanceof Promise ? checked.then(settle) : settle(checked);
   };
 }
 

@@ -1,5 +1,8 @@
 import { escapePointerToken, type FieldError, type FieldLocation } from '@faultline/core';
 
+/** The detail of a member the schema does not allow, whichever validator found it. */
+export const unknownMemberDetail = 'is not a field this operation accepts';
+
 /**
  * One failure as JSON Schema validators report it: Ajv's `ErrorObject`, and
  * Fastify's schema errors, which are the same.
@@ -38,7 +41,7 @@ export function schemaFieldError(failure: SchemaFailure, location: FieldLocation
       pointer: `${path}/${escapePointerToken(params['additionalProperty'])}`,
       location,
       code: 'invalid_parameter',
-      detail: 'is not a field this operation accepts',
+      detail: unknownMemberDetail,
     };
   }
   return { pointer: path, location, code: 'invalid_parameter', detail: failure.message ?? `fails the "${failure.keyword}" rule` };

@@ -1,6 +1,6 @@
 import { escapePointerToken, type FieldError, type FieldLocation } from '@faultline/core';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import { missingBodyFieldError } from './schema-field-errors.js';
+import { missingBodyFieldError, unknownMemberDetail } from './schema-field-errors.js';
 
 export type { StandardSchemaV1 } from '@standard-schema/spec';
 
@@ -9,14 +9,37 @@ function keyOf(segment: PropertyKey | StandardSchemaV1.PathSegment): PropertyKey
   return typeof segment === 'object' ? segment.key : segment;
 }
 
-/** Whether the input has nothing at `path`: the field is missing, not wrong. */
-function isAbsent(input: unknown, path: readonly (PropertyKey | StandardSchemaV1.PathSegment)[]): boolean {
+type Segment = PropertyKey | StandardSchemaV1.PathSegment;
+
+/** The value at `path` in `input`, or undefined. */
+function valueAt(input: unknown, path: readonly Segment[]): unknown {
   let value = input;
   for (const segment of path) {
-    if (typeof value !== 'object' || value === null) return true;
+    if (typeof value !== 'object' || value === null) return undefined;
     value = (value as Record<PropertyKey, unknown>)[keyOf(segment)];
   }
-  return value === undefined;
+  return value;
+}
+
+function pointerOf(path: readonly Segment[]): string {
+  let pointer = '';
+  for (const segment of path) pointer += `/${escapePointerToken(String(keyOf(segment)))}`;
+  return pointer;
+}
+
+/**
+ * The members a strict object refused, when the issue is one: zod's
+ * `unrecognized_keys` (one issue naming every key, at the object's path) and
+ * valibot's `strict_object` issue at a key the input has (a missing key has
+ * the same type, at a key the input lacks).
+ */
+function unknownMembers(issue: StandardSchemaV1.Issue, input: unknown): Segment[][] | undefined {
+  const path = issue.path ?? [];
+  const details = issue as StandardSchemaV1.Issue & { code?: unknown; keys?: unknown; type?: unknown };
+  if (details.code === 'unrecognized_keys' && Array.isArray(details.keys))
+    return details.keys.filter((key): key is string => typeof key === 'string').map((key) => [...path, key]);
+  if (details.type === 'strict_object' && path.length > 0 && valueAt(input, path) !== undefined) return [[...path]];
+  return undefined;
 }
 
 /**
@@ -24,8 +47,10 @@ function isAbsent(input: unknown, path: readonly (PropertyKey | StandardSchemaV1
  * zod, valibot, ArkType and others), by JSON pointer, as JSON Schema failures
  * give them: each issue's `path` of keys or `{ key }` segments becomes a
  * pointer; a field the input lacks is `missing_parameter` "is required" (a
- * body missing whole, "is required: send a JSON body"), any other
- * `invalid_parameter` with the library's message.
+ * body missing whole, "is required: send a JSON body"); a member a strict
+ * object does not allow is named by its own pointer with JSON Schema's words,
+ * whether zod (one issue for all of them) or valibot (one per member) found
+ * it; any other is `invalid_parameter` with the library's message.
  *
  * @example
  * ```ts
@@ -39,13 +64,20 @@ export function standardSchemaFieldErrors(
   location: FieldLocation,
   input: unknown,
 ): FieldError[] {
-  return issues.map((issue) => {
+  return issues.flatMap((issue): FieldError[] => {
     const path = issue.path ?? [];
-    if (path.length === 0 && input === undefined && location === 'body') return missingBodyFieldError;
-    let pointer = '';
-    for (const segment of path) pointer += `/${escapePointerToken(String(keyOf(segment)))}`;
-    if (isAbsent(input, path)) return { pointer, location, code: 'missing_parameter', detail: 'is required' };
-    return { pointer, location, code: 'invalid_parameter', detail: issue.message };
+    if (path.length === 0 && input === undefined && location === 'body') return [missingBodyFieldError];
+    const unknown = unknownMembers(issue, input);
+    if (unknown !== undefined)
+      return unknown.map((member) => ({
+        pointer: pointerOf(member),
+        location,
+        code: 'invalid_parameter',
+        detail: unknownMemberDetail,
+      }));
+    const pointer = pointerOf(path);
+    if (valueAt(input, path) === undefined) return [{ pointer, location, code: 'missing_parameter', detail: 'is required' }];
+    return [{ pointer, location, code: 'invalid_parameter', detail: issue.message }];
   });
 }
 

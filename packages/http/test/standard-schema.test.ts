@@ -36,6 +36,25 @@ describe('Standard Schema issues as field errors', () => {
     expect(fromValibot.fields?.find((field) => field.pointer === '/count')?.detail).toBe('is required');
   });
 
+  it('name each member a strict object refuses by its own pointer, in the words JSON Schema failures get', async () => {
+    const input = { name: 'a', extra: 1, 'odd/key': true };
+    const fromZod = await validateStandardSchema(z.strictObject({ name: z.string() }), input, 'body');
+    const fromValibot = await validateStandardSchema(v.strictObject({ name: v.string() }), input, 'body');
+    const expected = ['/extra', '/odd~1key'].map((pointer) => ({
+      pointer,
+      location: 'body',
+      code: 'invalid_parameter',
+      detail: 'is not a field this operation accepts',
+    }));
+    expect(fromZod.fields).toEqual(expect.arrayContaining(expected));
+    expect(fromZod.fields).toHaveLength(2);
+    // valibot stops at the first unknown member; it is named the same way.
+    expect(fromValibot.fields).toEqual([expected[0]]);
+    // A member the strict object requires and lacks stays missing, not unknown.
+    const missing = await validateStandardSchema(v.strictObject({ name: v.string() }), {}, 'body');
+    expect(missing.fields).toEqual([{ pointer: '/name', location: 'body', code: 'missing_parameter', detail: 'is required' }]);
+  });
+
   it('give the output, transformed, when the value passes', async () => {
     const trimmed = z.object({ name: z.string().trim().min(1) });
     expect(await validateStandardSchema(trimmed, { name: '  Ada ' }, 'body')).toEqual({ value: { name: 'Ada' } });
