@@ -5,28 +5,9 @@
 // shared machine shows. Requests/s (ours / theirs) and server CPU per request (theirs / ours), 50
 // connections; the verdict takes the worse of the two. A last row calls both limiters as middleware
 // without HTTP (express-limiter-alone.js), where Express's own cost does not hide the difference.
-import autocannon from 'autocannon';
 import { pinned, startChildServer } from './child-server.js';
 import { limiterAlone } from './express-limiter-alone.js';
-
-const seconds = Number(process.env.BENCH_SECONDS ?? 3);
-const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
-const connections = 50;
-
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const spread = (values) => ({ median: median(values), min: Math.min(...values), max: Math.max(...values) });
-
-/** Requests per second, and the server's CPU microseconds per request, after checking every answer's status. */
-async function load({ url, status, server }) {
-  const cpuBefore = await server.cpuMicroseconds();
-  const result = await autocannon({ url, connections, duration: seconds, pipelining: 1 });
-  const cpu = (await server.cpuMicroseconds()) - cpuBefore;
-  const right = result.statusCodeStats[status]?.count ?? 0;
-  const total = Object.values(result.statusCodeStats).reduce((sum, stats) => sum + stats.count, 0);
-  if (right !== total || result.errors > 0)
-    throw new Error(`${url}: ${total - right} answers were not ${status}, ${result.errors} errors`);
-  return { rate: result.requests.average, cpu: cpu / result.requests.total };
-}
+import { connections, httpRows, median, printRows, rounds, seconds, spread } from './side-by-side.js';
 
 /** Prints the Express table; resolves with whether every target was met. */
 export async function expressPart() {
@@ -60,25 +41,7 @@ export async function expressPart() {
       ['allowed through the limiter', ours, theirs, 1.2],
       ['429 flood', our429, their429, 1.0],
     ];
-    const targets = [...new Set(pairs.flatMap(([, a, b]) => [a, b]))];
-    for (const t of targets) await autocannon({ url: t.url, connections, duration: Math.min(1, seconds) }); // warm-up
-    const samples = new Map(targets.map((t) => [t, []]));
-    for (let round = 0; round < rounds; round++) {
-      const order = round % 2 === 0 ? targets : [...targets].reverse();
-      for (const t of order) samples.get(t).push(await load(t));
-    }
-    for (const [what, a, b, target] of pairs) {
-      const o = samples.get(a);
-      const t = samples.get(b);
-      rows.push({
-        what,
-        versus: b.name,
-        target,
-        rate: spread(o.map((s, i) => s.rate / t[i].rate)),
-        cpu: spread(o.map((s, i) => t[i].cpu / s.cpu)),
-        figures: `${median(o.map((s) => s.rate)).toFixed(0)} vs ${median(t.map((s) => s.rate)).toFixed(0)} req/s, ${median(o.map((s) => s.cpu)).toFixed(1)} vs ${median(t.map((s) => s.cpu)).toFixed(1)} µs CPU/req`,
-      });
-    }
+    rows.push(...(await httpRows(pairs)));
     await Promise.all(started.map((child) => child.ask('close').catch(() => undefined)));
   } finally {
     for (const child of started) child.stop();
@@ -94,22 +57,10 @@ export async function expressPart() {
     figures: `${median(alone.map(([, ours]) => ours)).toFixed(0)} vs ${median(alone.map(([theirs]) => theirs)).toFixed(0)} requests/s`,
   });
 
-  console.log(
+  return printRows(
     `\n@faultline/express vs Express's own handling and express-rate-limit (issue #17): ${rounds} interleaved rounds, medians of per-round ratios [lowest–highest]; ` +
       `${seconds}s a round, ${connections} connections${pinned ? ', servers on the other core than the load' : ''}.`,
+    'req/s ratio = ours / theirs, CPU ratio = their CPU per request / ours: above 1 is better, and the worse of the two decides.',
+    rows,
   );
-  console.log(
-    'req/s ratio = ours / theirs, CPU ratio = their CPU per request / ours: above 1 is better, and the worse of the two decides.\n',
-  );
-  const ratio = (s) => `${s.median.toFixed(2)}x [${s.min.toFixed(2)}–${s.max.toFixed(2)}]`;
-  let missed = false;
-  for (const row of rows) {
-    const judged = Math.min(row.rate.median, row.cpu?.median ?? Number.POSITIVE_INFINITY);
-    const meets = judged >= row.target;
-    if (!meets) missed = true;
-    const cpu = row.cpu ? `  CPU ${ratio(row.cpu)}` : '';
-    console.log(`${row.what.padEnd(38)} vs ${row.versus}: ${row.figures}`);
-    console.log(`${''.padEnd(38)} req/s ${ratio(row.rate)}${cpu}  ${meets ? 'meets' : 'MISSES'} >= ${row.target}x`);
-  }
-  return !missed;
 }

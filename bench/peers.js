@@ -11,42 +11,12 @@
 //   client:      @faultline/client's wall time per GET / plain fetch's, sequential and at concurrency 10.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { pinned, startChildServer } from './child-server.js';
 import { measureClientOverhead } from './client-overhead.js';
 import { redisDecisions, startPinnedRedis } from './rate-limit.js';
+import { connections, httpRows, median, printRows, rounds, seconds, spread } from './side-by-side.js';
 
-const seconds = Number(process.env.BENCH_SECONDS ?? 3);
-const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const memoryKeys = Number(process.env.BENCH_MEMORY_KEYS ?? 1_000_000);
-const connections = 50;
-
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const spread = (values) => ({ median: median(values), min: Math.min(...values), max: Math.max(...values) });
-
-/** Requests per second, and the server's CPU microseconds per request, after checking every answer's status. */
-async function load({ url, status, server }) {
-  const cpuBefore = await server.cpuMicroseconds();
-  const result = await autocannon({ url, connections, duration: seconds, pipelining: 1 });
-  const cpu = (await server.cpuMicroseconds()) - cpuBefore;
-  const right = result.statusCodeStats[status]?.count ?? 0;
-  const total = Object.values(result.statusCodeStats).reduce((sum, stats) => sum + stats.count, 0);
-  if (right !== total || result.errors > 0)
-    throw new Error(`${url}: ${total - right} answers were not ${status}, ${result.errors} errors`);
-  return { rate: result.requests.average, cpu: cpu / result.requests.total };
-}
-
-/** Every target loaded once a round, in an order reversed every other round; each target's samples, round by round. */
-async function interleave(targets) {
-  for (const t of targets) await autocannon({ url: t.url, connections, duration: Math.min(1, seconds) }); // warm-up
-  const samples = new Map(targets.map((t) => [t, []]));
-  for (let round = 0; round < rounds; round++) {
-    const order = round % 2 === 0 ? targets : [...targets].reverse();
-    for (const t of order) samples.get(t).push(await load(t));
-  }
-  return samples;
-}
-
 /** Bytes per key of one store at `memoryKeys` keys, measured in a fresh process (see store-memory.js). */
 function bytesPerKey(kind) {
   const script = fileURLToPath(new URL('./store-memory.js', import.meta.url));
@@ -98,22 +68,13 @@ export async function peers() {
       ['429 flood', faultline429, fastify429, 1.2],
       ['401 without credentials', referenceApi, bearer, 1.0],
     ];
-    const samples = await interleave([...new Set(pairs.flatMap(([, ours, theirs]) => [ours, theirs]))]);
-    if ((await faultlineRedis.server.ask('fallbacks')) !== 0) {
-      throw new Error('RedisStore fell back to its local limiter during the HTTP runs: the figures are not Redis');
-    }
-    for (const [what, ours, theirs, target] of pairs) {
-      const o = samples.get(ours);
-      const t = samples.get(theirs);
-      rows.push({
-        what,
-        versus: theirs.name,
-        target,
-        rate: spread(o.map((s, i) => s.rate / t[i].rate)),
-        cpu: spread(o.map((s, i) => t[i].cpu / s.cpu)),
-        figures: `${median(o.map((s) => s.rate)).toFixed(0)} vs ${median(t.map((s) => s.rate)).toFixed(0)} req/s, ${median(o.map((s) => s.cpu)).toFixed(1)} vs ${median(t.map((s) => s.cpu)).toFixed(1)} µs CPU/req`,
-      });
-    }
+    rows.push(
+      ...(await httpRows(pairs, async () => {
+        if ((await faultlineRedis.server.ask('fallbacks')) !== 0) {
+          throw new Error('RedisStore fell back to its local limiter during the HTTP runs: the figures are not Redis');
+        }
+      })),
+    );
     await Promise.all(started.map((child) => child.ask('close').catch(() => undefined)));
 
     const [theirRedis, ourRedis] = await redisDecisions(redis.url);
@@ -162,27 +123,11 @@ export async function peers() {
     });
   }
 
-  console.log(
+  return printRows(
     `\nFaultline vs the peer stack (issue #16): ${rounds} interleaved rounds, medians of per-round ratios [lowest–highest]; ` +
       `HTTP ${seconds}s a round, ${connections} connections${pinned ? ', servers on the other core than the load' : ''}.`,
-  );
-  console.log(
     'HTTP: req/s ratio = ours / theirs, CPU ratio = their CPU per request / ours: above 1 is better, and the worse of the two decides.\n' +
-      'Memory and client: ours / theirs, below 1 is better; the client is judged on wall time (its CPU ratio is shown for reference).\n',
+      'Memory and client: ours / theirs, below 1 is better; the client is judged on wall time (its CPU ratio is shown for reference).',
+    rows,
   );
-  const ratio = (s) => `${s.median.toFixed(2)}x [${s.min.toFixed(2)}–${s.max.toFixed(2)}]`;
-  let missed = false;
-  for (const row of rows) {
-    const judged = row.lowerIsBetter ? row.rate.median : Math.min(row.rate.median, row.cpu?.median ?? Number.POSITIVE_INFINITY);
-    const meets = row.lowerIsBetter ? judged <= row.target : judged >= row.target;
-    if (!meets) missed = true;
-    const first = row.lowerIsBetter ? (row.cpu ? 'time' : 'size') : row.cpu ? 'req/s' : 'rate';
-    const cpu = row.cpu ? `  CPU ${ratio(row.cpu)}` : '';
-    const verdict = meets
-      ? `meets ${row.lowerIsBetter ? '<=' : '>='} ${row.target}x`
-      : `MISSES ${row.lowerIsBetter ? '<=' : '>='} ${row.target}x`;
-    console.log(`${row.what.padEnd(38)} vs ${row.versus}: ${row.figures}`);
-    console.log(`${''.padEnd(38)} ${first} ${ratio(row.rate)}${cpu}  ${verdict}`);
-  }
-  return !missed;
 }
