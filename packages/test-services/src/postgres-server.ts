@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -68,7 +68,7 @@ export async function startPostgresServer(): Promise<PostgresServer> {
   );
   const exited = once(child, 'exit');
   await Promise.race([
-    waitForPort(port, 20_000, 'PostgreSQL'),
+    waitForPort(port, 20_000, 'PostgreSQL').then(() => waitUntilAccepting(bin, port, 20_000)),
     exited.then(() => {
       throw new Error(`PostgreSQL exited at start; its data directory is ${data}.`);
     }),
@@ -100,6 +100,25 @@ export async function startPostgresServer(): Promise<PostgresServer> {
       rmSync(directory, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * PostgreSQL listens before it has finished starting, and refuses sessions
+ * meanwhile ("the database system is starting up"): polls `pg_isready` until
+ * it accepts them.
+ */
+async function waitUntilAccepting(bin: string, port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const accepting = () =>
+    new Promise<boolean>((resolve) => {
+      execFile(join(bin, 'pg_isready'), ['-q', '-h', '127.0.0.1', '-p', String(port), '-t', '2'], (error) =>
+        resolve(error === null),
+      );
+    });
+  while (!(await accepting())) {
+    if (Date.now() > deadline) throw new Error(`PostgreSQL on port ${port} did not accept sessions within ${timeoutMs} ms.`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /** Every process below `root`, read from /proc (a stopped postmaster cannot list its backends). */
