@@ -32,13 +32,23 @@ describe('readIdempotencyKey', () => {
         invisible,
         fc.string({ unit: visible, maxLength: 100 }),
         (before, bad, after) => {
-          const reading = readIdempotencyKey(before + bad + after);
+          const header = before + bad + after;
+          const reading = readIdempotencyKey(header);
           expect(reading.kind).toBe('malformed');
-          if (reading.kind === 'malformed' && !(before + bad + after).includes(', '))
-            expect(reading.problem).toContain(`at position ${before.length + 1}`);
+          // Within a quoted key (a Structured Field string), positions count from the first character inside the quotes.
+          const quoted = header.startsWith('"') && header.endsWith('"') && !/["\\]/.test(header.slice(1, -1));
+          if (reading.kind === 'malformed' && !header.includes(', '))
+            expect(reading.problem).toContain(`at position ${before.length + (quoted ? 0 : 1)}`);
         },
       ),
     );
+  });
+
+  it('counts the position of a bad character in a quoted key from inside the quotes', () => {
+    expect(readIdempotencyKey('"a\u0080"')).toEqual({
+      kind: 'malformed',
+      problem: 'holds U+0080 at position 2; only visible ASCII characters (! to ~) are allowed',
+    });
   });
 
   it('refuses an empty key, a key over 255 characters, and a key sent twice', () => {
