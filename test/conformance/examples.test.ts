@@ -57,6 +57,9 @@ function assertSpec(step: Step, answer: Answer, run: Run): void {
     expect(policy, `RateLimit-Policy of ${where}`).toMatch(new RegExp(`^"[A-Za-z][A-Za-z0-9_-]*";q=${quota};w=60$`));
     const name = (policy as string).slice(0, (policy as string).indexOf(';'));
     expect(answer.headers['ratelimit'], `RateLimit of ${where}`).toMatch(new RegExp(`^${name};r=\\d+;t=\\d+$`));
+    // The request itself took a unit: fewer remain than the quota.
+    const remaining = Number(/;r=(\d+);/.exec(answer.headers['ratelimit'] as string)?.[1]);
+    expect(remaining, `RateLimit remaining of ${where}`).toBeLessThan(Number(quota));
   } else {
     expect(policy, `no RateLimit-Policy on ${where}: it is answered before the rate limit`).toBeUndefined();
   }
