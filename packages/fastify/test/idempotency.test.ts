@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { MemoryIdempotencyStore, type IdempotencyStore } from '@faultline/idempotency';
+import { MemoryIdempotencyStore, type Completion, type IdempotencyStore } from '@faultline/idempotency';
 import { afterEach, describe, expect, it } from 'vitest';
 import { idempotency, type IdempotencyPluginOptions } from '@faultline/fastify';
 import { buildApp, closeApps } from './helpers.js';
@@ -155,6 +155,36 @@ describe('the idempotency plugin', () => {
     expect(() =>
       app.post('/bad', { config: { faultline: { idempotency: 'sometimes' as 'optional' } } }, async () => ({})),
     ).toThrow(/off, optional or required/);
+  });
+});
+
+describe('sealAnswers', () => {
+  it('seals every answer by default, and leaves plain those of the routes the function names', async () => {
+    const stored: Completion[] = [];
+    class WatchedStore extends MemoryIdempotencyStore {
+      override complete(completion: Completion): Promise<boolean> {
+        stored.push(completion);
+        return super.complete(completion);
+      }
+    }
+    const asked: string[] = [];
+    const { send } = await appWith({
+      store: new WatchedStore(),
+      sealAnswers: (route) => {
+        asked.push(`${route.method} ${route.url}`);
+        return route.url !== '/required';
+      },
+    });
+    // Asked once per route that takes keys, when the route is added; never for a route without keys.
+    expect(asked).toEqual(['POST /optional', 'POST /required', 'POST /failing', 'POST /stream']);
+    const sealed = await send('/optional', 's1');
+    const plain = await send('/required', 's2');
+    expect(stored.map((completion) => completion.answer.startsWith('{'))).toEqual([false, true]);
+    expect(stored[0]?.answer).not.toContain(sealed.body);
+    expect(JSON.parse(stored[1]?.answer ?? '')).toMatchObject({ status: 200, body: plain.body });
+    // Both replay.
+    expect((await send('/optional', 's1')).headers['idempotent-replayed']).toBe('true');
+    expect((await send('/required', 's2')).body).toBe(plain.body);
   });
 });
 

@@ -2,7 +2,8 @@
  * Where idempotency records live. One record per scope and key, found by an
  * id derived from both (see `recordKeys`); it is either `running` (claimed by
  * a request in progress until `expiresAt`, after which the claim is dead and
- * may be taken again) or `done` (holding the sealed answer until `expiresAt`).
+ * may be taken again) or `done` (holding the answer, sealed unless the request
+ * said otherwise, until `expiresAt`).
  *
  * A store must make {@link IdempotencyStore.claim} atomic: of many requests
  * claiming one id at once, exactly one gets `undefined`.
@@ -15,7 +16,7 @@ export interface IdempotencyStore {
    */
   claim(claim: NewClaim): Promise<ExistingRecord | undefined>;
   /**
-   * Stores the sealed answer, if the claim is still this request's (the
+   * Stores the answer, if the claim is still this request's (the
    * token matches a `running` record); resolves whether it was.
    */
   complete(completion: Completion): Promise<boolean>;
@@ -41,7 +42,7 @@ export interface Completion {
   readonly token: string;
   /** The request's fingerprint, as claimed: kept with the answer, so a different request with the key is told apart. */
   readonly fingerprint: string;
-  /** The answer sealed with the key's own secret (see `sealAnswer`). */
+  /** The answer, sealed with the key's own secret (see `sealAnswer`), or plain JSON for an answer without secrets (`plainAnswer`). */
   readonly answer: string;
   /** When the answer is forgotten, in ms since the epoch. */
   readonly expiresAt: number;

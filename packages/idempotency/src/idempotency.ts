@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Completion, ExistingRecord, IdempotencyStore } from './idempotency-store.js';
 import { MemoryIdempotencyStore } from './memory-store.js';
 import { recordKeys, requestFingerprint, type RequestIdentity } from './request-fingerprint.js';
-import { openAnswer, sealAnswer, type StoredAnswer } from './stored-answer.js';
+import { isPlainAnswer, openAnswer, plainAnswer, readPlainAnswer, sealAnswer, type StoredAnswer } from './stored-answer.js';
 
 /** Per operation: keys ignored, accepted, or demanded. */
 export type IdempotencyMode = 'off' | 'optional' | 'required';
@@ -26,8 +26,27 @@ export interface IdempotencyOptions {
    * the work, so a 5xx means nothing was committed and a retry is safe.
    */
   readonly keepServerErrors?: boolean;
+  /**
+   * Whether stored answers are sealed (AES-256-GCM, with a secret derived
+   * from the key, which the store never sees), so a leaked store leaks no
+   * answer, and an altered one is never replayed. True by default. A request
+   * may say otherwise ({@link AdmitOptions.sealAnswer}) for an answer that
+   * holds no secret: sealing is the dearest step of an idempotent request.
+   */
+  readonly sealAnswers?: boolean;
   /** The clock, in ms since the epoch. Default `Date.now`. */
   readonly now?: () => number;
+}
+
+/** Per request, for {@link Idempotency.admit} and {@link Idempotency.prepare}. */
+export interface AdmitOptions {
+  /**
+   * Whether this request's answer is stored sealed; default
+   * {@link IdempotencyOptions.sealAnswers}. Say false only for an answer with
+   * no secret in it (a new API key, a token or a client secret must be
+   * sealed): a plain answer can be read by anyone who reads the store.
+   */
+  readonly sealAnswer?: boolean;
 }
 
 /** What to do with a request that carries a key; see {@link Idempotency.admit}. */
@@ -54,16 +73,27 @@ export class Claim {
   readonly fingerprint: string;
   /** Whether a store granted this claim; false for a claim the route takes in its own transaction. */
   readonly taken: boolean;
+  /** Whether the answer is stored sealed; see {@link IdempotencyOptions.sealAnswers}. */
+  readonly sealed: boolean;
   readonly #sealKey: Buffer;
   readonly #answerTtlMs: number;
   readonly #now: () => number;
   #settled = false;
 
-  constructor(id: string, fingerprint: string, sealKey: Buffer, answerTtlMs: number, now: () => number, taken: boolean) {
+  constructor(
+    id: string,
+    fingerprint: string,
+    sealKey: Buffer,
+    answerTtlMs: number,
+    now: () => number,
+    taken: boolean,
+    sealed = true,
+  ) {
     this.id = id;
     this.token = randomUUID();
     this.fingerprint = fingerprint;
     this.taken = taken;
+    this.sealed = sealed;
     this.#sealKey = sealKey;
     this.#answerTtlMs = answerTtlMs;
     this.#now = now;
@@ -80,8 +110,14 @@ export class Claim {
       const left = Math.ceil((existing.expiresAt - this.#now()) / 1000);
       return { kind: 'in_progress', retryAfterSeconds: Math.max(1, Math.min(left, 5)) };
     }
-    const answer = openAnswer(existing.answer, this.#sealKey);
-    // Same scope, key and request, but the seal does not open: the record was altered. Never replay it.
+    // A sealed answer opens whatever this request's choice; a plain one is taken only where answers may be plain,
+    // so a record altered into plain text is never replayed for a route whose answers hold secrets.
+    const answer = isPlainAnswer(existing.answer)
+      ? this.sealed
+        ? undefined
+        : readPlainAnswer(existing.answer)
+      : openAnswer(existing.answer, this.#sealKey);
+    // Same scope, key and request, but the answer does not open: the record was altered. Never replay it.
     if (answer === undefined) return { kind: 'reused' };
     return { kind: 'replay', answer };
   }
@@ -91,13 +127,13 @@ export class Claim {
     return this.#settled;
   }
 
-  /** The completion for `answer`: sealed, with its expiry, ready for a store's `complete` or a transaction of the work. */
+  /** The completion for `answer`: sealed (or plain), with its expiry, ready for a store's `complete` or a transaction of the work. */
   completion(answer: StoredAnswer): Completion {
     return {
       id: this.id,
       token: this.token,
       fingerprint: this.fingerprint,
-      answer: sealAnswer(answer, this.#sealKey),
+      answer: this.sealed ? sealAnswer(answer, this.#sealKey) : plainAnswer(answer),
       expiresAt: this.#now() + this.#answerTtlMs,
     };
   }
@@ -127,6 +163,7 @@ export class Idempotency {
   readonly answerTtlMs: number;
   readonly claimTtlMs: number;
   readonly keepServerErrors: boolean;
+  readonly sealAnswers: boolean;
   readonly #now: () => number;
 
   constructor(options: IdempotencyOptions = {}) {
@@ -134,12 +171,13 @@ export class Idempotency {
     this.answerTtlMs = duration('answerTtlMs', options.answerTtlMs ?? 24 * 60 * 60 * 1000);
     this.claimTtlMs = duration('claimTtlMs', options.claimTtlMs ?? 60_000);
     this.keepServerErrors = options.keepServerErrors ?? true;
+    this.sealAnswers = options.sealAnswers ?? true;
     this.#now = options.now ?? Date.now;
   }
 
   /** Claims the key for this request, or says why it must not run. */
-  async admit(identity: RequestIdentity): Promise<Admission> {
-    const prepared = this.#claimFor(identity, true);
+  async admit(identity: RequestIdentity, options: AdmitOptions = {}): Promise<Admission> {
+    const prepared = this.#claimFor(identity, true, options);
     const now = this.#now();
     const existing = await this.store.claim({
       id: prepared.id,
@@ -155,13 +193,14 @@ export class Idempotency {
    * A claim the store has not granted, for a route that claims the key in
    * the transaction of its own work (see {@link Claim}). Nothing is stored.
    */
-  prepare(identity: RequestIdentity): Claim {
-    return this.#claimFor(identity, false);
+  prepare(identity: RequestIdentity, options: AdmitOptions = {}): Claim {
+    return this.#claimFor(identity, false, options);
   }
 
-  #claimFor(identity: RequestIdentity, taken: boolean): Claim {
+  #claimFor(identity: RequestIdentity, taken: boolean, options: AdmitOptions): Claim {
     const { id, sealKey } = recordKeys(identity.scope, identity.key);
-    return new Claim(id, requestFingerprint(identity), sealKey, this.answerTtlMs, this.#now, taken);
+    const sealed = options.sealAnswer ?? this.sealAnswers;
+    return new Claim(id, requestFingerprint(identity), sealKey, this.answerTtlMs, this.#now, taken, sealed);
   }
 
   /**

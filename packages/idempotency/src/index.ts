@@ -13,9 +13,16 @@ export {
   type KeyReading,
 } from './idempotency-key.js';
 export { canonicalJson, requestFingerprint, recordKeys, type RequestIdentity } from './request-fingerprint.js';
-export { answerHeaders, sealAnswer, openAnswer, type StoredAnswer } from './stored-answer.js';
+export { answerHeaders, sealAnswer, openAnswer, plainAnswer, type StoredAnswer } from './stored-answer.js';
 export type { IdempotencyStore, NewClaim, Completion, ExistingRecord } from './idempotency-store.js';
 export { MemoryIdempotencyStore, type MemoryIdempotencyStoreOptions } from './memory-store.js';
 export { RedisIdempotencyStore, type IdempotencyRedisClient, type RedisIdempotencyStoreOptions } from './redis-store.js';
-export { Idempotency, Claim, type Admission, type IdempotencyMode, type IdempotencyOptions } from './idempotency.js';
+export {
+  Idempotency,
+  Claim,
+  type Admission,
+  type AdmitOptions,
+  type IdempotencyMode,
+  type IdempotencyOptions,
+} from './idempotency.js';
 export { idempotencyErrors } from './idempotency-errors.js';

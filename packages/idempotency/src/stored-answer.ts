@@ -75,6 +75,31 @@ export function sealAnswer(answer: StoredAnswer, sealKey: Buffer): string {
   return Buffer.concat([iv, cipher.getAuthTag(), text]).toString('base64');
 }
 
+/**
+ * An answer stored as it is: its JSON, which begins with `{` (sealed answers
+ * are base64, which never does). For answers that hold nothing secret, only
+ * what the API keeps in the clear anyway (a campaign as created): sealing
+ * costs more than every other step of an idempotent request together.
+ */
+export function plainAnswer(answer: StoredAnswer): string {
+  return JSON.stringify(answer);
+}
+
+/** Whether a stored answer was written by {@link plainAnswer} rather than {@link sealAnswer}. */
+export function isPlainAnswer(stored: string): boolean {
+  return stored.startsWith('{');
+}
+
+/** The answer {@link plainAnswer} wrote, or undefined when it is not one. */
+export function readPlainAnswer(stored: string): StoredAnswer | undefined {
+  if (!isPlainAnswer(stored)) return undefined;
+  try {
+    return JSON.parse(stored) as StoredAnswer;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The answer {@link sealAnswer} sealed, or undefined when the key does not open it (or it was altered). */
 export function openAnswer(sealed: string, sealKey: Buffer): StoredAnswer | undefined {
   try {

@@ -5,6 +5,7 @@ import {
   idempotencyKeyHeader,
   readIdempotencyKey,
   replayedHeader,
+  type AdmitOptions,
   type Claim,
   type IdempotencyMode,
   type IdempotencyOptions,
@@ -41,7 +42,7 @@ export interface IdempotentRoute {
   readonly url: string;
 }
 
-export interface IdempotencyPluginOptions extends IdempotencyOptions {
+export interface IdempotencyPluginOptions extends Omit<IdempotencyOptions, 'sealAnswers'> {
   /** An engine of your own (shared with other code); otherwise one is built from the other options. */
   readonly idempotency?: Idempotency;
   /**
@@ -63,6 +64,12 @@ export interface IdempotencyPluginOptions extends IdempotencyOptions {
    * puts an untaken `request.idempotencyClaim` on the request.
    */
   readonly claimIn?: 'hook' | 'handler';
+  /**
+   * Whether answers are stored sealed, for all routes or chosen per route.
+   * Default: sealed (see `IdempotencyOptions.sealAnswers`). Leave it sealed
+   * for any route whose answer holds a secret (a new API key, a token).
+   */
+  readonly sealAnswers?: boolean | ((route: IdempotentRoute) => boolean);
 }
 
 const modes: readonly IdempotencyMode[] = ['off', 'optional', 'required'];
@@ -76,18 +83,24 @@ const plugin: FastifyPluginCallback<IdempotencyPluginOptions> = (fastify, option
   }
   let engine: Idempotency;
   try {
-    engine = options.idempotency ?? new Idempotency(options);
+    // A choice per route is made in onRoute; the engine then keeps its default.
+    const { sealAnswers: _perRoute, ...engineOptions } = options;
+    engine =
+      options.idempotency ??
+      new Idempotency(
+        typeof options.sealAnswers === 'boolean' ? { ...engineOptions, sealAnswers: options.sealAnswers } : engineOptions,
+      );
   } catch (error) {
     done(error as Error);
     return;
   }
   const { catalog } = fastify.faultline;
-  const { scope, defaultMode = 'off' } = options;
+  const { scope, defaultMode = 'off', sealAnswers } = options;
   const claimInHandler = options.claimIn === 'handler';
   fastify.decorateRequest('idempotencyClaim', undefined);
 
   const admitFor =
-    (required: boolean): preHandlerAsyncHookHandler =>
+    (required: boolean, admitOptions: AdmitOptions): preHandlerAsyncHookHandler =>
     async (request: FastifyRequest, reply: FastifyReply) => {
       const reading = readIdempotencyKey(request.headers[idempotencyKeyHeader]);
       if (reading.kind === 'absent') {
@@ -97,12 +110,12 @@ const plugin: FastifyPluginCallback<IdempotencyPluginOptions> = (fastify, option
       if (reading.kind === 'malformed') throw idempotencyErrors.malformed(catalog, reading.problem);
       const identity = { key: reading.key, scope: scope(request), method: request.method, path: request.url, body: request.body };
       if (claimInHandler) {
-        request.idempotencyClaim = engine.prepare(identity);
+        request.idempotencyClaim = engine.prepare(identity, admitOptions);
         return;
       }
       let admission;
       try {
-        admission = await engine.admit(identity);
+        admission = await engine.admit(identity, admitOptions);
       } catch (error) {
         request.log.error({ err: error }, 'The idempotency store failed; the request was refused before any work');
         throw catalog.error('service_unavailable', {
@@ -120,8 +133,6 @@ const plugin: FastifyPluginCallback<IdempotencyPluginOptions> = (fastify, option
           throw idempotencyErrors.refused(catalog, admission);
       }
     };
-  const admitOptional = admitFor(false);
-  const admitRequired = admitFor(true);
 
   const storeAnswer: onSendHookHandler = (request, reply, payload, next) => {
     const claim = request.idempotencyClaim;
@@ -174,7 +185,10 @@ const plugin: FastifyPluginCallback<IdempotencyPluginOptions> = (fastify, option
     if (!modes.includes(mode))
       throw new TypeError(`Route ${route.url}: idempotency must be off, optional or required, not "${String(mode)}".`);
     if (mode === 'off') return;
-    route.preHandler = [...[route.preHandler ?? []].flat(), mode === 'required' ? admitRequired : admitOptional];
+    const sealAnswer =
+      typeof sealAnswers === 'function' ? sealAnswers({ method: methods[0] ?? 'GET', url: route.url }) : sealAnswers;
+    const admit = admitFor(mode === 'required', sealAnswer === undefined ? {} : { sealAnswer });
+    route.preHandler = [...[route.preHandler ?? []].flat(), admit];
     route.onSend = [...[route.onSend ?? []].flat(), storeAnswer];
   });
   done();
