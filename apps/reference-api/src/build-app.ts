@@ -34,7 +34,7 @@ import type { OverloadLimits } from './overload.js';
 import type { ServerLimits } from './server-limits.js';
 import { attemptLimits, failureBudget, networkKey, type AttemptBudgets } from './attempt-limits.js';
 import { DatabaseIdempotencyStore } from './idempotency/database-idempotency-store.js';
-import { claimTtlMs, idempotencyModeOf } from './idempotency/idempotent-routes.js';
+import { claimTtlMs, idempotencyModeOf, sealsAnswerOf } from './idempotency/idempotent-routes.js';
 
 export interface AppOptions {
   readonly db: Kysely<Database>;
@@ -228,6 +228,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           return principal === null ? 'public' : `team:${principal.teamId}`;
         },
         defaultMode: idempotencyModeOf,
+        sealAnswers: sealsAnswerOf,
       });
       await v1.register(meRoutes, { db });
       await v1.register(sessionRoutes, {

@@ -22,14 +22,14 @@ const beaten = new Error('Another request with this Idempotency-Key committed fi
 /**
  * Runs a write route's work in one transaction and sends its answer. When the
  * request carries an `Idempotency-Key`, the key is claimed in that same
- * transaction: the record of the key is read first, before the transaction
- * (a replay or a reused key answers at once, without the work or a
- * transaction), and the answer is written beside the work, exactly as it will
- * be sent (serialized by the route's response schema), by an insert that
- * fails if a live record of the key committed meanwhile. A crash before the commit leaves neither the work nor its record
- * (nor a claim to wait out), one after it leaves both, and the retry gets the
- * answer replayed. Two requests with one key at once: the second to commit
- * finds the first's record, rolls back, and answers with the first's answer.
+ * transaction: its record is read first (a replay or a reused key answers
+ * from it, without the work), and the answer is written beside the work,
+ * exactly as it will be sent (serialized by the route's response schema), by
+ * an insert that fails if a live record of the key committed meanwhile. A
+ * crash before the commit leaves neither the work nor its record (nor a claim
+ * to wait out), one after it leaves both, and the retry gets the answer
+ * replayed. Two requests with one key at once: the second to commit finds the
+ * first's record, rolls back, and answers with the first's answer.
  *
  * An error thrown by `work` rolls it back, and nothing is recorded: no work
  * was done, so a retry runs again. Resolves once the answer is sent.
@@ -46,30 +46,28 @@ export async function answerInTransaction(
     send(reply, body);
     return;
   }
-  // The record is read before the transaction: a replay (or a reused key) is answered without taking the
-  // write lock or a connection for a transaction, and without running the work. A record committed after this
-  // read is met by the insert below, which then rolls the work back.
   const now = Date.now();
   sweepExpiredRecords(db, now);
-  const before = await readRecord(db, claim.id, now);
   let outcome: { body: string } | { found: ExistingRecord };
-  if (before !== undefined) outcome = { found: before };
-  else
-    try {
-      outcome = await db.transaction().execute(async (transaction) => {
-        const answer = await work(transaction);
-        const body = serialize(reply, answer);
-        const completion = claim.completion({ status: answer.status, headers: answerHeaders(reply.getHeaders()), body });
-        if (!(await insertDoneRecord(transaction, completion, Date.now()))) throw beaten;
-        return { body };
-      });
-    } catch (error) {
-      // Whatever failed here (a unique external_id, a lost race), if a request with the key committed meanwhile,
-      // its answer is this request's answer.
-      const found = await readRecord(db, claim.id, Date.now());
-      if (found === undefined) throw error;
-      outcome = { found };
-    }
+  try {
+    outcome = await db.transaction().execute(async (transaction) => {
+      // Read in the transaction, not before it: most keys are fresh, and one connection (one lock on SQLite,
+      // one pool checkout on PostgreSQL) per request costs less than two. A replay commits an empty transaction.
+      const found = await readRecord(transaction, claim.id, now);
+      if (found !== undefined) return { found };
+      const answer = await work(transaction);
+      const body = serialize(reply, answer);
+      const completion = claim.completion({ status: answer.status, headers: answerHeaders(reply.getHeaders()), body });
+      if (!(await insertDoneRecord(transaction, completion, Date.now()))) throw beaten;
+      return { body };
+    });
+  } catch (error) {
+    // Whatever failed here (a unique external_id, a lost race), if a request with the key committed meanwhile,
+    // its answer is this request's answer.
+    const found = await readRecord(db, claim.id, Date.now());
+    if (found === undefined) throw error;
+    outcome = { found };
+  }
   claim.markRecorded();
   if ('body' in outcome) send(reply, outcome.body);
   else answerFromRecord(reply, claim, outcome.found);

@@ -147,8 +147,7 @@ const insertDone = compiledOnce(
     values (${id}, ${fingerprint}, 'done', ${token}, ${expiresAt}, ${answer})
     on conflict (id) do update set fingerprint = excluded.fingerprint, state = 'done', token = excluded.token,
       expires_at = excluded.expires_at, answer = excluded.answer
-    where idempotency_records.expires_at <= ${now}
-    returning id`,
+    where idempotency_records.expires_at <= ${now}`,
 );
 
 /**
@@ -163,6 +162,7 @@ export async function insertDoneRecord(
   now: number,
 ): Promise<boolean> {
   const { id, fingerprint, token, expiresAt, answer } = completion;
-  const inserted = await insertDone<{ id: string }>(transaction, id, fingerprint, token, expiresAt, answer, now);
-  return inserted.rows.length > 0;
+  // The count of rows written, not RETURNING: a live record makes the upsert write none, and SQLite builds no result.
+  const written = await insertDone(transaction, id, fingerprint, token, expiresAt, answer, now);
+  return Number(written.numAffectedRows ?? 0) === 1;
 }
