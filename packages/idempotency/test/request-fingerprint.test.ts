@@ -16,27 +16,32 @@ describe('request fingerprints', () => {
     fc.assert(
       fc.property(fc.jsonValue(), fc.nat(), (body, seed) => {
         expect(canonicalJson(shuffled(body, seed))).toBe(canonicalJson(body));
-        expect(requestFingerprint({ method: 'POST', path: '/v1/x', body: shuffled(body, seed) })).toBe(
-          requestFingerprint({ method: 'POST', path: '/v1/x', body }),
+        expect(requestFingerprint({ scope: 's', method: 'POST', path: '/v1/x', body: shuffled(body, seed) })).toBe(
+          requestFingerprint({ scope: 's', method: 'POST', path: '/v1/x', body }),
         );
       }),
     );
   });
 
-  it('tell apart bodies that differ, and the method and path', () => {
+  it('tell apart bodies that differ, and the method, path and scope', () => {
     fc.assert(
       fc.property(fc.jsonValue(), fc.jsonValue(), (a, b) => {
         fc.pre(canonicalJson(a) !== canonicalJson(b));
-        expect(requestFingerprint({ method: 'POST', path: '/p', body: a })).not.toBe(
-          requestFingerprint({ method: 'POST', path: '/p', body: b }),
+        expect(requestFingerprint({ scope: 's', method: 'POST', path: '/p', body: a })).not.toBe(
+          requestFingerprint({ scope: 's', method: 'POST', path: '/p', body: b }),
         );
       }),
     );
     const body = { name: 'x' };
-    const base = requestFingerprint({ method: 'POST', path: '/v1/campaigns', body });
-    expect(requestFingerprint({ method: 'PATCH', path: '/v1/campaigns', body })).not.toBe(base);
-    expect(requestFingerprint({ method: 'POST', path: '/v1/campaigns?x=1', body })).not.toBe(base);
-    expect(requestFingerprint({ method: 'POST', path: '/v1/campaigns', body: undefined })).not.toBe(base);
+    const base = requestFingerprint({ scope: 's', method: 'POST', path: '/v1/campaigns', body });
+    expect(requestFingerprint({ scope: 's', method: 'PATCH', path: '/v1/campaigns', body })).not.toBe(base);
+    expect(requestFingerprint({ scope: 's', method: 'POST', path: '/v1/campaigns?x=1', body })).not.toBe(base);
+    expect(requestFingerprint({ scope: 's', method: 'POST', path: '/v1/campaigns', body: undefined })).not.toBe(base);
+    expect(requestFingerprint({ scope: 't', method: 'POST', path: '/v1/campaigns', body })).not.toBe(base);
+    // A scope that ends like the method does not meet it.
+    expect(requestFingerprint({ scope: 's\nPOST', method: 'GET', path: '/v1/campaigns', body })).not.toBe(
+      requestFingerprint({ scope: 's', method: 'POST', path: '/v1/campaigns', body }),
+    );
   });
 });
 
@@ -46,6 +51,8 @@ describe('record keys and sealed answers', () => {
     const b = recordKeys('team:2', 'key');
     expect(a.id).not.toBe(b.id);
     expect(a.id).not.toContain('key');
+    // 128 bits, in base64url.
+    expect(a.id).toMatch(/^[\w-]{22}$/);
     // A scope that ends like another's key does not meet it.
     expect(recordKeys('a', 'b:c').id).not.toBe(recordKeys('a:b', 'c').id);
   });

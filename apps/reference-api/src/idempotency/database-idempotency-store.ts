@@ -161,8 +161,9 @@ export async function insertDoneRecord(
   completion: Completion,
   now: number,
 ): Promise<boolean> {
-  const { id, fingerprint, token, expiresAt, answer } = completion;
-  // The count of rows written, not RETURNING: a live record makes the upsert write none, and SQLite builds no result.
-  const written = await insertDone(transaction, id, fingerprint, token, expiresAt, answer, now);
+  const { id, fingerprint, expiresAt, answer } = completion;
+  // No token: a token guards a running claim, and this record is born done. The count of rows written, not
+  // RETURNING: a live record makes the upsert write none, and SQLite then builds no result.
+  const written = await insertDone(transaction, id, fingerprint, '', expiresAt, answer, now);
   return Number(written.numAffectedRows ?? 0) === 1;
 }
