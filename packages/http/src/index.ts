@@ -24,7 +24,6 @@ export {
   unknownRouteError,
 } from './route-errors.js';
 export { bodyTooLargeError, contentLengthMismatchError, unparsableBodyError, unsupportedMediaTypeError } from './body-errors.js';
-export { RouteIndex, type RouteIndexOptions } from './route-index.js';
 export { checkJsonShape, defaultJsonLimits, type JsonLimitBreach, type JsonLimits, type JsonShape } from './json-limits.js';
 export { readJsonBody, type JsonBodyReading } from './json-body.js';
 export { missingBodyFieldError, schemaFieldError, type SchemaFailure } from './schema-field-errors.js';

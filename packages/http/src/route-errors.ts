@@ -58,13 +58,14 @@ export function methodNotAllowedDetail(method: string, path: string, allowed: re
 
 /**
  * The answer to a request no route handled: 405 when the path exists with
- * other methods (`allowed`, as a route index lists them), else 404. A path
+ * other methods (`allowed`, as the app's router lists them), else 404. A path
  * whose routes include the method itself (a route that matched and then
  * passed the request on) is a 404.
  *
  * @example
  * ```ts
- * const error = noRouteError(catalog, request.method, path, routes.allowedMethods(path));
+ * // The methods the router has for the path: Express's and Hono's adapters ask their own routers.
+ * const error = noRouteError(catalog, request.method, path, ['GET', 'DELETE']);
  * ```
  */
 export function noRouteError(catalog: Catalog, method: string, path: string, allowed: readonly string[]): ApiError {
