@@ -13,7 +13,7 @@ import type { DatabaseLocation } from '../src/index.js';
 import { databaseUrl } from './test-database.js';
 
 /** `apps/reference-api/dist/main.js`, what `npm start` runs; the processes run the build, not the source. */
-export const referenceApiMain = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const referenceApiMain = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
 /** How long a process may take to print its banner: far above a start on a loaded machine, below the tests' timeouts. */
 const bannerTimeoutMs = 60_000;
