@@ -7,24 +7,20 @@
  * A campaign killed during a change is as it was or wholly changed. On SQLite
  * and on PostgreSQL.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { once } from 'node:events';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import SqliteDatabase from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database, type DatabaseLocation } from '../src/index.js';
 import { usageMonth } from '../src/quota/monthly-recipient-quota.js';
+import { apiEnvironment, ApiProcesses, killProcess, requireReferenceApiBuild, type ApiProcess } from './api-process.js';
 import { insertCampaign, insertTeam } from './support.js';
 import { freshDatabaseLocation } from './test-database.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const main = join(root, 'apps/reference-api/dist/main.js');
 const batchSize = 10_000;
 
 let directory: string;
@@ -32,43 +28,11 @@ let location: DatabaseLocation;
 let apiKey: string;
 let teamId: number;
 let campaignId: number;
-const children: ChildProcessWithoutNullStreams[] = [];
+const processes = new ApiProcesses();
 
-/** Starts `node apps/reference-api/dist/main.js` on the test's database and waits for its banner. */
-async function startApi(): Promise<{ child: ChildProcessWithoutNullStreams; url: string }> {
-  const child = spawn(process.execPath, [main], {
-    cwd: directory,
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATABASE_URL: location.kind === 'sqlite' ? `sqlite:${location.path}` : location.url,
-      RATE_LIMITS: 'off',
-      OVERLOAD_MAX_IN_FLIGHT: 'off',
-      OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: 'off',
-      LOG_LEVEL: 'silent',
-    },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const url = /Faultline reference API on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1];
-      if (url !== undefined) resolve({ child, url });
-    });
-    child.once('exit', (code) => reject(new Error(`The reference API exited with ${code}: ${stderr}${stdout}`)));
-  });
-}
-
-async function kill(child: ChildProcessWithoutNullStreams): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGKILL');
-  await exited;
+/** Starts the built reference API on the test's database. */
+function startApi(): Promise<ApiProcess> {
+  return processes.start(directory, apiEnvironment(location));
 }
 
 interface Sent {
@@ -185,10 +149,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('a reference-API process killed during a bulk add', () => {
   beforeAll(async () => {
-    if (!existsSync(main)) throw new Error(`${main} is missing: build with "npx tsc -b" first.`);
     // The processes run the build (`npx tsc -b`); one without the quota would not count usage.
-    if (!existsSync(join(root, 'apps/reference-api/dist/quota/monthly-recipient-quota.js')))
-      throw new Error('The build predates the monthly quota: build with "npx tsc -b" first.');
+    requireReferenceApiBuild({ file: 'quota/monthly-recipient-quota.js', what: 'the monthly quota' });
     directory = mkdtempSync(join(tmpdir(), 'faultline-crash-safety-'));
     location = await freshDatabaseLocation(join(directory, 'crash.db'));
     // The team, its key and campaign, written before the process starts; a quota that never refuses.
@@ -205,7 +167,7 @@ describe('a reference-API process killed during a bulk add', () => {
   });
 
   afterAll(async () => {
-    for (const child of children) await kill(child);
+    await processes.killAll();
     if (directory !== undefined) rmSync(directory, { recursive: true, force: true });
   });
 
@@ -245,7 +207,7 @@ describe('a reference-API process killed during a bulk add', () => {
           if (open) seenOpen += 1;
           await sleep(when.inTransactionPlusMs);
         }
-        await kill(api.child);
+        await killProcess(api.child);
         const status = await sent.status;
 
         api = await startApi();
@@ -267,7 +229,7 @@ describe('a reference-API process killed during a bulk add', () => {
       const final = await census('after');
       expect(final.batch).toBe(10);
       expect(final.usage).toBe(final.total);
-      await kill(api.child);
+      await killProcess(api.child);
 
       // Killed straight after sending, nothing can have committed; at least one kill landed inside the transaction.
       expect(outcomes[0], outcomes.join('\n')).toMatch(/absent/);
@@ -316,9 +278,9 @@ describe('a reference-API process killed during a bulk add', () => {
           },
         );
         sent.on('error', () => resolve(undefined));
-        sent.end(patch, () => void sleep(afterMs).then(() => kill(running.child)));
+        sent.end(patch, () => void sleep(afterMs).then(() => killProcess(running.child)));
       });
-      await kill(running.child);
+      await killProcess(running.child);
       api = await startApi();
       const after = await readCampaign();
       const changed = {
@@ -330,6 +292,6 @@ describe('a reference-API process killed during a bulk add', () => {
       if (status === 200) expect(after).toEqual(changed);
       else expect([before, changed]).toContainEqual(after);
     }
-    await kill(api.child);
+    await killProcess(api.child);
   });
 });

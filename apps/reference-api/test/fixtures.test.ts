@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, openDatabase, type Database, type DatabaseLocation } from '../src/index.js';
 import type { Fixtures } from '../src/demo/scenarios.js';
 import { bearer, json } from './support.js';
-import { freshDatabaseLocation } from './test-database.js';
+import { databaseUrl, freshDatabaseLocation } from './test-database.js';
 
 const command = fileURLToPath(new URL('../dist/fixtures-command.js', import.meta.url));
 const run = promisify(execFile);
@@ -27,9 +27,11 @@ let db: Kysely<Database>;
 let app: FastifyInstance;
 
 async function fixtures(): Promise<Fixtures> {
-  const url = location.kind === 'sqlite' ? `sqlite:${location.path}` : location.url;
   // In a temporary directory, so the credentials file never lands in the repository's data/.
-  const { stdout } = await run(process.execPath, [command], { cwd: directory, env: { ...process.env, DATABASE_URL: url } });
+  const { stdout } = await run(process.execPath, [command], {
+    cwd: directory,
+    env: { ...process.env, DATABASE_URL: databaseUrl(location) },
+  });
   return JSON.parse(stdout) as Fixtures;
 }
 

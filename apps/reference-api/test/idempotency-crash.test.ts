@@ -5,82 +5,36 @@
  * the replay; two processes on one database (and one Redis) share their
  * keys. On SQLite (a file) and on PostgreSQL (the `postgres` project).
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createClient, NetworkError } from '@faultline/client';
 import { startRedisServer } from '@faultline/test-services';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database, type DatabaseLocation } from '../src/index.js';
 import { usageMonth } from '../src/quota/monthly-recipient-quota.js';
+import { apiEnvironment, ApiProcesses, killProcess, requireReferenceApiBuild, type ApiProcess } from './api-process.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 import { insertCampaign, insertTeam } from './support.js';
 import { freshDatabaseLocation } from './test-database.js';
-
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const main = join(root, 'apps/reference-api/dist/main.js');
 
 let directory: string;
 let location: DatabaseLocation;
 let db: Kysely<Database>;
 let apiKey: string;
 let teamId: number;
-const children: ChildProcessWithoutNullStreams[] = [];
+const processes = new ApiProcesses();
 const proxies: FaultProxy[] = [];
 
-interface Api {
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly url: string;
-  readonly port: number;
-}
-
-/** Starts `node apps/reference-api/dist/main.js` on the test's database (and `environment`) and waits for its banner. */
-async function startApi(environment: Readonly<Record<string, string>> = {}): Promise<Api> {
-  const child = spawn(process.execPath, [main], {
-    cwd: directory,
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATABASE_URL: location.kind === 'sqlite' ? `sqlite:${location.path}` : location.url,
-      RATE_LIMITS: 'off',
-      TEAM_RATE_LIMITS: 'off',
-      OVERLOAD_MAX_IN_FLIGHT: 'off',
-      OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: 'off',
-      LOG_LEVEL: 'silent',
-      ...environment,
-    },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const url = /Faultline reference API on (http:\/\/127\.0\.0\.1:(\d+))/.exec(stdout);
-      if (url !== null) resolve({ child, url: url[1] as string, port: Number(url[2]) });
-    });
-    child.once('exit', (code) => reject(new Error(`The reference API exited with ${code}: ${stderr}${stdout}`)));
-  });
-}
-
-async function stop(child: ChildProcessWithoutNullStreams): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGKILL');
-  await exited;
+/** Starts the built reference API on the test's database (and `environment`); team rate limits off too. */
+function startApi(environment: Readonly<Record<string, string>> = {}): Promise<ApiProcess> {
+  return processes.start(directory, { ...apiEnvironment(location), TEAM_RATE_LIMITS: 'off', ...environment });
 }
 
 beforeAll(async () => {
-  if (!existsSync(main)) throw new Error(`${main} is missing: build with "npx tsc -b" first.`);
-  if (!existsSync(join(root, 'apps/reference-api/dist/idempotency/answer-in-transaction.js')))
-    throw new Error('The build predates idempotent requests: build with "npx tsc -b" first.');
+  requireReferenceApiBuild({ file: 'idempotency/answer-in-transaction.js', what: 'idempotent requests' });
   directory = mkdtempSync(join(tmpdir(), 'faultline-idempotency-crash-'));
   location = await freshDatabaseLocation(join(directory, 'crash.db'));
   db = await openDatabase(location);
@@ -91,7 +45,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const proxy of proxies) await proxy.close();
-  for (const child of children) await stop(child);
+  await processes.killAll();
   await db?.destroy();
   if (directory !== undefined) rmSync(directory, { recursive: true, force: true });
 });
@@ -137,7 +91,7 @@ describe('a process killed between its commit and its answer', () => {
       .where('month', '=', usageMonth(new Date()))
       .executeTakeFirstOrThrow();
     expect(Number(usage.recipients_added)).toBe(200);
-    await stop(api.child);
+    await killProcess(api.child);
   });
 });
 
@@ -147,7 +101,7 @@ describe('two processes on one database', () => {
     { timeout: 120_000 },
     async () => {
       const [first, second] = await Promise.all([startApi(), startApi()]);
-      const send = (api: Api, body: unknown) =>
+      const send = (api: ApiProcess, body: unknown) =>
         fetch(`${api.url}/v1/campaigns`, {
           method: 'POST',
           headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', 'idempotency-key': 'two-processes' },
@@ -168,7 +122,7 @@ describe('two processes on one database', () => {
         .where('name', '=', 'Shared key')
         .execute();
       expect(rows).toHaveLength(1);
-      await Promise.all([stop(first.child), stop(second.child)]);
+      await Promise.all([killProcess(first.child), killProcess(second.child)]);
     },
   );
 });
@@ -184,7 +138,7 @@ describe('two processes on one database and one Redis', () => {
         const shared = { REDIS_URL: redis.url, RATE_LIMITS: 'burst=1000/1m' };
         const [first, second] = await Promise.all([startApi(shared), startApi(shared)]);
         const key = `two-processes-redis-${Date.now()}`;
-        const send = (api: Api) =>
+        const send = (api: ApiProcess) =>
           fetch(`${api.url}/v1/campaigns`, {
             method: 'POST',
             headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', 'idempotency-key': key },
@@ -215,7 +169,7 @@ describe('two processes on one database and one Redis', () => {
           .where('name', '=', 'Shared through Redis')
           .execute();
         expect(rows).toHaveLength(1);
-        await Promise.all([stop(first.child), stop(second.child)]);
+        await Promise.all([killProcess(first.child), killProcess(second.child)]);
       } finally {
         await redis.close();
       }

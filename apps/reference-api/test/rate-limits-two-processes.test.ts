@@ -2,64 +2,44 @@
  * Two real reference-API processes on one database and one Redis: the rate
  * limit holds exactly across both, as it would behind a load balancer.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisServer, type RedisServer } from '@faultline/test-services';
+import { ApiProcesses, requireReferenceApiBuild, type ApiProcess } from './api-process.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 const limit = 200;
-const main = join(root, 'apps/reference-api/dist/main.js');
 
-interface Api {
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly url: string;
+interface Api extends ApiProcess {
   readonly apiKey: string;
 }
 
 let redis: RedisServer;
 let directory: string;
-const children: ChildProcessWithoutNullStreams[] = [];
+const processes = new ApiProcesses();
 
-/** Starts `node apps/reference-api/dist/main.js` and waits for its banner. */
+/** Starts the built reference API and reads the demo key from its banner. */
 async function startApi(environment: Record<string, string>): Promise<Api> {
-  const child = spawn(process.execPath, [main], {
-    cwd: directory,
-    env: { ...process.env, ...environment },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise<Api>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-
-      const url = /Faultline reference API on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1];
-      const apiKey = /demo API key: (\S+)/.exec(stdout)?.[1];
-      if (url !== undefined && apiKey !== undefined) resolve({ child, url, apiKey });
-    });
-    child.once('exit', (code) => reject(new Error(`The reference API exited with ${code}: ${stderr}${stdout}`)));
-  });
+  const api = await processes.start(directory, environment);
+  const apiKey = /demo API key: (\S+)/.exec(api.banner)?.[1];
+  if (apiKey === undefined) throw new Error(`The reference API's banner names no demo API key: ${api.banner}`);
+  return { ...api, apiKey };
 }
 
 // The processes open their own SQLite file; the PostgreSQL run of the suite has nothing to add here.
 describe('two reference-API processes sharing Redis', () => {
   beforeAll(async () => {
     // The processes run the build (`npm test` builds first).
-    if (!existsSync(main)) throw new Error(`${main} is missing: build with "npx tsc -b" first.`);
+    requireReferenceApiBuild();
     redis = await startRedisServer();
     directory = mkdtempSync(join(tmpdir(), 'faultline-two-processes-'));
   });
 
   afterAll(async () => {
-    for (const child of children) {
+    for (const child of processes.children) {
       if (child.exitCode !== null || child.signalCode !== null) continue;
       const exited = once(child, 'exit');
       child.kill('SIGTERM');

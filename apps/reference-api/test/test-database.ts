@@ -33,3 +33,8 @@ export async function freshDatabaseLocation(sqlitePath = ':memory:'): Promise<Da
 export async function openTestDatabase(sqlitePath?: string): Promise<Kysely<Database>> {
   return openDatabase(await freshDatabaseLocation(sqlitePath));
 }
+
+/** The `DATABASE_URL` that points a reference-API process at `location`. */
+export function databaseUrl(location: DatabaseLocation): string {
+  return location.kind === 'sqlite' ? `sqlite:${location.path}` : location.url;
+}
