@@ -25,8 +25,8 @@ export interface GuardServerOptions extends Omit<NodeServerGuardOptions, 'settin
  * gets 503 with `Retry-After`; behind a proxy, with `trustProxy`, the cap is
  * on each forwarded address's requests in flight), malformed HTTP (400),
  * headers too large (431) and requests too slow (408) answered in the app's
- * profile instead of Node's bare status, `CONNECT` refused, and the server's timeouts. `settings` is
- * what {@link faultline} returned. It takes what `serve()` returns as it is
+ * profile instead of Node's bare status, `CONNECT` refused, and the server's
+ * timeouts. `settings` is what {@link faultline} returned. It takes what `serve()` returns as it is
  * typed, but only an HTTP/1.1 server (`http` or `https`): an HTTP/2 one is
  * refused with a TypeError, since its sessions need other guards.
  *
@@ -38,8 +38,8 @@ export interface GuardServerOptions extends Omit<NodeServerGuardOptions, 'settin
  * const settings = faultline(app, { profile: 'problem' });
  * const server = serve({ fetch: app.fetch, port: 3000 });
  * guardServer(server, settings, { maxConnectionsPerClient: 64 });
- * // Behind one reverse proxy on this host: each client's address from X-Forwarded-For.
- * guardServer(server, settings, { trustProxy: 'loopback' });
+ * // Or, behind one reverse proxy on this host, 64 requests in flight per forwarded client address:
+ * // guardServer(server, settings, { maxConnectionsPerClient: 64, trustProxy: 'loopback' });
  * ```
  */
 export function guardServer(
