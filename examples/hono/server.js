@@ -1,10 +1,8 @@
 // The example API (examples/README.md) on Hono 4 with @faultline/hono, served on Node.js by @hono/node-server:
 // notes kept in memory, one API key, a rate limit per key, idempotent writes. Start it with `npm run example -- hono`.
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { builtinCatalog, isProfileName } from '@faultline/core';
 import { errorReferenceContentSecurityPolicy, errorReferencePage } from '@faultline/docs';
-import { bearerChallenge, wwwAuthenticate } from '@faultline/http';
-import { faultline, loadShedding, validate } from '@faultline/hono';
+import { apiKeyAuth, faultline, loadShedding, validate } from '@faultline/hono';
 import { jsonSchema } from '@faultline/hono/ajv';
 import { guardServer } from '@faultline/hono/node';
 import { idempotency } from '@faultline/hono/idempotency';
@@ -35,24 +33,9 @@ const settings = faultline(app, { profile, realm, bodyLimit: 64 * 1024, logger }
 // 503 with Retry-After while the event loop lags more than a second behind.
 app.use('*', loadShedding({ maxEventLoopDelayMs: 1000 }));
 
-// Keys are compared as SHA-256 digests in constant time: neither the content nor the length of the key leaks.
-const digest = (text) => createHash('sha256').update(text).digest();
-const expectedKey = digest(apiKey);
-const missingKey = builtinCatalog.error('unauthorized_request', {
-  detail: 'Send an API key in the Authorization header: Bearer <key>.',
-  headers: { 'www-authenticate': wwwAuthenticate([bearerChallenge({ realm })]) },
-});
-const wrongKey = builtinCatalog.error('invalid_api_key', {
-  detail: 'The API key is not valid.',
-  headers: { 'www-authenticate': wwwAuthenticate([bearerChallenge({ realm, error: 'invalid_token' })]) },
-});
-
-async function authenticate(c, next) {
-  const match = /^Bearer +(\S+) *$/i.exec(c.req.header('authorization') ?? '');
-  if (match === null) throw missingKey;
-  if (!timingSafeEqual(digest(match[1]), expectedKey)) throw wrongKey;
-  await next();
-}
+// 401 unauthorized_request without a key, invalid_api_key with a wrong one, each with its WWW-Authenticate challenge;
+// keys are compared as SHA-256 digests in constant time: neither the content nor the length of the key leaks.
+const authenticate = apiKeyAuth({ keys: [apiKey] });
 // Authentication first, so the limit counts per key (there is one key here; a real app uses the key's id).
 const limit = rateLimit({ policies: [{ name: 'per-key', limit: perMinute, windowMs: 60_000 }], key: () => 'example-key' });
 // On the routes themselves, not on /v1/*: an unknown path or method is a 404 or 405 whoever asks.

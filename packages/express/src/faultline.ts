@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { classifyError, noRouteError, pathOf, requestIdFor, requestIdHeader } from '@faultline/http';
-import { guardNodeServer } from '@faultline/http/node';
+import { guardNodeServer, RequestsPerClient } from '@faultline/http/node';
 import { jsonBody, type JsonBodyOptions } from './json-body.js';
 import { stderrLogger, type Logger } from './logger.js';
 import { bindContract, type ContractState, type ErrorMiddleware, type Middleware } from './request-state.js';
@@ -37,8 +37,9 @@ export interface Contract {
   /**
    * Gives the HTTP server the parts of the contract that live below Express:
    * answers to requests Node's parser refuses and to stalled clients (with a
-   * request id, in the contract's format), and the per-address connection cap.
-   * Call it with what `app.listen()` returns.
+   * request id, in the contract's format), and the per-address connection cap
+   * (with `trustProxy`, the cap is kept per forwarded address by `start`
+   * instead). Call it with what `app.listen()` returns.
    */
   attach<S extends Server>(server: S): S;
 }
@@ -70,11 +71,33 @@ export function faultline(options: FaultlineExpressOptions = {}): Contract {
     logger: (request) => request.log ?? baseLogger,
   };
 
+  // Behind a trusted proxy the cap is on each forwarded address's requests, counted here where req.ip is known.
+  const perClient =
+    settings.trustProxy && Number.isFinite(settings.maxConnectionsPerClient)
+      ? new RequestsPerClient(settings.maxConnectionsPerClient, settings.catalog)
+      : undefined;
+  let proxyChecked = false;
+
   const start: Middleware = function faultlineStart(request, response, next) {
     const id = requestIdFor(request.headers[requestIdHeader]);
     request.id = id;
     response.setHeader(requestIdHeader, id);
     bindContract(request, state);
+    if (perClient !== undefined) {
+      if (!proxyChecked) {
+        proxyChecked = true;
+        if (!request.app?.get?.('trust proxy'))
+          state
+            .logger(request)
+            .warn(
+              { option: 'trustProxy' },
+              "Faultline's trustProxy is set but Express's 'trust proxy' is not: req.ip is the proxy's address, so every client behind it shares one cap. Set app.set('trust proxy', …) to the proxies you run.",
+            );
+      }
+      const refusal = perClient.admit(request.ip ?? request.socket.remoteAddress ?? '', response);
+      // Answered here, not passed to next: a client flooding the server should not flood the log as well.
+      if (refusal !== undefined) return sendApiError(request, response, refusal);
+    }
     next();
   };
 
@@ -117,7 +140,8 @@ export function faultline(options: FaultlineExpressOptions = {}): Contract {
       guardNodeServer(server, {
         settings,
         log: { debug: (fields, message) => baseLogger.debug?.(fields, message) },
-        ...(options.maxConnectionsPerClient === undefined ? {} : { maxConnectionsPerClient: options.maxConnectionsPerClient }),
+        // Behind a trusted proxy every connection is the proxy's: `start` counts requests per forwarded address instead.
+        maxConnectionsPerClient: settings.trustProxy ? Infinity : settings.maxConnectionsPerClient,
         ...(options.timeouts === undefined ? {} : { timeouts: options.timeouts }),
       });
       return server;

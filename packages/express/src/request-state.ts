@@ -17,7 +17,7 @@ export interface ExpressRequest extends IncomingMessage {
   readonly params?: Readonly<Record<string, string | string[]>>;
   readonly query?: unknown;
   readonly ip?: string | undefined;
-  readonly app?: { readonly router?: { readonly stack?: readonly unknown[] } };
+  readonly app?: { readonly router?: { readonly stack?: readonly unknown[] }; get?(setting: string): unknown };
   /** What `apiKeyAuth` let the request in with: the key, or what its `verify` returned. */
   apiKey?: unknown;
   /** pino-http's per-request logger, preferred when present. */

@@ -1,5 +1,5 @@
 import { resolveContractSettings, wholeLimit, type ContractOptions, type ContractSettings } from '@faultline/http';
-import type { ServerTimeoutOptions } from '@faultline/http/node';
+import { defaultMaxConnectionsPerClient, type ServerTimeoutOptions } from '@faultline/http/node';
 import type { Logger } from './logger.js';
 
 /** Options of {@link faultline}: the framework-neutral ones of `@faultline/http`, and those of an Express app. */
@@ -16,10 +16,20 @@ export interface FaultlineExpressOptions extends ContractOptions {
   readonly logger?: Logger;
   /**
    * The most connections one client address may hold open, enforced by
-   * `attach`; past it, that address alone gets 503 with `Retry-After`.
+   * `attach`; past it, that address alone gets 503 with `Retry-After`. With
+   * `trustProxy`, the most requests one forwarded address may have in flight.
    * `Infinity` turns the cap off. Default: 256.
    */
   readonly maxConnectionsPerClient?: number;
+  /**
+   * Set it when Express's own `trust proxy` setting is set: every connection
+   * then comes from the proxy, so `maxConnectionsPerClient` counts the
+   * requests in flight of each forwarded client address (`req.ip`, as Express
+   * resolves it) instead of connections, at a small cost per request; the
+   * count is kept by `start`, and `attach` no longer counts connections.
+   * Default: false.
+   */
+  readonly trustProxy?: boolean;
   /** The HTTP server's timeouts, set by `attach` (headers 10 s, request 30 s, idle 60 s, keep-alive 72 s). */
   readonly timeouts?: ServerTimeoutOptions;
 }
@@ -27,12 +37,21 @@ export interface FaultlineExpressOptions extends ContractOptions {
 /** The contract's settings, every default filled in. */
 export interface FaultlineExpressSettings extends ContractSettings {
   readonly bodyLimit: number;
+  readonly maxConnectionsPerClient: number;
+  readonly trustProxy: boolean;
 }
 
 export function resolveSettings(options: FaultlineExpressOptions): FaultlineExpressSettings {
   const bodyLimit = options.bodyLimit ?? 1024 * 1024;
   if (!(Number.isInteger(bodyLimit) && bodyLimit >= 1))
     throw new TypeError(`The Faultline option bodyLimit must be a whole number of bytes from 1, not ${String(bodyLimit)}.`);
-  if (options.maxConnectionsPerClient !== undefined) wholeLimit('maxConnectionsPerClient', options.maxConnectionsPerClient);
-  return { ...resolveContractSettings(options), bodyLimit };
+  const maxConnectionsPerClient = wholeLimit(
+    'maxConnectionsPerClient',
+    options.maxConnectionsPerClient ?? defaultMaxConnectionsPerClient,
+  );
+  if (options.trustProxy !== undefined && typeof options.trustProxy !== 'boolean')
+    throw new TypeError(
+      `The Faultline option trustProxy is true or false (set Express's own 'trust proxy' to say which proxies), not ${JSON.stringify(options.trustProxy)}.`,
+    );
+  return { ...resolveContractSettings(options), bodyLimit, maxConnectionsPerClient, trustProxy: options.trustProxy === true };
 }

@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { faultline } from '@faultline/express';
+import { faultline, type FaultlineExpressOptions } from '@faultline/express';
 import { buildApp, closeServers, listen, send } from './helpers.js';
 
 afterEach(closeServers);
@@ -58,5 +58,78 @@ describe('contract.attach(server)', () => {
 
   it('refuses a nonsensical cap when the contract is built', () => {
     expect(() => faultline({ maxConnectionsPerClient: 0 })).toThrow(TypeError);
+    expect(() => faultline({ trustProxy: 1 as unknown as boolean })).toThrow(/trustProxy is true or false/);
+  });
+});
+
+/** An app whose `/held` answers once the test lets it; `/ok` at once. */
+function proxiedApp(options: FaultlineExpressOptions, trustProxySetting: boolean) {
+  const test = buildApp({ maxConnectionsPerClient: 2, ...options });
+  if (trustProxySetting) test.app.set('trust proxy', true);
+  const waiting: (() => void)[] = [];
+  test.app.get('/held', (_req, res) => void waiting.push(() => res.json({ held: true })));
+  test.app.get('/ok', (req, res) => void res.json({ ip: req.ip }));
+  return { test, waiting };
+}
+
+/** Sends a request on a fresh connection, as a proxy would for one client; resolves with everything read until it closes. */
+async function viaProxy(base: string, path: string, client: string): Promise<string> {
+  const socket = await open(base);
+  const answer = readAll(socket);
+  socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: ${client}\r\nConnection: close\r\n\r\n`);
+  return answer;
+}
+
+const statusOf = (text: string) => Number(text.slice(9, 12));
+
+describe('contract.attach(server) behind a proxy', () => {
+  it("with trustProxy, counts the requests in flight of each forwarded address, not the proxy's connections", async () => {
+    const { test, waiting } = proxiedApp({ trustProxy: true }, true);
+    const base = await listen(test);
+    const held = [viaProxy(base, '/held', '203.0.113.9'), viaProxy(base, '/held', '203.0.113.9')];
+    await expect.poll(() => waiting.length).toBe(2);
+
+    const refused = await viaProxy(base, '/ok', '203.0.113.9');
+    expect(statusOf(refused)).toBe(503);
+    expect(refused.toLowerCase()).toContain('retry-after: 1');
+    expect(refused.toLowerCase()).toMatch(/x-request-id: [0-9a-f-]{36}/);
+    expect(refused).toMatch(
+      /already has 2 requests in flight, the most one address may have \(maxConnectionsPerClient 2, counted per request behind a trusted proxy\)/,
+    );
+    // More connections from the proxy's one address than the cap, for other clients: connections are not what counts.
+    for (let index = 0; index < 5; index++) {
+      const other = await viaProxy(base, '/ok', `203.0.113.${20 + index}`);
+      expect(statusOf(other)).toBe(200);
+      expect(other).toContain(`"ip":"203.0.113.${20 + index}"`);
+    }
+    for (const answer of waiting) answer();
+    for (const answer of await Promise.all(held)) expect(statusOf(answer)).toBe(200);
+    // The slots were given back as the answers closed.
+    expect(statusOf(await viaProxy(base, '/ok', '203.0.113.9'))).toBe(200);
+  });
+
+  it("without trustProxy, a forwarded address changes nothing: the socket address's connections count", async () => {
+    const { test, waiting } = proxiedApp({}, true);
+    const base = await listen(test);
+    const held = [viaProxy(base, '/held', '203.0.113.1'), viaProxy(base, '/held', '203.0.113.2')];
+    await expect.poll(() => waiting.length).toBe(2);
+    const third = await viaProxy(base, '/ok', '203.0.113.3');
+    expect(statusOf(third)).toBe(503);
+    expect(third).toContain('already holds 2 connections');
+    for (const answer of waiting) answer();
+    await Promise.all(held);
+  });
+
+  it("warns when trustProxy is set without Express's 'trust proxy': every client then shares the proxy's address", async () => {
+    const { test, waiting } = proxiedApp({ trustProxy: true }, false);
+    const base = await listen(test);
+    const held = [viaProxy(base, '/held', '203.0.113.1'), viaProxy(base, '/held', '203.0.113.2')];
+    await expect.poll(() => waiting.length).toBe(2);
+    expect(statusOf(await viaProxy(base, '/ok', '203.0.113.3'))).toBe(503);
+    expect(test.logs.filter((entry) => entry.level === 'warn').map((entry) => entry.message)).toEqual([
+      expect.stringContaining("Faultline's trustProxy is set but Express's 'trust proxy' is not"),
+    ]);
+    for (const answer of waiting) answer();
+    await Promise.all(held);
   });
 });

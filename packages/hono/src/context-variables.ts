@@ -9,5 +9,7 @@ declare module 'hono' {
     faultline: FaultlineSettings;
     /** What this route says about its errors (a forced profile, its context), set by {@link errorContract}. */
     faultlineRoute: RouteContract;
+    /** What {@link apiKeyAuth} let the request in with: the key, or what its `verify` returned. */
+    apiKey: unknown;
   }
 }

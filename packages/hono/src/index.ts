@@ -11,6 +11,7 @@ export { consoleLogger, type FaultlineOptions, type FaultlineSettings } from './
 export { sendError } from './send-error.js';
 export { readJsonBody } from './json-body.js';
 export { validate, type RequestSchema, type ValidateOptions, type ValidateTarget, type ValidatedOutput } from './validate.js';
+export { apiKeyAuth, type ApiKeyAuthOptions } from './api-key-auth.js';
 export { loadShedding, type LoadSheddingMiddleware } from './load-shedding.js';
 export { errorContract } from './error-contract.js';
 export type { RequestChecker } from './request-checker.js';

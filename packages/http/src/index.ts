@@ -4,7 +4,7 @@
  * request ids, the whole error answer (status, headers, body), the standard
  * errors of routing and bodies, the JSON body reader with its limits,
  * validation failures as field errors (JSON Schema and Standard Schema), the
- * classification of thrown values, authentication challenges and load
+ * classification of thrown values, authentication challenges, API key checks and load
  * shedding. `@faultline/http/node` has what needs `node:http`;
  * `@faultline/http/ajv` validates with JSON Schema.
  * @packageDocumentation
@@ -46,3 +46,4 @@ export {
   type BearerError,
 } from './authentication-challenge.js';
 export { LoadShedder, type LoadSheddingOptions, type LoadSheddingState } from './load-shedder.js';
+export { ApiKeyCheck, bearerKey, type ApiKeyAuthOptions, type ApiKeyVerdict } from './api-key-check.js';

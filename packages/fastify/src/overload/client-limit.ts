@@ -1,6 +1,6 @@
-import { Server as HttpServer, type ServerResponse } from 'node:http';
+import { Server as HttpServer } from 'node:http';
 import { Server as HttpsServer } from 'node:https';
-import { clientLimitRetryAfterSeconds, limitConnectionsPerClient } from '@faultline/http/node';
+import { limitConnectionsPerClient, RequestsPerClient } from '@faultline/http/node';
 import type { FastifyInstance } from 'fastify';
 import { sendApiError } from '../send-api-error.js';
 import type { FaultlineSettings } from '../settings.js';
@@ -31,43 +31,13 @@ export function limitClients(fastify: FastifyInstance, settings: FaultlineSettin
   }
 }
 
-const kClient = Symbol('faultline.clientLimit.client');
-type CountedResponse = ServerResponse & { [kClient]?: string | undefined };
-
 /** Behind a trusted proxy: the requests in flight of each forwarded client address. */
 function limitRequestsPerClient(fastify: FastifyInstance, settings: FaultlineSettings): void {
-  const max = settings.maxConnectionsPerClient;
-  const inFlight = new Map<string, number>();
-
-  function release(this: CountedResponse): void {
-    const address = this[kClient];
-    if (address === undefined) return;
-    this[kClient] = undefined;
-    const count = (inFlight.get(address) ?? 1) - 1;
-    if (count <= 0) inFlight.delete(address);
-    else inFlight.set(address, count);
-  }
-
+  const perClient = new RequestsPerClient(settings.maxConnectionsPerClient, settings.catalog);
   fastify.addHook('onRequest', function limitRequestsPerClient(request, reply, done) {
-    const address = request.ip;
-    const count = inFlight.get(address) ?? 0;
-    if (count < max) {
-      inFlight.set(address, count + 1);
-      const raw = reply.raw as CountedResponse;
-      raw[kClient] = address;
-      raw.on('close', release);
-      done();
-      return;
-    }
-    const retryAt = new Date(Date.now() + clientLimitRetryAfterSeconds * 1000);
+    const refusal = perClient.admit(request.ip, reply.raw);
     // Sent here, not passed to `done`: a client flooding the server should not flood the log as well.
-    sendApiError(
-      reply,
-      settings.catalog.error('service_unavailable', {
-        detail: `This client address already has ${count} requests in flight, the most one address may have (maxConnectionsPerClient ${max}, counted per request behind a trusted proxy); wait for some to finish and try again after ${retryAt.toISOString()}.`,
-        retryAt,
-      }),
-      settings,
-    );
+    if (refusal === undefined) done();
+    else sendApiError(reply, refusal, settings);
   });
 }

@@ -5,3 +5,4 @@
  * @packageDocumentation
  */
 export { guardServer, type GuardServerOptions } from './guard-server.js';
+export type { TrustProxy } from './trust-proxy.js';

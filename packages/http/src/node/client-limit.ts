@@ -42,7 +42,8 @@ type Counted = Socket & {
  * Call it once the app's `request` listener is on the server (after
  * `http.createServer(app)` or `app.listen()`): it goes ahead of it. Behind a
  * proxy every connection is the proxy's: count each forwarded address's
- * requests in the app instead. `max` of `Infinity` does nothing.
+ * requests instead (`RequestsPerClient`, `limitRequestsPerClient`). `max` of
+ * `Infinity` does nothing.
  *
  * @example
  * ```ts

@@ -1,6 +1,7 @@
 /**
  * @faultline/http/node: the parts of the contract that work on a `node:http`
- * server itself, below any framework: the per-address connection cap, the
+ * server itself, below any framework: the per-address connection cap (or
+ * behind a proxy, the cap on each forwarded address's requests), the
  * answers written straight to a socket, and the server's timeouts.
  * @packageDocumentation
  */
@@ -20,4 +21,5 @@ export {
   type ServerTimeoutOptions,
   type ServerTimeouts,
 } from './server-timeouts.js';
+export { RequestsPerClient, limitRequestsPerClient } from './request-limit.js';
 export { guardNodeServer, type NodeServerGuardOptions } from './guard-node-server.js';

@@ -107,3 +107,36 @@ describe('a node:http server guarded by guardNodeServer', () => {
     );
   });
 });
+
+describe('guardNodeServer with clientAddress (behind a proxy)', () => {
+  it("counts each client address's requests in flight, the socket's address when it gives none, and not connections", async () => {
+    const waiting: (() => void)[] = [];
+    const server = createServer((request, response) => {
+      if (request.url === '/held') waiting.push(() => response.end('held'));
+      else response.end('ok');
+    });
+    servers.push(server);
+    const clientAddress = (request: { headers: Record<string, string | string[] | undefined> }) =>
+      request.headers['x-client'] as string | undefined;
+    guardNodeServer(server, { settings, log: quiet, maxConnectionsPerClient: 1, clientAddress });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const send = (path: string, client?: string) =>
+      raw(
+        port,
+        `GET ${path} HTTP/1.1\r\nHost: x\r\n${client === undefined ? '' : `X-Client: ${client}\r\n`}Connection: close\r\n\r\n`,
+      );
+
+    const held = [send('/held', 'a'), send('/held')];
+    await expect.poll(() => waiting.length).toBe(2);
+    const refused = await send('/', 'a');
+    expect(statusOf(refused)).toBe(503);
+    expect(String(bodyOf(refused)['detail'])).toContain('already has 1 requests in flight');
+    expect(statusOf(await send('/'))).toBe(503);
+    // Three connections from one socket address at once, past a cap of 1: they are not what counts.
+    expect(statusOf(await send('/', 'b'))).toBe(200);
+    for (const answer of waiting) answer();
+    await Promise.all(held);
+    expect(statusOf(await send('/', 'a'))).toBe(200);
+  });
+});
