@@ -55,7 +55,7 @@ export class RequestsPerClient {
     if (count >= this.#max) {
       const retryAt = new Date(Date.now() + clientLimitRetryAfterSeconds * 1000);
       return this.#catalog.error('service_unavailable', {
-        detail: `This client address already has ${count} requests in flight, the most one address may have (maxConnectionsPerClient ${this.#max}, counted per request behind a trusted proxy); wait for some to finish and try again after ${retryAt.toISOString()}.`,
+        detail: `This client address already has ${count} ${count === 1 ? 'request' : 'requests'} in flight, the most one address may have (maxConnectionsPerClient ${this.#max}, counted per request behind a trusted proxy); wait for some to finish and try again after ${retryAt.toISOString()}.`,
         retryAt,
       });
     }

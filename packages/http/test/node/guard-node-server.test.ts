@@ -131,7 +131,7 @@ describe('guardNodeServer with clientAddress (behind a proxy)', () => {
     await expect.poll(() => waiting.length).toBe(2);
     const refused = await send('/', 'a');
     expect(statusOf(refused)).toBe(503);
-    expect(String(bodyOf(refused)['detail'])).toContain('already has 1 requests in flight');
+    expect(String(bodyOf(refused)['detail'])).toContain('already has 1 request in flight');
     expect(statusOf(await send('/'))).toBe(503);
     // Three connections from one socket address at once, past a cap of 1: they are not what counts.
     expect(statusOf(await send('/', 'b'))).toBe(200);
