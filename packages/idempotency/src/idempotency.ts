@@ -190,9 +190,9 @@ export class Idempotency {
    * adapter: a reused key or one in use becomes its catalog error (422, 409
    * with `Retry-After`), and a store that fails (unreachable, timed out)
    * becomes 503 `service_unavailable` with a retry time, since nothing was
-   * done, with `storeFailure` saying what to log. Never rejects. The step
-   * before it, from the request's header to its key, is
-   * {@link checkIdempotencyKey}.
+   * done, with `storeFailure` saying what to log: a failing store never
+   * rejects it. The step before it, from the request's header to its key, is
+   * `checkIdempotencyKey`.
    *
    * @example
    * const admission = await idempotency.admitRequest({ key, scope: teamId, method: 'POST', path: '/v1/orders', body }, catalog);
