@@ -1,10 +1,9 @@
 import type { ServerResponse } from 'node:http';
 import {
   answerHeaders,
+  checkIdempotencyKey,
   Idempotency,
-  idempotencyErrors,
   idempotencyKeyHeader,
-  readIdempotencyKey,
   replayedHeader,
   type Claim,
   type IdempotencyOptions,
@@ -59,49 +58,33 @@ export function idempotency(options: IdempotencyMiddlewareOptions): IdempotencyM
     (required: boolean): Middleware =>
     (request, response, next) => {
       const { catalog, logger } = contractOf(request);
-      const reading = readIdempotencyKey(request.headers[idempotencyKeyHeader]);
-      if (reading.kind === 'absent') {
-        next(required ? idempotencyErrors.missing(catalog, request.method ?? 'request') : undefined);
-        return;
-      }
-      if (reading.kind === 'malformed') {
-        next(idempotencyErrors.malformed(catalog, reading.problem));
+      const check = checkIdempotencyKey(request.headers[idempotencyKeyHeader], required, catalog, request.method ?? 'request');
+      if (check.kind !== 'key') {
+        next(check.kind === 'error' ? check.error : undefined);
         return;
       }
       const identity = {
-        key: reading.key,
+        key: check.key,
         scope: scope(request),
         method: request.method ?? 'GET',
         path: request.originalUrl ?? request.url ?? '/',
         body: request.body,
       };
-      engine.admit(identity).then(
-        (admission) => {
-          switch (admission.kind) {
-            case 'execute':
-              keepAnswer(engine, admission.claim, request, response);
-              next();
-              return;
-            case 'replay':
-              replay(response, admission.answer);
-              return;
-            default:
-              next(idempotencyErrors.refused(catalog, admission));
-          }
-        },
-        (error: unknown) => {
-          logger(request).error(
-            { err: error, reqId: request.id },
-            'The idempotency store failed; the request was refused before any work',
-          );
-          next(
-            catalog.error('service_unavailable', {
-              detail: 'Idempotency keys cannot be checked right now, so nothing was done. Try again shortly with the same key.',
-              retryAt: new Date(Date.now() + 2000),
-            }),
-          );
-        },
-      );
+      engine.admitRequest(identity, catalog).then((admission) => {
+        switch (admission.kind) {
+          case 'execute':
+            keepAnswer(engine, admission.claim, request, response);
+            next();
+            return;
+          case 'replay':
+            replay(response, admission.answer);
+            return;
+          default:
+            if (admission.storeFailure !== undefined)
+              logger(request).error({ err: admission.storeFailure.error, reqId: request.id }, admission.storeFailure.message);
+            next(admission.error);
+        }
+      }, next);
     };
   return { optional: admitFor(false), required: admitFor(true), engine };
 }

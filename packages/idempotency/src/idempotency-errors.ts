@@ -4,7 +4,8 @@ import type { Admission } from './idempotency.js';
 /**
  * The catalog errors of idempotent requests, worded once for every adapter.
  * The catalog must hold the built-in codes `missing_idempotency_key`,
- * `invalid_idempotency_key`, `idempotency_key_reused` and `idempotency_key_in_use`.
+ * `invalid_idempotency_key`, `idempotency_key_reused`, `idempotency_key_in_use`
+ * and `service_unavailable`.
  */
 export const idempotencyErrors = {
   /** 400: the operation demands a key and none came. */
@@ -30,6 +31,13 @@ export const idempotencyErrors = {
     return catalog.error('idempotency_key_in_use', {
       detail: `A request with this Idempotency-Key is still in progress, so this one was not run. Retry the same request after ${admission.retryAfterSeconds} s to get its answer.`,
       retryAt: new Date(now + admission.retryAfterSeconds * 1000),
+    });
+  },
+  /** 503: the store could not be asked, so the request was refused before any work; a retry with the key is safe. */
+  unavailable(catalog: Catalog, now = Date.now()): ApiError {
+    return catalog.error('service_unavailable', {
+      detail: 'Idempotency keys cannot be checked right now, so nothing was done. Try again shortly with the same key.',
+      retryAt: new Date(now + 2000),
     });
   },
 };

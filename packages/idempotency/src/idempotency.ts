@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import type { Catalog } from '@faultline/core';
+import { idempotencyErrors } from './idempotency-errors.js';
 import type { Completion, ExistingRecord, IdempotencyStore } from './idempotency-store.js';
 import { MemoryIdempotencyStore } from './memory-store.js';
+import { storeFailed, type RequestAdmission } from './request-admission.js';
 import { recordKeys, requestFingerprint, type RequestIdentity } from './request-fingerprint.js';
 import { isPlainAnswer, openAnswer, plainAnswer, readPlainAnswer, sealAnswer, type StoredAnswer } from './stored-answer.js';
 
@@ -178,15 +181,41 @@ export class Idempotency {
   /** Claims the key for this request, or says why it must not run. */
   async admit(identity: RequestIdentity, options: AdmitOptions = {}): Promise<Admission> {
     const prepared = this.#claimFor(identity, true, options);
-    const now = this.#now();
-    const existing = await this.store.claim({
-      id: prepared.id,
-      fingerprint: prepared.fingerprint,
-      token: prepared.token,
-      expiresAt: now + this.claimTtlMs,
-      now,
-    });
+    const existing = await this.#claimInStore(prepared);
     return existing === undefined ? { kind: 'execute', claim: prepared } : prepared.judge(existing);
+  }
+
+  /**
+   * {@link admit} as a framework adapter answers it, in one place for every
+   * adapter: a reused key or one in use becomes its catalog error (422, 409
+   * with `Retry-After`), and a store that fails (unreachable, timed out)
+   * becomes 503 `service_unavailable` with a retry time, since nothing was
+   * done, with `storeFailure` saying what to log: a failing store never
+   * rejects it. The step before it, from the request's header to its key, is
+   * `checkIdempotencyKey`.
+   *
+   * @example
+   * const admission = await idempotency.admitRequest({ key, scope: teamId, method: 'POST', path: '/v1/orders', body }, catalog);
+   * if (admission.kind === 'error') {
+   *   if (admission.storeFailure) log.error({ err: admission.storeFailure.error }, admission.storeFailure.message);
+   *   throw admission.error; // 409, 422 or 503
+   * }
+   * if (admission.kind === 'replay') return replay(admission.answer);
+   * const answer = await run();
+   * await idempotency.finish(admission.claim, answer);
+   */
+  async admitRequest(identity: RequestIdentity, catalog: Catalog, options: AdmitOptions = {}): Promise<RequestAdmission> {
+    // admit()'s steps, not a call to it: this runs on every keyed request, and another promise to wait for costs.
+    let admission: Admission;
+    try {
+      const prepared = this.#claimFor(identity, true, options);
+      const existing = await this.#claimInStore(prepared);
+      admission = existing === undefined ? { kind: 'execute', claim: prepared } : prepared.judge(existing);
+    } catch (error) {
+      return storeFailed(catalog, error);
+    }
+    if (admission.kind === 'execute' || admission.kind === 'replay') return admission;
+    return { kind: 'error', error: idempotencyErrors.refused(catalog, admission) };
   }
 
   /**
@@ -195,6 +224,18 @@ export class Idempotency {
    */
   prepare(identity: RequestIdentity, options: AdmitOptions = {}): Claim {
     return this.#claimFor(identity, false, options);
+  }
+
+  /** Asks the store for the key: undefined when this claim took it, else the live record that holds it. */
+  #claimInStore(claim: Claim): Promise<ExistingRecord | undefined> {
+    const now = this.#now();
+    return this.store.claim({
+      id: claim.id,
+      fingerprint: claim.fingerprint,
+      token: claim.token,
+      expiresAt: now + this.claimTtlMs,
+      now,
+    });
   }
 
   #claimFor(identity: RequestIdentity, taken: boolean, options: AdmitOptions): Claim {

@@ -26,3 +26,4 @@ export {
   type IdempotencyOptions,
 } from './idempotency.js';
 export { idempotencyErrors } from './idempotency-errors.js';
+export { checkIdempotencyKey, type KeyCheck, type RequestAdmission, type StoreFailure } from './request-admission.js';

@@ -1,9 +1,8 @@
 import {
   answerHeaders,
+  checkIdempotencyKey,
   Idempotency,
-  idempotencyErrors,
   idempotencyKeyHeader,
-  readIdempotencyKey,
   replayedHeader,
   type AdmitOptions,
   type Claim,
@@ -102,27 +101,15 @@ const plugin: FastifyPluginCallback<IdempotencyPluginOptions> = (fastify, option
   const admitFor =
     (required: boolean, admitOptions: AdmitOptions): preHandlerAsyncHookHandler =>
     async (request: FastifyRequest, reply: FastifyReply) => {
-      const reading = readIdempotencyKey(request.headers[idempotencyKeyHeader]);
-      if (reading.kind === 'absent') {
-        if (required) throw idempotencyErrors.missing(catalog, request.method);
-        return;
-      }
-      if (reading.kind === 'malformed') throw idempotencyErrors.malformed(catalog, reading.problem);
-      const identity = { key: reading.key, scope: scope(request), method: request.method, path: request.url, body: request.body };
+      const check = checkIdempotencyKey(request.headers[idempotencyKeyHeader], required, catalog, request.method);
+      if (check.kind === 'skip') return;
+      if (check.kind === 'error') throw check.error;
+      const identity = { key: check.key, scope: scope(request), method: request.method, path: request.url, body: request.body };
       if (claimInHandler) {
         request.idempotencyClaim = engine.prepare(identity, admitOptions);
         return;
       }
-      let admission;
-      try {
-        admission = await engine.admit(identity, admitOptions);
-      } catch (error) {
-        request.log.error({ err: error }, 'The idempotency store failed; the request was refused before any work');
-        throw catalog.error('service_unavailable', {
-          detail: 'Idempotency keys cannot be checked right now, so nothing was done. Try again shortly with the same key.',
-          retryAt: new Date(Date.now() + 2000),
-        });
-      }
+      const admission = await engine.admitRequest(identity, catalog, admitOptions);
       switch (admission.kind) {
         case 'execute':
           request.idempotencyClaim = admission.claim;
@@ -130,7 +117,9 @@ const plugin: FastifyPluginCallback<IdempotencyPluginOptions> = (fastify, option
         case 'replay':
           return sendReplay(reply, admission.answer);
         default:
-          throw idempotencyErrors.refused(catalog, admission);
+          if (admission.storeFailure !== undefined)
+            request.log.error({ err: admission.storeFailure.error }, admission.storeFailure.message);
+          throw admission.error;
       }
     };
 

@@ -1,9 +1,8 @@
 import {
   answerHeaders,
+  checkIdempotencyKey,
   Idempotency,
-  idempotencyErrors,
   idempotencyKeyHeader,
-  readIdempotencyKey,
   replayedHeader,
   type Claim,
   type IdempotencyOptions,
@@ -70,29 +69,18 @@ export function idempotency(options: IdempotencyMiddlewareOptions): MiddlewareHa
 
   return async function idempotencyKey(c, next) {
     const { catalog, logger } = settingsOf(c);
-    const reading = readIdempotencyKey(requestHeader(c, idempotencyKeyHeader));
-    if (reading.kind === 'absent') {
-      if (required) throw idempotencyErrors.missing(catalog, c.req.method);
-      return next();
-    }
-    if (reading.kind === 'malformed') throw idempotencyErrors.malformed(catalog, reading.problem);
+    const check = checkIdempotencyKey(requestHeader(c, idempotencyKeyHeader), required, catalog, c.req.method);
+    if (check.kind === 'skip') return next();
+    if (check.kind === 'error') throw check.error;
     const body = await readJsonBody(c);
-    const identity = { key: reading.key, scope: scope(c), method: c.req.method, path: pathAndQuery(c.req.url), body };
-    let admission;
-    try {
-      admission = await engine.admit(identity);
-    } catch (error) {
-      logger.error(
-        { err: error, requestId: c.get('requestId') },
-        'The idempotency store failed; the request was refused before any work',
-      );
-      throw catalog.error('service_unavailable', {
-        detail: 'Idempotency keys cannot be checked right now, so nothing was done. Try again shortly with the same key.',
-        retryAt: new Date(Date.now() + 2000),
-      });
-    }
+    const identity = { key: check.key, scope: scope(c), method: c.req.method, path: pathAndQuery(c.req.url), body };
+    const admission = await engine.admitRequest(identity, catalog);
     if (admission.kind === 'replay') return replay(c, admission.answer);
-    if (admission.kind !== 'execute') throw idempotencyErrors.refused(catalog, admission);
+    if (admission.kind === 'error') {
+      if (admission.storeFailure !== undefined)
+        logger.error({ err: admission.storeFailure.error, requestId: c.get('requestId') }, admission.storeFailure.message);
+      throw admission.error;
+    }
 
     const claim = admission.claim;
     c.set('idempotencyClaim', claim);
