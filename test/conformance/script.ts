@@ -243,6 +243,26 @@ const main: Run = {
       expect: { status: 404, code: 'not_found', limited: false },
     },
     {
+      name: 'an unknown path with a body it could not take: 404 all the same (the path comes first)',
+      request: {
+        method: 'POST',
+        path: '/v1/nothing',
+        headers: { ...bearer(defaultKey), 'content-type': 'text/plain' },
+        body: 'title=Plain',
+      },
+      expect: { status: 404, code: 'not_found', limited: false },
+    },
+    {
+      name: 'an unknown path with malformed JSON: 404',
+      request: { method: 'POST', path: '/v1/nothing', headers: json(defaultKey), body: '{"title": "cut' },
+      expect: { status: 404, code: 'not_found', limited: false },
+    },
+    {
+      name: 'a wrong method with malformed JSON: 405 with Allow',
+      request: { method: 'PUT', path: '/v1/notes', headers: json(defaultKey), body: '{"title": "cut' },
+      expect: { status: 405, code: 'method_not_allowed', headers: { allow: /\bPOST\b/ }, limited: false },
+    },
+    {
       name: 'a wrong method on a note: 405 with Allow',
       request: { method: 'POST', path: '/v1/notes/note_2', headers: bearer(defaultKey) },
       expect: {

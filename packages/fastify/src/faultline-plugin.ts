@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyPluginCallback } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { methodNotAllowedDetail, pathOf, requestIdHeader, unknownRouteDetail } from '@faultline/http';
 import { answerConnect, answerIdleTimeout } from '@faultline/http/node';
@@ -69,7 +69,7 @@ const plugin: FastifyPluginCallback<FaultlineOptions> = (fastify, options, done)
   // The plugin's own answers, compiled once: no route config of the app's applies to them.
   const notFound = compileAnswer(settings, 'not_found');
   const methodNotAllowed = compileAnswer(settings, 'method_not_allowed');
-  fastify.setNotFoundHandler((request, reply) => {
+  const answerNoRoute = (request: FastifyRequest, reply: FastifyReply): void => {
     const path = pathOf(request.url);
     const allowed = routes.allowedMethods(path);
     // A route that matched and then called `callNotFound` (a static file that is not there) is a 404, not a 405.
@@ -78,9 +78,16 @@ const plugin: FastifyPluginCallback<FaultlineOptions> = (fastify, options, done)
       return;
     }
     notFound(reply, unknownRouteDetail(request.method, path));
-  });
+  };
+  fastify.setNotFoundHandler(answerNoRoute);
 
   fastify.setErrorHandler((thrown: FastifyError, request, reply) => {
+    // Fastify reads a body before its not-found handler runs. A body it cannot take (an unknown type, too
+    // large) sent to a path no route has is still a 404 (or 405): the path is what the client must fix first.
+    if (request.is404 && typeof thrown.code === 'string' && thrown.code.startsWith('FST_ERR_CTP_')) {
+      answerNoRoute(request, reply);
+      return;
+    }
     const { error, unexpected } = toApiError(thrown, request, settings);
     if (unexpected) {
       request.log.error({ err: thrown }, 'Unexpected error; answered with internal_error');

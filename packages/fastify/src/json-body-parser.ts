@@ -10,10 +10,15 @@ import type { FastifyRequest } from 'fastify';
  */
 export function createJsonBodyParser(catalog: Catalog, limits: JsonLimits) {
   return function parseJsonBody(
-    _request: FastifyRequest,
+    request: FastifyRequest,
     body: Buffer,
     done: (error: Error | null, value?: unknown) => void,
   ): void {
+    // No route takes this request: its answer is a 404 (or 405) whatever the body holds, so it is not parsed.
+    if (request.is404) {
+      done(null, undefined);
+      return;
+    }
     const reading = readJsonBody(body, catalog, limits);
     if (reading.error !== undefined) {
       done(reading.error);

@@ -48,6 +48,26 @@ describe('unknown routes', () => {
     expect(body['detail']).toContain(`GET ${path.slice(0, 199)}…`);
   });
 
+  it('is 404 (or 405) whatever body came with it: a type nobody takes, broken JSON, too many bytes', async () => {
+    const app = await appWithRoutes();
+    const bodies = [
+      { headers: { 'content-type': 'text/csv' }, payload: 'a,b' },
+      { headers: { 'content-type': 'application/json' }, payload: '{"cut' },
+      { headers: { 'content-type': 'application/json' }, payload: `"${'x'.repeat(2 * 1024 * 1024)}"` },
+    ];
+    for (const body of bodies) {
+      const unknown = await app.inject({ method: 'POST', url: '/v1/nothing-here', ...body });
+      expectProblem(unknown, 404, 'not_found');
+      const wrongMethod = await app.inject({ method: 'PUT', url: '/v1/things', ...body });
+      expectProblem(wrongMethod, 405, 'method_not_allowed');
+      expect(wrongMethod.headers['allow']).toBe('GET, HEAD, POST');
+    }
+    // A route that exists still judges its body.
+    expect((await app.inject({ method: 'POST', url: '/v1/things', ...bodies[0] })).statusCode).toBe(415);
+    expect((await app.inject({ method: 'POST', url: '/v1/things', ...bodies[1] })).statusCode).toBe(400);
+    expect((await app.inject({ method: 'POST', url: '/v1/things', ...bodies[2] })).statusCode).toBe(413);
+  });
+
   it.each(profiles)('is not_found with status 404 in the %s profile', async (profile) => {
     const app = await appWithRoutes(profile);
     const response = await app.inject({ method: 'GET', url: '/missing' });
