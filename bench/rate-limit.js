@@ -15,11 +15,9 @@ import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import { MemoryStore, RedisStore } from '@faultline/fastify';
 import { startRedisServer } from '@faultline/test-services';
 import { pinned, startChildServer } from './child-server.js';
+import { connections, load, median, rounds, seconds } from './side-by-side.js';
 
-const seconds = Number(process.env.BENCH_SECONDS ?? 3);
-const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const decisionSeconds = Number(process.env.BENCH_DECISION_SECONDS ?? 1);
-const connections = 50;
 const redisConcurrency = 100;
 const keyCount = 10_000;
 const keys = Array.from({ length: keyCount }, (_, index) => `user-${index}`);
@@ -28,8 +26,6 @@ const policy = { name: 'burst', limit: 100_000, windowMs: 1000 };
 const flexiblePolicy = { points: policy.limit, duration: policy.windowMs / 1000 };
 /** The ioredis settings both Redis limiters get (as in rate-limit-server.js): fail fast rather than queue while disconnected. */
 const redisClientOptions = { enableOfflineQueue: false, maxRetriesPerRequest: 1 };
-
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** Decisions per second of `decideBatch(keysOfBatch)` over `decisionSeconds`, 1,000 keys a batch. */
 async function decisionsPerSecond(decideBatch) {
@@ -153,19 +149,6 @@ export async function redisDecisions(url) {
   }
 }
 
-/** Requests per second, and the server's CPU microseconds per request. */
-async function load({ url, status, server }) {
-  const cpuBefore = await server.cpuMicroseconds();
-  const result = await autocannon({ url, connections, duration: seconds, pipelining: 1 });
-  const cpu = (await server.cpuMicroseconds()) - cpuBefore;
-  const right = result.statusCodeStats[status]?.count ?? 0;
-  const total = Object.values(result.statusCodeStats).reduce((sum, stats) => sum + stats.count, 0);
-  if (right !== total || result.errors > 0) {
-    throw new Error(`${url}: ${total - right} answers were not ${status}, ${result.errors} errors`);
-  }
-  return { rate: result.requests.average, cpuPerRequest: cpu / result.requests.total };
-}
-
 /** Loads each pair of servers side by side; resolves with their medians. */
 async function http(pairs) {
   const all = [...new Set(pairs.flat())];
@@ -173,7 +156,7 @@ async function http(pairs) {
   const samples = await alternate(all, (t) => load(t));
   const result = new Map();
   all.forEach((t, i) => {
-    result.set(t, { rate: median(samples[i].map((s) => s.rate)), cpu: median(samples[i].map((s) => s.cpuPerRequest)) });
+    result.set(t, { rate: median(samples[i].map((s) => s.rate)), cpu: median(samples[i].map((s) => s.cpu)) });
   });
   return result;
 }

@@ -11,8 +11,11 @@ export const connections = 50;
 export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 export const spread = (values) => ({ median: median(values), min: Math.min(...values), max: Math.max(...values) });
 
-/** Requests per second, and the server's CPU microseconds per request, after checking every answer's status. */
-async function load({ url, status, server }) {
+/**
+ * Loads one server for a round: requests per second, and the server's CPU microseconds per request, after
+ * checking every answer's status. The rate-limit table loads its servers with it too.
+ */
+export async function load({ url, status, server }) {
   const cpuBefore = await server.cpuMicroseconds();
   const result = await autocannon({ url, connections, duration: seconds, pipelining: 1 });
   const cpu = (await server.cpuMicroseconds()) - cpuBefore;
